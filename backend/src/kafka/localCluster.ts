@@ -1,0 +1,383 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Kafka, logLevel } from "kafkajs";
+import { runCommand } from "../lib/runCommand.ts";
+import { waitFor } from "../lib/waitFor.ts";
+import {
+  brokerProperties,
+  createClusterId,
+  DEFAULT_KAFKA_NODES,
+  LOG4J2_PROPERTIES,
+  type KafkaNodeSpec,
+} from "./brokerProperties.ts";
+import type { KafkaJars } from "./kafkaJars.ts";
+
+export interface LocalClusterOptions {
+  /** Cluster home: cluster.id and one directory per node (properties, data, log, pid). */
+  dir: string;
+  jars: KafkaJars;
+  nodes?: readonly KafkaNodeSpec[];
+  host?: string;
+  heapMb?: number;
+  javaBin?: string;
+  readyTimeoutMs?: number;
+  /** How long a SIGTERM may take before the node is killed. */
+  stopTimeoutMs?: number;
+  brokerOverrides?: Readonly<Record<string, string>>;
+  onProgress?: (message: string) => void;
+}
+
+export interface KafkaNodeInfo extends KafkaNodeSpec {
+  name: string;
+  pid: number | undefined;
+  running: boolean;
+  logFile: string;
+}
+
+export interface LocalKafkaCluster {
+  readonly bootstrapServers: string[];
+  readonly dir: string;
+  /** Formats storage when needed, starts every node, and resolves when the cluster serves RF 3. */
+  start(): Promise<void>;
+  /** Signals one node and resolves once its JVM has exited. */
+  killNode(id: number, signal: "SIGKILL" | "SIGTERM"): Promise<void>;
+  /** Starts a stopped node with the same id and data, and resolves once it is registered again. */
+  startNode(id: number): Promise<void>;
+  /** Stops every node: SIGTERM, then SIGKILL after stopTimeoutMs. Safe to call twice. */
+  stop(): Promise<void>;
+  nodes(): KafkaNodeInfo[];
+  /** Broker ids that are registered and unfenced, as clients see them. */
+  registeredBrokers(): Promise<number[]>;
+}
+
+interface RunningNode {
+  child: ChildProcess;
+  exited: Promise<void>;
+  expectedExit: boolean;
+}
+
+const JAVA_HINT = "install a Java 17 runtime (Debian: openjdk-17-jre-headless)";
+const PROBE_TOPIC = "blackout.cluster.probe";
+const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
+
+export function createLocalCluster(options: LocalClusterOptions): LocalKafkaCluster {
+  const specs = options.nodes ?? DEFAULT_KAFKA_NODES;
+  const host = options.host ?? "127.0.0.1";
+  const heapMb = options.heapMb ?? 384;
+  const javaBin = options.javaBin ?? "java";
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 20_000;
+  const progress = options.onProgress ?? (() => undefined);
+  const bootstrapServers = specs.map((spec) => `${host}:${spec.brokerPort}`);
+  const running = new Map<number, RunningNode>();
+  const kafka = new Kafka({
+    clientId: "blackout-launcher",
+    brokers: bootstrapServers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    requestTimeout: 5000,
+    retry: { retries: 0 },
+  });
+
+  const nodeDir = (id: number): string => join(options.dir, `node-${id}`);
+  const paths = (id: number) => ({
+    props: join(nodeDir(id), "server.properties"),
+    log4j: join(nodeDir(id), "log4j2.properties"),
+    data: join(nodeDir(id), "data"),
+    log: join(nodeDir(id), "server.log"),
+    pid: join(nodeDir(id), "kafka.pid"),
+  });
+  const specOf = (id: number): KafkaNodeSpec => {
+    const spec = specs.find((s) => s.id === id);
+    if (!spec)
+      throw new Error(`no Kafka node ${id}; nodes are ${specs.map((s) => s.id).join(", ")}`);
+    return spec;
+  };
+
+  // Last line of defence when the parent exits without stop(): the JVMs must not outlive it.
+  // (setpriv's parent-death signal covers a SIGKILLed parent, where no handler runs.)
+  const killAllNow = (): void => {
+    for (const node of running.values()) {
+      if (node.child.pid !== undefined) tryKill(node.child.pid, "SIGKILL");
+    }
+  };
+
+  async function prepare(): Promise<string> {
+    await mkdir(options.dir, { recursive: true });
+    const idFile = join(options.dir, "cluster.id");
+    const clusterId = existsSync(idFile)
+      ? (await readFile(idFile, "utf8")).trim()
+      : createClusterId();
+    await writeFile(idFile, `${clusterId}\n`);
+    for (const spec of specs) {
+      const p = paths(spec.id);
+      await mkdir(p.data, { recursive: true });
+      await writeFile(
+        p.props,
+        brokerProperties({
+          node: spec,
+          nodes: specs,
+          host,
+          dataDir: p.data,
+          ...(options.brokerOverrides ? { overrides: options.brokerOverrides } : {}),
+        }),
+      );
+      await writeFile(p.log4j, LOG4J2_PROPERTIES);
+      await killStale(p.pid, nodeDir(spec.id));
+    }
+    return clusterId;
+  }
+
+  async function format(clusterId: string): Promise<void> {
+    const unformatted = specs.filter(
+      (spec) => !existsSync(join(paths(spec.id).data, "meta.properties")),
+    );
+    await Promise.all(
+      unformatted.map(async (spec) => {
+        const p = paths(spec.id);
+        await runCommand(
+          javaBin,
+          [
+            ...jvmArgs(64, p.log4j),
+            "-cp",
+            options.jars.classpath,
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            clusterId,
+            "-c",
+            p.props,
+          ],
+          { missingHint: JAVA_HINT },
+        );
+        progress(`kafka-${spec.id} storage formatted (cluster ${clusterId})`);
+      }),
+    );
+  }
+
+  function spawnNode(id: number): void {
+    const p = paths(id);
+    const args = [
+      ...jvmArgs(heapMb, p.log4j),
+      "-cp",
+      options.jars.classpath,
+      "kafka.Kafka",
+      p.props,
+    ];
+    const out = openSync(p.log, "a");
+    const [command, argv] = hasSetpriv
+      ? ["setpriv", ["--pdeathsig", "KILL", "--", javaBin, ...args]]
+      : [javaBin, args];
+    // Own process group: a Ctrl-C in the terminal reaches the launcher, which stops brokers in order.
+    const child = spawn(command, argv, { detached: true, stdio: ["ignore", out, out] });
+    closeSync(out);
+    const node: RunningNode = {
+      child,
+      expectedExit: false,
+      exited: new Promise((resolve) => {
+        child.once("exit", (code, signal) => {
+          running.delete(id);
+          if (!node.expectedExit) {
+            progress(`kafka-${id} exited unexpectedly (${signal ?? `code ${code}`}); see ${p.log}`);
+          }
+          resolve();
+        });
+      }),
+    };
+    child.once("error", (error) => progress(`kafka-${id} failed to start: ${error.message}`));
+    running.set(id, node);
+    if (child.pid !== undefined) void writeFile(p.pid, `${child.pid}\n`).catch(() => undefined);
+    if (running.size === 1) process.once("exit", killAllNow);
+  }
+
+  async function registeredBrokers(): Promise<number[]> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { brokers } = await admin.describeCluster();
+      return brokers.map((b) => b.nodeId).sort((a, b) => a - b);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async function waitRegistered(ids: number[]): Promise<void> {
+    const announced = new Set<number>();
+    await waitFor(
+      async () => {
+        if (ids.some((id) => !running.has(id))) {
+          throw new Error(`a node exited while starting; see its server.log under ${options.dir}`);
+        }
+        const registered = await registeredBrokers();
+        for (const id of ids) {
+          if (registered.includes(id) && !announced.has(id)) {
+            announced.add(id);
+            progress(`kafka-${id} ready on ${host}:${specOf(id).brokerPort}`);
+          }
+        }
+        return announced.size === ids.length;
+      },
+      {
+        what: `Kafka nodes ${ids.join(", ")} to register`,
+        timeoutMs: readyTimeoutMs,
+        intervalMs: 300,
+      },
+    );
+  }
+
+  async function waitReplicated(): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const replicas = Math.min(3, specs.length);
+      await waitFor(
+        async () => {
+          await admin
+            .createTopics({
+              topics: [
+                {
+                  topic: PROBE_TOPIC,
+                  numPartitions: 1,
+                  replicationFactor: replicas,
+                  configEntries: [
+                    { name: "min.insync.replicas", value: String(Math.min(2, replicas)) },
+                  ],
+                },
+              ],
+              waitForLeaders: true,
+            })
+            .catch((error: unknown) => {
+              if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+            });
+          const metadata = await admin.fetchTopicMetadata({ topics: [PROBE_TOPIC] });
+          const partition = metadata.topics[0]?.partitions[0];
+          return (
+            partition !== undefined && partition.leader >= 0 && partition.isr.length === replicas
+          );
+        },
+        {
+          what: `a topic with replication factor ${replicas}`,
+          timeoutMs: readyTimeoutMs,
+          intervalMs: 500,
+        },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async function killNode(id: number, signal: "SIGKILL" | "SIGTERM"): Promise<void> {
+    specOf(id);
+    const node = running.get(id);
+    if (!node || node.child.pid === undefined) return;
+    node.expectedExit = true;
+    tryKill(node.child.pid, signal);
+    if (signal === "SIGTERM") {
+      const timer = setTimeout(() => {
+        if (node.child.pid !== undefined) tryKill(node.child.pid, "SIGKILL");
+      }, stopTimeoutMs);
+      await node.exited;
+      clearTimeout(timer);
+    } else {
+      await node.exited;
+    }
+    await rm(paths(id).pid, { force: true });
+  }
+
+  return {
+    bootstrapServers,
+    dir: options.dir,
+    async start() {
+      const clusterId = await prepare();
+      await format(clusterId);
+      for (const spec of specs) {
+        if (!running.has(spec.id)) {
+          spawnNode(spec.id);
+          progress(`kafka-${spec.id} starting (pid ${running.get(spec.id)?.child.pid ?? "?"})`);
+        }
+      }
+      await waitRegistered(specs.map((s) => s.id));
+      await waitReplicated();
+      progress(`Kafka cluster ready: ${specs.length} brokers at ${bootstrapServers.join(",")}`);
+    },
+    killNode,
+    async startNode(id) {
+      specOf(id);
+      if (running.has(id)) return;
+      await killStale(paths(id).pid, nodeDir(id));
+      spawnNode(id);
+      progress(`kafka-${id} starting (pid ${running.get(id)?.child.pid ?? "?"})`);
+      await waitRegistered([id]);
+    },
+    async stop() {
+      await Promise.all(specs.map((spec) => killNode(spec.id, "SIGTERM")));
+      process.removeListener("exit", killAllNow);
+    },
+    nodes() {
+      return specs.map((spec) => {
+        const pid = running.get(spec.id)?.child.pid;
+        return {
+          ...spec,
+          name: `kafka-${spec.id}`,
+          pid,
+          running: pid !== undefined,
+          logFile: paths(spec.id).log,
+        };
+      });
+    },
+    registeredBrokers,
+  };
+}
+
+function jvmArgs(heapMb: number, log4jFile: string): string[] {
+  return [
+    `-Xms${heapMb}m`,
+    `-Xmx${heapMb}m`,
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-Djava.awt.headless=true",
+    `-Dlog4j2.configurationFile=${log4jFile}`,
+  ];
+}
+
+function tryKill(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone: that is the goal.
+  }
+}
+
+/**
+ * A JVM left by a launcher that died without cleaning up (e.g. a machine without setpriv). Only a
+ * process whose command line names this node's directory is ours to kill.
+ */
+async function killStale(pidFile: string, dir: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, "utf8")).trim());
+  if (Number.isInteger(pid) && pid > 0 && processMentions(pid, dir)) {
+    tryKill(pid, "SIGKILL");
+    await waitFor(async () => !processMentions(pid, dir), {
+      what: `stale Kafka process ${pid} to exit`,
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+  }
+  await rm(pidFile, { force: true });
+}
+
+/** True while `pid` is alive (not a zombie) and its command line contains `text`. */
+export function processMentions(pid: number, text: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    if (/\) Z /.test(stat)) return false;
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .some((arg) => arg.includes(text));
+  } catch {
+    return false;
+  }
+}

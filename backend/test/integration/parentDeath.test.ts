@@ -1,0 +1,39 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { waitFor } from "../../src/lib/waitFor.ts";
+import { freePorts } from "../support/freePorts.ts";
+import { processesMentioning } from "../support/processes.ts";
+
+const fixture = join(import.meta.dirname, "parentDeath.fixture.ts");
+
+it("brokers do not outlive a launcher that is SIGKILLed", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "blackout-orphan-"));
+  const ports = await freePorts(6);
+  const launcher = spawn(process.execPath, [fixture, dir, ...ports.map(String)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  launcher.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  try {
+    // Kill the parent as soon as all three JVMs exist, before it could clean up in any way.
+    await waitFor(async () => Promise.resolve(processesMentioning(dir).length === 3), {
+      what: `three Kafka JVMs under ${dir} (launcher said: ${output})`,
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    });
+    launcher.kill("SIGKILL");
+    await waitFor(async () => Promise.resolve(processesMentioning(dir).length === 0), {
+      what: "the orphaned JVMs to die",
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+  } finally {
+    launcher.kill("SIGKILL");
+    for (const pid of processesMentioning(dir)) process.kill(pid, "SIGKILL");
+    await rm(dir, { recursive: true, force: true });
+  }
+  expect(processesMentioning(dir)).toEqual([]);
+});

@@ -1,0 +1,29 @@
+import { defineConfig } from "vitest/config";
+
+// Two projects: fast unit tests next to the code, and integration tests against a real
+// 3-broker Kafka cluster. Integration files run one at a time: this lab targets 2 cores,
+// and a broker-kill test must not compete for CPU with a shared cluster.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["backend/src/**/*.test.ts"],
+          globalSetup: ["backend/test/runtimeSetup.ts"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["backend/test/integration/**/*.test.ts"],
+          globalSetup: ["backend/test/runtimeSetup.ts", "backend/test/integration/sharedCluster.ts"],
+          pool: "forks",
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+        },
+      },
+    ],
+  },
+});
