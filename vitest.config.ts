@@ -5,19 +5,19 @@ import { defineConfig } from "vitest/config";
 // and a broker-kill test must not compete for CPU with a shared cluster.
 export default defineConfig({
   test: {
+    globalSetup: ["backend/test/runtimeSetup.ts"],
     projects: [
       {
         test: {
           name: "unit",
           include: ["backend/src/**/*.test.ts"],
-          globalSetup: ["backend/test/runtimeSetup.ts"],
         },
       },
       {
         test: {
           name: "integration",
           include: ["backend/test/integration/**/*.test.ts"],
-          globalSetup: ["backend/test/runtimeSetup.ts", "backend/test/integration/sharedCluster.ts"],
+          globalSetup: ["backend/test/integration/sharedCluster.ts"],
           pool: "forks",
           fileParallelism: false,
           testTimeout: 180_000,

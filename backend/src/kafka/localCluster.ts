@@ -360,7 +360,7 @@ async function killStale(pidFile: string, dir: string): Promise<void> {
   const pid = Number((await readFile(pidFile, "utf8")).trim());
   if (Number.isInteger(pid) && pid > 0 && processMentions(pid, dir)) {
     tryKill(pid, "SIGKILL");
-    await waitFor(async () => !processMentions(pid, dir), {
+    await waitFor(() => !processMentions(pid, dir), {
       what: `stale Kafka process ${pid} to exit`,
       timeoutMs: 10_000,
       intervalMs: 100,

@@ -13,7 +13,7 @@ export interface WaitForOptions {
  * reported when time runs out.
  */
 export async function waitFor<T>(
-  probe: () => Promise<T | undefined | false>,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
   options: WaitForOptions,
 ): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;

@@ -102,7 +102,7 @@ describe("a broker failure", () => {
       },
     });
     try {
-      await waitFor(async () => Promise.resolve(values.length >= 3), {
+      await waitFor(() => values.length >= 3, {
         what: "the three acknowledged records",
         timeoutMs: 60_000,
       });

@@ -93,7 +93,7 @@ describe("the local cluster", () => {
       },
     });
     try {
-      await waitFor(async () => Promise.resolve(received.length >= sent.length), {
+      await waitFor(() => received.length >= sent.length, {
         what: `${sent.length} records`,
         timeoutMs: 60_000,
       });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { waitFor } from "../../src/lib/waitFor.ts";
-import { freePorts } from "../support/freePorts.ts";
+import { freePorts } from "../../src/lib/freePorts.ts";
 import { processesMentioning } from "../support/processes.ts";
 
 const fixture = join(import.meta.dirname, "parentDeath.fixture.ts");
@@ -19,13 +19,13 @@ it("brokers do not outlive a launcher that is SIGKILLed", async () => {
   launcher.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   try {
     // Kill the parent as soon as all three JVMs exist, before it could clean up in any way.
-    await waitFor(async () => Promise.resolve(processesMentioning(dir).length === 3), {
+    await waitFor(() => processesMentioning(dir).length === 3, {
       what: `three Kafka JVMs under ${dir} (launcher said: ${output})`,
       timeoutMs: 60_000,
       intervalMs: 100,
     });
     launcher.kill("SIGKILL");
-    await waitFor(async () => Promise.resolve(processesMentioning(dir).length === 0), {
+    await waitFor(() => processesMentioning(dir).length === 0, {
       what: "the orphaned JVMs to die",
       timeoutMs: 10_000,
       intervalMs: 100,

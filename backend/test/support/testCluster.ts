@@ -5,13 +5,13 @@ import { join } from "node:path";
 import type { KafkaNodeSpec } from "../../src/kafka/brokerProperties.ts";
 import { ensureKafkaJars, type KafkaJars } from "../../src/kafka/kafkaJars.ts";
 import { createLocalCluster, type LocalKafkaCluster } from "../../src/kafka/localCluster.ts";
-import { freePorts } from "./freePorts.ts";
+import { freePorts } from "../../src/lib/freePorts.ts";
 
 export interface TestCluster {
   cluster: LocalKafkaCluster;
   jars: KafkaJars;
   /** Stops every node and removes the cluster's directory. */
-  destroy(): Promise<void>;
+  destroy: () => Promise<void>;
 }
 
 /** A 3-node cluster on free loopback ports in a fresh temporary directory (not yet started). */

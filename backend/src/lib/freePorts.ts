@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 
 /** Ports the OS just handed out on loopback, so that test clusters never collide with the lab. */
 export async function freePorts(count: number): Promise<number[]> {
@@ -6,7 +6,7 @@ export async function freePorts(count: number): Promise<number[]> {
     Array.from(
       { length: count },
       () =>
-        new Promise<import("node:net").Server>((resolve, reject) => {
+        new Promise<Server>((resolve, reject) => {
           const server = createServer();
           server.once("error", reject);
           server.listen(0, "127.0.0.1", () => resolve(server));

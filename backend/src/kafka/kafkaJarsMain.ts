@@ -1,0 +1,11 @@
+// Resolves the Kafka jars ahead of time (npm start, npm test and .ci/run call it through
+// scripts/bootstrap.mjs), so that the first broker start is not also a Maven download.
+import { commonConfigSchema, loadConfig } from "../lib/config.ts";
+import { ensureKafkaJars } from "./kafkaJars.ts";
+
+const config = loadConfig(commonConfigSchema);
+const jars = await ensureKafkaJars({
+  cacheDir: config.BLACKOUT_CACHE_DIR,
+  onProgress: (message) => process.stdout.write(`${message}\n`),
+});
+process.stdout.write(`Kafka ${jars.version} jars: ${jars.libDir}\n`);

@@ -1,0 +1,154 @@
+import type { LevelWithSilent } from "pino";
+import { z } from "zod";
+
+/** The environment as Node exposes it: every value a string, absent keys undefined. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface ConfigIssue {
+  /** The variable at fault; a list item is named like `KAFKA_BROKERS[1]`. */
+  readonly variable: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super(
+      ["Invalid configuration:", ...issues.map((i) => `  ${i.variable}: ${i.message}`)].join("\n"),
+    );
+    this.issues = issues;
+  }
+}
+
+/**
+ * Parses the environment into a typed object, reporting every wrong variable at once so that an
+ * operator fixes a deployment in one round trip. This module is the only reader of `process.env`:
+ * each service parses its schema once at start and passes the result down.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.env): z.output<S> {
+  // An empty value counts as unset, as the OpenTelemetry specification does for OTEL_*
+  // variables: `FOO=` in a manifest or shell usually means "use the default".
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const result = schema.safeParse(present, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map(toConfigIssue));
+}
+
+function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
+  const variable = issue.path
+    .map((key, index) =>
+      typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`,
+    )
+    .join("");
+  if (issue.input === undefined) return { variable, message: "required but not set" };
+  return { variable, message: `${issue.message}, got ${JSON.stringify(issue.input)}` };
+}
+
+/**
+ * An env string parsed by `parse`, which returns undefined for input it rejects. The issue
+ * message is what was expected; loadConfig appends the value it got.
+ */
+function envString<T>(expected: string, parse: (raw: string) => T | undefined) {
+  return z.string().transform((raw, ctx) => {
+    const value = parse(raw.trim());
+    if (value !== undefined) return value;
+    ctx.addIssue({ code: "custom", message: `expected ${expected}`, input: raw });
+    return z.NEVER;
+  });
+}
+
+function wholeNumber(raw: string): number | undefined {
+  if (!/^\d+$/.test(raw)) return undefined;
+  const value = Number(raw);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+export function port() {
+  return envString("a port number (1-65535)", (raw) => {
+    const value = wholeNumber(raw);
+    return value !== undefined && value >= 1 && value <= 65535 ? value : undefined;
+  });
+}
+
+export function positiveInt() {
+  return envString("a whole number greater than 0", (raw) => {
+    const value = wholeNumber(raw);
+    return value !== undefined && value > 0 ? value : undefined;
+  });
+}
+
+const msPerUnit: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
+
+/** Milliseconds: a bare number ("500") or one with a unit ("500ms", "2s", "1.5m"). */
+export function durationMs() {
+  return envString('a duration such as "500", "500ms", "2s" or "1m"', (raw) => {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw);
+    if (match === null) return undefined;
+    const [, amount = "", unit = "ms"] = match;
+    const ms = Math.round(Number(amount) * (msPerUnit[unit] ?? 1));
+    return Number.isSafeInteger(ms) ? ms : undefined;
+  });
+}
+
+/** A comma separated list; blanks around items and empty items (a trailing comma) are dropped. */
+export function csv<T extends z.ZodType<unknown, string>>(of: T) {
+  return z
+    .string()
+    .transform((raw) =>
+      raw
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== ""),
+    )
+    .pipe(z.array(of));
+}
+
+export function bool() {
+  return envString('"true", "false", "1" or "0"', (raw) => {
+    switch (raw.toLowerCase()) {
+      case "true":
+      case "1":
+        return true;
+      case "false":
+      case "0":
+        return false;
+      default:
+        return undefined;
+    }
+  });
+}
+
+const logLevels = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+] as const satisfies readonly LevelWithSilent[];
+
+export const commonConfigSchema = z.object({
+  LOG_LEVEL: z.enum(logLevels).default("info"),
+  BLACKOUT_CACHE_DIR: z.string().optional(),
+});
+
+// Not z.httpUrl(): it insists on a dotted domain, and collectors are reached as `otel-collector`.
+const otlpEndpoint = () =>
+  z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://127.0.0.1:4318" });
+
+export const telemetryConfigSchema = z.object({
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint().optional(),
+  // The exporter also honours the per-signal endpoint; setting only it must switch tracing on too.
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpoint().optional(),
+  OTEL_SERVICE_NAME: z.string().optional(),
+  // The standard switch, so that the SDK's own reading of it and ours cannot disagree.
+  OTEL_SDK_DISABLED: bool().default(false),
+});
+
+export type CommonConfig = z.output<typeof commonConfigSchema>;
+export type TelemetryConfig = z.output<typeof telemetryConfigSchema>;

@@ -1,0 +1,37 @@
+import { trace } from "@opentelemetry/api";
+import { describe, expect, it } from "vitest";
+import { createTelemetry } from "./createTelemetry.ts";
+
+describe("createTelemetry", () => {
+  it("is off without an OTLP endpoint, and starting it changes nothing", async () => {
+    const telemetry = createTelemetry({ OTEL_SERVICE_NAME: "producer", OTEL_SDK_DISABLED: false });
+    expect(telemetry.enabled).toBe(false);
+
+    await telemetry.start();
+
+    expect(trace.getTracer("test").startSpan("probe").isRecording()).toBe(false);
+    await expect(telemetry.shutdown()).resolves.toBeUndefined();
+  });
+
+  it("is on with the common or the traces-only endpoint", () => {
+    const endpoint = "http://127.0.0.1:4318";
+    expect(
+      createTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SDK_DISABLED: false }).enabled,
+    ).toBe(true);
+    expect(
+      createTelemetry({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/v1/traces`,
+        OTEL_SDK_DISABLED: false,
+      }).enabled,
+    ).toBe(true);
+  });
+
+  it("stays off with an endpoint when OTEL_SDK_DISABLED is set", () => {
+    expect(
+      createTelemetry({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318",
+        OTEL_SDK_DISABLED: true,
+      }).enabled,
+    ).toBe(false);
+  });
+});

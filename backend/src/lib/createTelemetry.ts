@@ -1,0 +1,74 @@
+import type { NodeSDK } from "@opentelemetry/sdk-node";
+import { register } from "node:module";
+import type { TelemetryConfig } from "./config.ts";
+
+export interface Telemetry {
+  /** Whether `start` starts the SDK: an OTLP endpoint is configured and the SDK not disabled. */
+  readonly enabled: boolean;
+  /** Installs the ESM hook and starts the SDK; must run before the app imports what it traces. */
+  start(): Promise<void>;
+  /** Flushes finished spans and stops the SDK; later calls wait for the first one. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Tracing as DESIGN §2 asks: OTLP over HTTP with the http, koa and kafkajs instrumentations, off
+ * unless an endpoint is configured and OTEL_SDK_DISABLED is not set. Nothing is loaded or
+ * registered before `start`, and nothing at all when disabled, so an unconfigured service pays
+ * nothing for telemetry.
+ */
+export function createTelemetry(config: TelemetryConfig): Telemetry {
+  const enabled =
+    !config.OTEL_SDK_DISABLED &&
+    (config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
+      config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined);
+  let sdk: Promise<NodeSDK> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    enabled,
+    async start() {
+      if (enabled) await (sdk ??= startSdk(config.OTEL_SERVICE_NAME));
+    },
+    shutdown() {
+      stopping ??= sdk?.then((started) => started.shutdown()) ?? Promise.resolve();
+      return stopping;
+    },
+  };
+}
+
+async function startSdk(serviceName: string | undefined): Promise<NodeSDK> {
+  // The ESM hook must be registered before the instrumentations are constructed: each one
+  // announces the modules it patches through this channel, and the loader then wraps only those
+  // (node:http, koa, kafkajs) instead of every module the app imports.
+  const { createAddHookMessageChannel } = await import("import-in-the-middle");
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  register("import-in-the-middle/hook.mjs", import.meta.url, registerOptions);
+
+  const [{ NodeSDK }, { OTLPTraceExporter }, { HttpInstrumentation }, koa, kafkajs] =
+    await Promise.all([
+      import("@opentelemetry/sdk-node"),
+      import("@opentelemetry/exporter-trace-otlp-http"),
+      import("@opentelemetry/instrumentation-http"),
+      import("@opentelemetry/instrumentation-koa"),
+      import("@opentelemetry/instrumentation-kafkajs"),
+    ]);
+  const sdk = new NodeSDK({
+    serviceName,
+    // Endpoint, headers and timeouts come from the standard OTEL_EXPORTER_OTLP_* variables.
+    traceExporter: new OTLPTraceExporter(),
+    instrumentations: [
+      new HttpInstrumentation(),
+      new koa.KoaInstrumentation(),
+      new kafkajs.KafkaJsInstrumentation(),
+    ],
+    // Traces only: metrics are prom-client's (scraped from /metrics) and logs are pino's on
+    // stdout; left unset, the SDK would also push OTLP metrics and logs by default.
+    metricReaders: [],
+    logRecordProcessors: [],
+  });
+  sdk.start();
+  // Let the loader learn every hooked module before the app's first import is resolved.
+  await waitForAllMessagesAcknowledged();
+  return sdk;
+}

@@ -1,0 +1,54 @@
+// Runs before `npm start` and `npm test` (pre-scripts) on whatever Node the machine has, so that a
+// fresh clone works with one command: system packages, npm packages (which bring Node 24), and
+// the Kafka jars from Maven Central. Each step is skipped when already done.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const say = (line) => console.log(`bootstrap: ${line}`);
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`bootstrap: ${command} ${args.join(" ")} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const works = (command, args) => spawnSync(command, args, { stdio: "ignore" }).status === 0;
+
+// Debian packages: a JVM for the brokers, Maven for resolving their jars.
+const missing = [
+  ["java", ["-version"], "openjdk-17-jre-headless"],
+  ["mvn", ["-v"], "maven"],
+].filter(([command, args]) => !works(command, args));
+if (missing.length > 0) {
+  const packages = missing.map(([, , pkg]) => pkg);
+  if (process.getuid?.() === 0) {
+    say(`installing Debian packages: ${packages.join(" ")}`);
+    run("apt-get", ["update"]);
+    run("apt-get", ["install", "-y", "--no-install-recommends", ...packages]);
+  } else {
+    const names = missing.map(([command, , pkg]) => `${command} (Debian package ${pkg})`);
+    console.error(`bootstrap: missing ${names.join(", ")}.`);
+    console.error(`bootstrap: install them: sudo apt-get install -y ${packages.join(" ")}`);
+    process.exit(1);
+  }
+}
+
+// npm packages, when absent or older than the lock file.
+const node24 = join(root, "node_modules", ".bin", "node");
+const installedLock = join(root, "node_modules", ".package-lock.json");
+const stale =
+  !existsSync(node24) ||
+  !existsSync(installedLock) ||
+  statSync(join(root, "package-lock.json")).mtimeMs > statSync(installedLock).mtimeMs;
+if (stale) {
+  say("installing npm packages (npm ci)");
+  run("npm", ["ci"]);
+}
+
+// Kafka broker jars, cached outside git.
+run(node24, [join(root, "backend", "src", "kafka", "kafkaJarsMain.ts")]);
