@@ -46,8 +46,10 @@ const stale =
   !existsSync(installedLock) ||
   statSync(join(root, "package-lock.json")).mtimeMs > statSync(installedLock).mtimeMs;
 if (stale) {
-  say("installing npm packages (npm ci)");
-  run("npm", ["ci"]);
+  // The machine's Node may be older than the engines' 24: npm would warn once per package, which
+  // buries real problems. The Node 24 that everything runs on is one of these packages.
+  say("installing npm packages (npm ci), Node 24 among them");
+  run("npm", ["ci", "--loglevel=error"]);
 }
 
 // Kafka broker jars, cached outside git.

@@ -11,6 +11,9 @@ import { runCommand } from "../lib/runCommand.ts";
  */
 export const KAFKA_VERSION = "4.4.0";
 
+/** What to tell someone whose machine has no `java`. Kafka 4.x needs Java 17 or newer. */
+export const JAVA_MISSING_HINT = "install a Java 17 runtime (Debian: openjdk-17-jre-headless)";
+
 const pomPath = resolve(dirname(fileURLToPath(import.meta.url)), "../../kafka/pom.xml");
 
 export interface KafkaJars {

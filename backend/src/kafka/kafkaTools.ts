@@ -1,5 +1,5 @@
 import { runCommand } from "../lib/runCommand.ts";
-import type { KafkaJars } from "./kafkaJars.ts";
+import { JAVA_MISSING_HINT, type KafkaJars } from "./kafkaJars.ts";
 
 /**
  * Kafka's own command-line tools, run from the same jars as the brokers, so that people and tests
@@ -74,6 +74,6 @@ export function runKafkaTool(
   bootstrap: string,
 ): Promise<string> {
   return runCommand("java", kafkaToolArgs(jars, tool, args, bootstrap), {
-    missingHint: "install a Java 17 runtime (Debian: openjdk-17-jre-headless)",
+    missingHint: JAVA_MISSING_HINT,
   });
 }

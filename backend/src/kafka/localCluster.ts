@@ -12,7 +12,8 @@ import {
   LOG4J2_PROPERTIES,
   type KafkaNodeSpec,
 } from "./brokerProperties.ts";
-import type { KafkaJars } from "./kafkaJars.ts";
+import { JAVA_MISSING_HINT, type KafkaJars } from "./kafkaJars.ts";
+import { ensureTopic } from "./topics.ts";
 
 export interface LocalClusterOptions {
   /** Cluster home: cluster.id and one directory per node (properties, data, log, pid). */
@@ -58,7 +59,6 @@ interface RunningNode {
   expectedExit: boolean;
 }
 
-const JAVA_HINT = "install a Java 17 runtime (Debian: openjdk-17-jre-headless)";
 const PROBE_TOPIC = "blackout.cluster.probe";
 const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
 
@@ -98,6 +98,7 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
 
   // Last line of defence when the parent exits without stop(): the JVMs must not outlive it.
   // (setpriv's parent-death signal covers a SIGKILLed parent, where no handler runs.)
+  let exitHookInstalled = false;
   const killAllNow = (): void => {
     for (const node of running.values()) {
       if (node.child.pid !== undefined) tryKill(node.child.pid, "SIGKILL");
@@ -150,7 +151,7 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
             "-c",
             p.props,
           ],
-          { missingHint: JAVA_HINT },
+          { missingHint: JAVA_MISSING_HINT },
         );
         progress(`kafka-${spec.id} storage formatted (cluster ${clusterId})`);
       }),
@@ -189,7 +190,10 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
     child.once("error", (error) => progress(`kafka-${id} failed to start: ${error.message}`));
     running.set(id, node);
     if (child.pid !== undefined) void writeFile(p.pid, `${child.pid}\n`).catch(() => undefined);
-    if (running.size === 1) process.once("exit", killAllNow);
+    if (!exitHookInstalled) {
+      process.on("exit", killAllNow);
+      exitHookInstalled = true;
+    }
   }
 
   async function registeredBrokers(): Promise<number[]> {
@@ -231,37 +235,16 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const replicas = Math.min(3, specs.length);
-      await waitFor(
-        async () => {
-          await admin
-            .createTopics({
-              topics: [
-                {
-                  topic: PROBE_TOPIC,
-                  numPartitions: 1,
-                  replicationFactor: replicas,
-                  configEntries: [
-                    { name: "min.insync.replicas", value: String(Math.min(2, replicas)) },
-                  ],
-                },
-              ],
-              waitForLeaders: true,
-            })
-            .catch((error: unknown) => {
-              if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
-            });
-          const metadata = await admin.fetchTopicMetadata({ topics: [PROBE_TOPIC] });
-          const partition = metadata.topics[0]?.partitions[0];
-          return (
-            partition !== undefined && partition.leader >= 0 && partition.isr.length === replicas
-          );
-        },
+      const replicationFactor = Math.min(3, specs.length);
+      await ensureTopic(
+        admin,
         {
-          what: `a topic with replication factor ${replicas}`,
-          timeoutMs: readyTimeoutMs,
-          intervalMs: 500,
+          topic: PROBE_TOPIC,
+          partitions: 1,
+          replicationFactor,
+          configs: { "min.insync.replicas": String(Math.min(2, replicationFactor)) },
         },
+        readyTimeoutMs,
       );
     } finally {
       await admin.disconnect();
@@ -314,6 +297,7 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
     async stop() {
       await Promise.all(specs.map((spec) => killNode(spec.id, "SIGTERM")));
       process.removeListener("exit", killAllNow);
+      exitHookInstalled = false;
     },
     nodes() {
       return specs.map((spec) => {

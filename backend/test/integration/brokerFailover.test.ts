@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type Producer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureTopic } from "../../src/kafka/topics.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import { processesMentioning } from "../support/processes.ts";
 import { createTestCluster, uniqueName, type TestCluster } from "../support/testCluster.ts";
@@ -22,16 +23,11 @@ beforeAll(async () => {
   });
   admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: [
-      {
-        topic,
-        numPartitions: 3,
-        replicationFactor: 3,
-        configEntries: [{ name: "min.insync.replicas", value: "2" }],
-      },
-    ],
-    waitForLeaders: true,
+  await ensureTopic(admin, {
+    topic,
+    partitions: 3,
+    replicationFactor: 3,
+    configs: { "min.insync.replicas": "2" },
   });
 });
 

@@ -2,6 +2,8 @@ import { Kafka, logLevel, ConfigResourceTypes, type Admin } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ensureKafkaJars, type KafkaJars } from "../../src/kafka/kafkaJars.ts";
 import { runKafkaTool } from "../../src/kafka/kafkaTools.ts";
+import { ensureTopic } from "../../src/kafka/topics.ts";
+import { runCommand } from "../../src/lib/runCommand.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import { uniqueName } from "../support/testCluster.ts";
 
@@ -20,17 +22,12 @@ afterAll(async () => {
   await admin.disconnect();
 });
 
-async function createTopic(topic: string, numPartitions: number): Promise<void> {
-  await admin.createTopics({
-    topics: [
-      {
-        topic,
-        numPartitions,
-        replicationFactor: 3,
-        configEntries: [{ name: "min.insync.replicas", value: "2" }],
-      },
-    ],
-    waitForLeaders: true,
+function createTopic(topic: string, partitions: number): Promise<void> {
+  return ensureTopic(admin, {
+    topic,
+    partitions,
+    replicationFactor: 3,
+    configs: { "min.insync.replicas": "2" },
   });
 }
 
@@ -119,5 +116,16 @@ describe("the local cluster", () => {
       const [, , , current, end, lag] = row.trim().split(/\s+/);
       expect({ current, lag }).toEqual({ current: end, lag: "0" });
     }
+  });
+
+  it("runs Kafka's own tools through `npm run kafka`", async () => {
+    const topic = uniqueName("tools");
+    await createTopic(topic, 1);
+    const listed = await runCommand(
+      "npm",
+      ["run", "--silent", "kafka", "--", "topics", "--list", "--bootstrap-server", bootstrap],
+      { missingHint: "npm is needed to run the project's scripts" },
+    );
+    expect(listed.split("\n")).toContain(topic);
   });
 });

@@ -1,0 +1,55 @@
+import type { Admin } from "kafkajs";
+import { waitFor } from "../lib/waitFor.ts";
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  configs?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Creates a topic unless it exists, then waits until every partition has a leader and a full ISR.
+ * kafkajs's own `waitForLeaders` gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker
+ * answers until it has applied the new metadata; here any error just means "not yet".
+ */
+export async function ensureTopic(
+  admin: Admin,
+  spec: TopicSpec,
+  timeoutMs = 60_000,
+): Promise<void> {
+  let created = false;
+  await waitFor(
+    async () => {
+      if (!created) {
+        await admin.createTopics({
+          topics: [
+            {
+              topic: spec.topic,
+              numPartitions: spec.partitions,
+              replicationFactor: spec.replicationFactor,
+              configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({
+                name,
+                value,
+              })),
+            },
+          ],
+        });
+        created = true;
+      }
+      const metadata = await admin.fetchTopicMetadata({ topics: [spec.topic] });
+      const partitions = metadata.topics[0]?.partitions ?? [];
+      if (partitions.length !== spec.partitions) {
+        throw new Error(
+          `topic ${spec.topic} has ${partitions.length} partitions, expected ${spec.partitions}`,
+        );
+      }
+      return partitions.every((p) => p.leader >= 0 && p.isr.length === spec.replicationFactor);
+    },
+    {
+      what: `topic ${spec.topic} to have leaders and ${spec.replicationFactor} in-sync replicas`,
+      timeoutMs,
+      intervalMs: 200,
+    },
+  );
+}
