@@ -31,6 +31,7 @@ const NEEDS_BOOTSTRAP: ReadonlySet<KafkaToolName> = new Set([
   "consumer-groups",
   "console-consumer",
   "console-producer",
+  "producer-perf-test",
   "consumer-perf-test",
   "get-offsets",
   "configs",

@@ -8,12 +8,17 @@ describe("labConfigSchema", () => {
     expect(config.KAFKA_BROKER_PORTS).toEqual([19092, 29092, 39092]);
     expect(config.KAFKA_CONTROLLER_PORTS).toEqual([19093, 29093, 39093]);
     expect(config.KAFKA_HEAP_MB).toBe(384);
+    expect(config.KAFKA_JVM_OPTS).toEqual([]);
     expect(config.BLACKOUT_DATA_DIR).toMatch(/\.blackout$/);
   });
 
-  it("takes other ports", () => {
-    const config = loadConfig(labConfigSchema, { KAFKA_BROKER_PORTS: "9092, 9094,9096" });
+  it("takes other ports and JVM flags", () => {
+    const config = loadConfig(labConfigSchema, {
+      KAFKA_BROKER_PORTS: "9092, 9094,9096",
+      KAFKA_JVM_OPTS: " -XX:TieredStopAtLevel=4  -Xlog:gc ",
+    });
     expect(config.KAFKA_BROKER_PORTS).toEqual([9092, 9094, 9096]);
+    expect(config.KAFKA_JVM_OPTS).toEqual(["-XX:TieredStopAtLevel=4", "-Xlog:gc"]);
   });
 
   it("names the variable when a node's port is missing", () => {

@@ -43,6 +43,7 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
         dir: kafkaDir,
         jars,
         heapMb: config.KAFKA_HEAP_MB,
+        jvmOptions: config.KAFKA_JVM_OPTS,
         nodes: config.KAFKA_BROKER_PORTS.map((brokerPort, i) => ({
           id: i + 1,
           brokerPort,
