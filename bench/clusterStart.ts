@@ -7,7 +7,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { ensureKafkaJars } from "../backend/src/kafka/kafkaJars.ts";
 import { createLocalCluster } from "../backend/src/kafka/localCluster.ts";
-import { freePorts } from "../backend/src/lib/freePorts.ts";
+import { freeKafkaNodes } from "../backend/src/kafka/freeKafkaNodes.ts";
 
 const ROUNDS = 3;
 const resultsDir = join(import.meta.dirname, "results");
@@ -23,15 +23,10 @@ async function timed(action: () => Promise<void>): Promise<number> {
 
 for (let round = 1; round <= ROUNDS; round++) {
   const dir = await mkdtemp(join(tmpdir(), "blackout-bench-"));
-  const ports = await freePorts(6);
   const cluster = createLocalCluster({
     dir,
     jars,
-    nodes: [1, 2, 3].map((id, i) => ({
-      id,
-      brokerPort: ports[i * 2] ?? 0,
-      controllerPort: ports[i * 2 + 1] ?? 0,
-    })),
+    nodes: await freeKafkaNodes(),
   });
   try {
     const coldMs = await timed(() => cluster.start());

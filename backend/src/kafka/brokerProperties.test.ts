@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { brokerProperties, createClusterId, DEFAULT_KAFKA_NODES } from "./brokerProperties.ts";
+import {
+  brokerProperties,
+  createClusterId,
+  DEFAULT_KAFKA_NODES,
+  kafkaNodes,
+} from "./brokerProperties.ts";
 
 function parse(text: string): Map<string, string> {
   return new Map(
@@ -59,5 +64,15 @@ describe("createClusterId", () => {
       expect(Buffer.from(id, "base64url")).toHaveLength(16);
     }
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("kafkaNodes", () => {
+  it("numbers nodes from 1 and pairs their ports", () => {
+    expect(kafkaNodes([19092, 29092, 39092], [19093, 29093, 39093])).toEqual(DEFAULT_KAFKA_NODES);
+  });
+
+  it("refuses port lists of different lengths", () => {
+    expect(() => kafkaNodes([1, 2, 3], [4, 5])).toThrow("3 broker ports but 2 controller ports");
   });
 });

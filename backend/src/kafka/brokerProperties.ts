@@ -16,6 +16,23 @@ export const DEFAULT_KAFKA_NODES: readonly KafkaNodeSpec[] = [
   { id: 3, brokerPort: 39092, controllerPort: 39093 },
 ];
 
+/** Nodes 1..n, node i listening on brokerPorts[i - 1] and controllerPorts[i - 1]. */
+export function kafkaNodes(
+  brokerPorts: readonly number[],
+  controllerPorts: readonly number[],
+): KafkaNodeSpec[] {
+  if (brokerPorts.length !== controllerPorts.length) {
+    throw new Error(
+      `${brokerPorts.length} broker ports but ${controllerPorts.length} controller ports`,
+    );
+  }
+  return brokerPorts.map((brokerPort, i) => ({
+    id: i + 1,
+    brokerPort,
+    controllerPort: controllerPorts[i] ?? 0,
+  }));
+}
+
 export interface BrokerPropertiesInput {
   node: KafkaNodeSpec;
   nodes: readonly KafkaNodeSpec[];

@@ -1,5 +1,6 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { kafkaNodes } from "../kafka/brokerProperties.ts";
 import { ensureKafkaJars, KAFKA_VERSION } from "../kafka/kafkaJars.ts";
 import { createLocalCluster, type LocalKafkaCluster } from "../kafka/localCluster.ts";
 import type { LabConfig } from "./labConfig.ts";
@@ -44,11 +45,7 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
         jars,
         heapMb: config.KAFKA_HEAP_MB,
         jvmOptions: config.KAFKA_JVM_OPTS,
-        nodes: config.KAFKA_BROKER_PORTS.map((brokerPort, i) => ({
-          id: i + 1,
-          brokerPort,
-          controllerPort: config.KAFKA_CONTROLLER_PORTS[i] ?? 0,
-        })),
+        nodes: kafkaNodes(config.KAFKA_BROKER_PORTS, config.KAFKA_CONTROLLER_PORTS),
         onProgress: print,
       });
       await cluster.start();

@@ -4,14 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { waitFor } from "../../src/lib/waitFor.ts";
-import { freePorts } from "../../src/lib/freePorts.ts";
+import { freeKafkaNodes } from "../../src/kafka/freeKafkaNodes.ts";
 import { processesMentioning } from "../support/processes.ts";
 
 const fixture = join(import.meta.dirname, "parentDeath.fixture.ts");
 
 it("brokers do not outlive a launcher that is SIGKILLed", async () => {
   const dir = await mkdtemp(join(tmpdir(), "blackout-orphan-"));
-  const ports = await freePorts(6);
+  const nodes = await freeKafkaNodes();
+  const ports = [...nodes.map((n) => n.brokerPort), ...nodes.map((n) => n.controllerPort)];
   const launcher = spawn(process.execPath, [fixture, dir, ...ports.map(String)], {
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -2,10 +2,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KafkaNodeSpec } from "../../src/kafka/brokerProperties.ts";
+import { freeKafkaNodes } from "../../src/kafka/freeKafkaNodes.ts";
 import { ensureKafkaJars, type KafkaJars } from "../../src/kafka/kafkaJars.ts";
 import { createLocalCluster, type LocalKafkaCluster } from "../../src/kafka/localCluster.ts";
-import { freePorts } from "../../src/lib/freePorts.ts";
 
 export interface TestCluster {
   cluster: LocalKafkaCluster;
@@ -17,12 +16,7 @@ export interface TestCluster {
 /** A 3-node cluster on free loopback ports in a fresh temporary directory (not yet started). */
 export async function createTestCluster(label: string): Promise<TestCluster> {
   const jars = await ensureKafkaJars();
-  const ports = await freePorts(6);
-  const nodes: KafkaNodeSpec[] = [1, 2, 3].map((id, i) => ({
-    id,
-    brokerPort: ports[i * 2] ?? 0,
-    controllerPort: ports[i * 2 + 1] ?? 0,
-  }));
+  const nodes = await freeKafkaNodes();
   const dir = await mkdtemp(join(tmpdir(), `blackout-${label}-`));
   const cluster = createLocalCluster({ dir, jars, nodes, heapMb: 256 });
   return {
