@@ -174,7 +174,8 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
     const [command, argv] = hasSetpriv
       ? ["setpriv", ["--pdeathsig", "KILL", "--", javaBin, ...args]]
       : [javaBin, args];
-    // Own process group: a Ctrl-C in the terminal reaches the launcher, which stops brokers in order.
+    // Own process group: a Ctrl-C in the terminal reaches only the launcher, which then stops the
+    // brokers itself (SIGTERM, then SIGKILL after stopTimeoutMs).
     const child = spawn(command, argv, { detached: true, stdio: ["ignore", out, out] });
     closeSync(out);
     const node: RunningNode = {
