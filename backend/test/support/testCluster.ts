@@ -3,13 +3,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeKafkaNodes } from "../../src/kafka/freeKafkaNodes.ts";
+import { processesMentioning } from "./processes.ts";
 import { ensureKafkaJars, type KafkaJars } from "../../src/kafka/kafkaJars.ts";
 import { createLocalCluster, type LocalKafkaCluster } from "../../src/kafka/localCluster.ts";
 
 export interface TestCluster {
   cluster: LocalKafkaCluster;
   jars: KafkaJars;
-  /** Stops every node and removes the cluster's directory. */
+  /** Stops every node, fails if any JVM of it is still alive, and removes its directory. */
   destroy: () => Promise<void>;
 }
 
@@ -25,6 +26,8 @@ export async function createTestCluster(label: string): Promise<TestCluster> {
     async destroy() {
       try {
         await cluster.stop();
+        const left = processesMentioning(dir);
+        if (left.length > 0) throw new Error(`JVMs left behind by ${dir}: pids ${left.join(", ")}`);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
