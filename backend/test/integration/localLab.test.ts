@@ -15,6 +15,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "blackout-lab-"));
   const nodes = await freeKafkaNodes();
+  // The user's environment, as `npm start` inherits it (PATH finds java), plus the test's own.
   env = {
     ...process.env,
     BLACKOUT_DATA_DIR: dataDir,
