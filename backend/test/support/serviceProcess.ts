@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { waitFor } from "../../src/lib/waitFor.ts";
+
+const backendDir = join(import.meta.dirname, "../..");
+
+export interface ServiceProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything the service logged so far (stdout and stderr). */
+  output(): string;
+  /** Resolves once `GET /readyz` answers 200. */
+  waitReady(timeoutMs?: number): Promise<void>;
+  /** Sends a signal and resolves with the exit code once the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Runs a Blackout service as a real process, the way the lab and Kubernetes run it (telemetry
+ * bootstrap first, its own process), so that a test can SIGKILL it for real.
+ */
+export function startService(
+  service: "producer" | "consumer",
+  port: number,
+  env: Record<string, string>,
+): ServiceProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      "--disable-warning=TimeoutNegativeWarning",
+      "--import",
+      "./src/lib/telemetry.ts",
+      `src/services/${service}/main.ts`,
+    ],
+    {
+      cwd: backendDir,
+      env: { ...env, HTTP_PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    child,
+    output: () => output,
+    async waitReady(timeoutMs = 120_000) {
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null) {
+            throw new Error(`${service} exited with ${child.exitCode}:\n${output.slice(-3000)}`);
+          }
+          const response = await fetch(`${url}/readyz`);
+          return response.status === 200;
+        },
+        { what: `${service} on ${url} to be ready`, timeoutMs, intervalMs: 200 },
+      );
+    },
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
