@@ -19,10 +19,13 @@ function run(command, args) {
 
 const works = (command, args) => spawnSync(command, args, { stdio: "ignore" }).status === 0;
 
-// Debian packages: a JVM for the brokers, Maven for resolving their jars.
+// Debian packages: a JVM for the brokers, Maven for resolving their jars, and for the tests
+// (`bootstrap.mjs test`) Chromium, which drives the client page in a real browser.
+const forTests = process.argv.includes("test");
 const missing = [
   ["java", ["-version"], "openjdk-17-jre-headless"],
   ["mvn", ["-v"], "maven"],
+  ...(forTests ? [["chromium", ["--version"], "chromium"]] : []),
 ].filter(([command, args]) => !works(command, args));
 if (missing.length > 0) {
   const packages = missing.map(([, , pkg]) => pkg);

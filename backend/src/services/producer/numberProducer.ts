@@ -35,7 +35,8 @@ export interface NumberProducer {
   /** Continues the sequence after the last number Kafka holds for this producer. */
   start(): Promise<void>;
   setRate(perSecond: number): void;
-  pause(): void;
+  /** Resolves once the send in flight (if any) is settled: nothing is published after that. */
+  pause(): Promise<void>;
   resume(): void;
   state(): ProducerState;
   /** Stops after the send in flight (if any) is acknowledged, then disconnects. */
@@ -63,6 +64,7 @@ export function createNumberProducer(options: NumberProducerOptions): NumberProd
   let lastAcknowledged = 0;
   let producer: Producer | undefined;
   let loop: Promise<void> | undefined;
+  let inFlight: Promise<void> | undefined;
   // The schedule: `sent` records were due between `epoch` and now at `rate`.
   let epoch = now();
   let sent = 0;
@@ -134,12 +136,17 @@ export function createNumberProducer(options: NumberProducerOptions): NumberProd
         await sleep(Math.max(1, Math.min(50, 1000 / rate)));
         continue;
       }
-      try {
-        producer ??= await connectProducer();
-        await sendBatch(producer, Math.min(due, MAX_BATCH));
-      } catch (error) {
-        producer = await recover(error);
-      }
+      const attempt = (async () => {
+        try {
+          producer ??= await connectProducer();
+          await sendBatch(producer, Math.min(due, MAX_BATCH));
+        } catch (error) {
+          producer = await recover(error);
+        }
+      })();
+      inFlight = attempt;
+      await attempt;
+      inFlight = undefined;
     }
   }
 
@@ -159,8 +166,9 @@ export function createNumberProducer(options: NumberProducerOptions): NumberProd
       rate = perSecond;
       resetSchedule();
     },
-    pause() {
+    async pause() {
       paused = true;
+      await inFlight?.catch(() => undefined);
     },
     resume() {
       paused = false;

@@ -46,8 +46,8 @@ export function createProducerApp(options: ProducerAppOptions): Koa {
     options.logger.info({ perSecond: parsed.data.perSecond }, "rate changed");
     ctx.body = producer.state();
   });
-  router.post("/api/pause", (ctx) => {
-    producer.pause();
+  router.post("/api/pause", async (ctx) => {
+    await producer.pause();
     options.logger.info("paused");
     ctx.body = producer.state();
   });
