@@ -1,5 +1,15 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from "kafkajs";
+import { z } from "zod";
+import { csv } from "../lib/config.ts";
 import type { Logger } from "../lib/logger.ts";
+import { DEFAULT_KAFKA_NODES } from "./brokerProperties.ts";
+
+/** `KAFKA_BROKERS`: host:port list, by default the local lab's three brokers (DESIGN §3). */
+export function kafkaBrokersSetting() {
+  return csv(z.string().regex(/^[^\s:]+:\d+$/, "expected host:port")).default(
+    DEFAULT_KAFKA_NODES.map((node) => `127.0.0.1:${node.brokerPort}`),
+  );
+}
 
 export interface KafkaClientOptions {
   clientId: string;

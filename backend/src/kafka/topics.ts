@@ -18,7 +18,8 @@ export async function ensureTopic(
   spec: TopicSpec,
   timeoutMs = 60_000,
 ): Promise<void> {
-  let created = false;
+  // Ask first: creating a topic that exists makes kafkajs log an error on every service start.
+  let created = (await admin.listTopics()).includes(spec.topic);
   await waitFor(
     async () => {
       if (!created) {

@@ -13,11 +13,15 @@ export interface ServiceProcess {
   waitReady(timeoutMs?: number): Promise<void>;
   /** Sends a signal and resolves with the exit code once the process is gone. */
   kill(signal: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process ends by itself. */
+  exited: Promise<number | null>;
 }
 
 /**
  * Runs a Blackout service as a real process, the way the lab and Kubernetes run it (telemetry
- * bootstrap first, its own process), so that a test can SIGKILL it for real.
+ * bootstrap first, its own process), so that a test can SIGKILL it for real. It gets only the
+ * environment the test gives (HTTP_PORT from `port` unless `env` names one): a service must not
+ * depend on the caller's.
  */
 export function startService(
   service: "producer" | "consumer",
@@ -34,7 +38,7 @@ export function startService(
     ],
     {
       cwd: backendDir,
-      env: { ...env, HTTP_PORT: String(port) },
+      env: { HTTP_PORT: String(port), ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -46,6 +50,7 @@ export function startService(
   return {
     url,
     child,
+    exited,
     output: () => output,
     async waitReady(timeoutMs = 120_000) {
       await waitFor(

@@ -1,11 +1,10 @@
 import { z } from "zod";
+import { kafkaBrokersSetting } from "../../kafka/kafkaClient.ts";
 import { NUMBERS_TOPIC } from "../../kafka/records.ts";
-import { commonConfigSchema, csv, port, positiveInt } from "../../lib/config.ts";
+import { commonConfigSchema, port, positiveInt } from "../../lib/config.ts";
 
 /** The most a rate may be set to: 2 cores share it with brokers and consumers. */
 export const MAX_RATE_PER_SECOND = 10_000;
-
-export const DEFAULT_KAFKA_BROKERS = "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092";
 
 /** What a producer reads from its environment (DESIGN §1 and §3 defaults). */
 export const producerConfigSchema = commonConfigSchema.extend({
@@ -14,9 +13,7 @@ export const producerConfigSchema = commonConfigSchema.extend({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected lower-case letters, digits and dashes")
     .default("producer-0"),
-  KAFKA_BROKERS: csv(z.string().regex(/^[^\s:]+:\d+$/, "expected host:port")).default(
-    DEFAULT_KAFKA_BROKERS.split(","),
-  ),
+  KAFKA_BROKERS: kafkaBrokersSetting(),
   KAFKA_TOPIC: z.string().min(1).default(NUMBERS_TOPIC),
   KAFKA_TOPIC_PARTITIONS: positiveInt().default(6),
   HTTP_HOST: z.string().min(1).default("127.0.0.1"),

@@ -1,0 +1,100 @@
+import Router from "@koa/router";
+import type Koa from "koa";
+import { createHttpApp } from "../../lib/httpApp.ts";
+import type { Logger } from "../../lib/logger.ts";
+import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
+import type { ConsumerMetrics } from "./consumerMetrics.ts";
+import { CursorError, formatCursor, parseCursor, type Cursor } from "./cursor.ts";
+import type { View } from "./view.ts";
+
+export interface ConsumerAppOptions {
+  /** Named in every answer, so that a client knows which consumer served it. */
+  consumerId: string;
+  view: Pick<View, "heads" | "after">;
+  probes: Probes;
+  metrics: ConsumerMetrics;
+  logger: Logger;
+  maxRecordsPerAnswer: number;
+  /** Further routes served by the same app: the client page (`GET /` and its script). */
+  extraRoutes?: Router;
+}
+
+/**
+ * The consumer's HTTP API (DESIGN §1): `GET /api/records?cursor=…` and the operational endpoints.
+ * It answers before the view is complete too, saying `ready: false`: routing to ready consumers
+ * is the gateway's decision, and a client compares heads to tell a stale view.
+ */
+export function createConsumerApp(options: ConsumerAppOptions): Koa {
+  const { view, probes, metrics } = options;
+  const app = createHttpApp({ logger: options.logger });
+  const router = new Router();
+  addOperationalRoutes(router, probes, metrics.metrics);
+
+  router.get("/api/records", (ctx) => {
+    let cursor: Cursor | undefined;
+    try {
+      cursor = cursorParameter(ctx.query.cursor);
+    } catch (error) {
+      if (error instanceof CursorError) ctx.throw(400, error.message);
+      throw error;
+    }
+    const heads = view.heads();
+    // Never stored: every poll must reach a consumer, not a browser or proxy cache.
+    ctx.set("Cache-Control", "no-store");
+    if (cursor === undefined) {
+      // A new client subscribes from now: nothing yet, and a cursor at the heads.
+      ctx.body = {
+        consumer: options.consumerId,
+        ready: probes.ready(),
+        records: [],
+        cursor: formatCursor(new Map(Object.entries(heads))),
+        heads,
+        truncated: false,
+      };
+      return;
+    }
+    const { records, truncated } = view.after(cursor, options.maxRecordsPerAnswer);
+    // Per producer the last seq returned, else what the client sent (its position is unchanged).
+    const next = new Map(cursor);
+    for (const record of records) next.set(record.producer, record.seq);
+    ctx.body = {
+      consumer: options.consumerId,
+      ready: probes.ready(),
+      records,
+      cursor: formatCursor(next),
+      heads,
+      truncated,
+    };
+  });
+
+  app.use(async (ctx, next) => {
+    if (!ctx.path.startsWith("/api/")) {
+      await next();
+      return;
+    }
+    try {
+      await next();
+      metrics.apiRequests.inc({ status: String(ctx.status) });
+    } catch (error) {
+      metrics.apiRequests.inc({ status: String(statusOf(error)) });
+      throw error;
+    }
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  if (options.extraRoutes !== undefined) {
+    app.use(options.extraRoutes.routes());
+    app.use(options.extraRoutes.allowedMethods({ throw: true }));
+  }
+  return app;
+}
+
+function cursorParameter(raw: string | string[] | undefined): Cursor | undefined {
+  if (Array.isArray(raw)) throw new CursorError("cursor: given more than once");
+  return parseCursor(raw ?? "");
+}
+
+function statusOf(error: unknown): number {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : 500;
+}

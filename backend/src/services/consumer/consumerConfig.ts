@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { kafkaBrokersSetting } from "../../kafka/kafkaClient.ts";
+import { NUMBERS_TOPIC } from "../../kafka/records.ts";
+import {
+  commonConfigSchema,
+  durationMs,
+  loadConfig,
+  port,
+  positiveInt,
+  type Env,
+} from "../../lib/config.ts";
+
+// Kafka brokers refuse a session timeout outside group.min/max.session.timeout.ms (defaults
+// below); failing at start names the variable instead of a kafkajs crash at the first join.
+const MIN_SESSION_TIMEOUT_MS = 6000;
+const MAX_SESSION_TIMEOUT_MS = 1_800_000;
+
+/** What a consumer reads from its environment (DESIGN §1 and §3 defaults). */
+export const consumerConfigSchema = commonConfigSchema.extend({
+  /** Stable identity (StatefulSet ordinal / local instance name); names its consumer group. */
+  CONSUMER_ID: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, "expected lower-case letters, digits and dashes")
+    .default("consumer-0"),
+  KAFKA_BROKERS: kafkaBrokersSetting(),
+  KAFKA_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, "expected a Kafka topic name")
+    .default(NUMBERS_TOPIC),
+  /** Used when the consumer creates the topic, so that either service may start first. */
+  KAFKA_TOPIC_PARTITIONS: positiveInt().default(6),
+  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  HTTP_PORT: port().default(7200),
+  /** Records kept per producer. */
+  VIEW_WINDOW: positiveInt().default(100_000),
+  /** kafkajs sessionTimeout: how long a hard-killed member holds its partitions. */
+  SESSION_TIMEOUT_MS: durationMs()
+    .refine(
+      (ms) => ms >= MIN_SESSION_TIMEOUT_MS && ms <= MAX_SESSION_TIMEOUT_MS,
+      `expected ${MIN_SESSION_TIMEOUT_MS} to ${MAX_SESSION_TIMEOUT_MS} ms (the brokers' group.min/max.session.timeout.ms)`,
+    )
+    .default(30_000),
+  MAX_RECORDS_PER_ANSWER: positiveInt().default(1000),
+  /** How often the page polls. */
+  POLL_MS: durationMs()
+    .refine((ms) => ms > 0, "expected a duration greater than 0")
+    .default(500),
+  /** A stretch without fresh data longer than this is an outage on the page; 3 × POLL_MS if unset. */
+  STALL_MS: durationMs()
+    .refine((ms) => ms > 0, "expected a duration greater than 0")
+    .optional(),
+});
+
+export type ConsumerConfig = Omit<z.output<typeof consumerConfigSchema>, "STALL_MS"> & {
+  STALL_MS: number;
+};
+
+/** The consumer's configuration, with STALL_MS derived from POLL_MS when unset (DESIGN §1). */
+export function loadConsumerConfig(env?: Env): ConsumerConfig {
+  const config = loadConfig(consumerConfigSchema, env);
+  return { ...config, STALL_MS: config.STALL_MS ?? 3 * config.POLL_MS };
+}

@@ -1,0 +1,72 @@
+/** A client's position: per producer, the highest seq it already has. */
+export type Cursor = ReadonlyMap<string, number>;
+
+/** Bounds that keep a cursor cheap to parse whatever a client sends. */
+export const MAX_CURSOR_LENGTH = 16 * 1024;
+export const MAX_CURSOR_PAIRS = 1000;
+
+const producerId = /^[A-Za-z0-9._-]{1,64}$/;
+const wholeNumber = /^\d+$/;
+
+/** A malformed cursor; the message says exactly what is wrong, for a 400. */
+export class CursorError extends Error {
+  override readonly name = "CursorError";
+}
+
+/**
+ * Reads the `cursor` query parameter: comma separated `producer:seq` pairs such as
+ * `producer-0:41,producer-1:40`. An empty cursor is undefined: the client starts from now.
+ */
+export function parseCursor(raw: string): Cursor | undefined {
+  if (raw === "") return undefined;
+  if (raw.length > MAX_CURSOR_LENGTH) {
+    throw new CursorError(
+      `cursor: is ${raw.length} characters long, at most ${MAX_CURSOR_LENGTH} are allowed`,
+    );
+  }
+  const pairs = raw.split(",");
+  if (pairs.length > MAX_CURSOR_PAIRS) {
+    throw new CursorError(
+      `cursor: has ${pairs.length} producer:seq pairs, at most ${MAX_CURSOR_PAIRS} are allowed`,
+    );
+  }
+  const cursor = new Map<string, number>();
+  pairs.forEach((pair, index) => {
+    if (pair === "") {
+      throw new CursorError(
+        `cursor: pair ${index + 1} is empty (a doubled, leading or trailing comma)`,
+      );
+    }
+    const quoted = JSON.stringify(pair);
+    const parts = pair.split(":");
+    const [producer = "", seqText = ""] = parts;
+    if (parts.length !== 2) throw new CursorError(`cursor: ${quoted} is not a producer:seq pair`);
+    if (!producerId.test(producer)) {
+      throw new CursorError(
+        `cursor: ${quoted} has a producer id that is not 1-64 letters, digits, ".", "_" or "-"`,
+      );
+    }
+    if (!wholeNumber.test(seqText)) {
+      throw new CursorError(`cursor: ${quoted} has a seq that is not a whole number`);
+    }
+    const seq = Number(seqText);
+    if (!Number.isSafeInteger(seq)) {
+      throw new CursorError(
+        `cursor: ${quoted} has a seq larger than ${Number.MAX_SAFE_INTEGER}, the largest allowed`,
+      );
+    }
+    if (cursor.has(producer)) {
+      throw new CursorError(`cursor: producer "${producer}" appears more than once`);
+    }
+    cursor.set(producer, seq);
+  });
+  return cursor;
+}
+
+/** The cursor as the query parameter spells it, producers in id order. */
+export function formatCursor(cursor: Cursor): string {
+  return [...cursor]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([producer, seq]) => `${producer}:${seq}`)
+    .join(",");
+}

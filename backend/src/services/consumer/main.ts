@@ -1,0 +1,57 @@
+// A consumer (DESIGN §1): wiring only.
+import { createKafkaClient } from "../../kafka/kafkaClient.ts";
+import { listen } from "../../lib/httpApp.ts";
+import { createLogger } from "../../lib/logger.ts";
+import { runServiceLifecycle } from "../../lib/serviceLifecycle.ts";
+import { createConsumerApp } from "./consumerApp.ts";
+import { loadConsumerConfig } from "./consumerConfig.ts";
+import { createConsumerMetrics } from "./consumerMetrics.ts";
+import { createPageRoutes } from "./page/pageRoutes.ts";
+import { createView } from "./view.ts";
+import { createViewConsumer } from "./viewConsumer.ts";
+
+const config = loadConsumerConfig();
+const logger = createLogger({ name: config.CONSUMER_ID, level: config.LOG_LEVEL });
+const metrics = createConsumerMetrics();
+const view = createView({ window: config.VIEW_WINDOW });
+const viewConsumer = createViewConsumer({
+  kafka: createKafkaClient({
+    clientId: config.CONSUMER_ID,
+    brokers: config.KAFKA_BROKERS,
+    logger,
+  }),
+  topic: config.KAFKA_TOPIC,
+  partitions: config.KAFKA_TOPIC_PARTITIONS,
+  groupId: `blackout-view-${config.CONSUMER_ID}`,
+  sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
+  view,
+  metrics,
+  logger,
+  onFatal: (reason, error) => lifecycle.fail(reason, error),
+});
+const page = await createPageRoutes({
+  pollMs: config.POLL_MS,
+  stallMs: config.STALL_MS,
+  consumerId: config.CONSUMER_ID,
+});
+const app = createConsumerApp({
+  consumerId: config.CONSUMER_ID,
+  view,
+  probes: { alive: () => viewConsumer.alive(), ready: () => viewConsumer.ready() },
+  metrics,
+  logger,
+  maxRecordsPerAnswer: config.MAX_RECORDS_PER_ANSWER,
+  extraRoutes: page,
+});
+const server = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
+const lifecycle = runServiceLifecycle(logger, async () => {
+  await server.close();
+  await viewConsumer.stop();
+});
+logger.info({ url: server.url }, "listening");
+
+try {
+  await viewConsumer.start();
+} catch (error) {
+  lifecycle.fail("could not start reading from Kafka", error);
+}

@@ -1,0 +1,240 @@
+import type { Kafka, KafkaMessage } from "kafkajs";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../lib/logger.ts";
+import { createConsumerMetrics, type ConsumerMetrics } from "./consumerMetrics.ts";
+import { createView, type View } from "./view.ts";
+import { createViewConsumer, type ViewConsumer } from "./viewConsumer.ts";
+
+// The Kafka side is covered against real brokers in test/integration/consumer.test.ts; this
+// drives the seek, position and readiness logic through kafkajs's callbacks deterministically.
+
+const TOPIC = "test.numbers";
+
+interface PartitionOffsets {
+  partition: number;
+  low: number;
+  high: number;
+}
+
+type Handler = (event: { payload: unknown }) => void;
+type EachMessage = (payload: { partition: number; message: KafkaMessage }) => Promise<void>;
+
+interface FakeKafka {
+  kafka: Kafka;
+  seeks: { partition: number; offset: string }[];
+  calls: string[];
+  emit(event: "consumer.group_join" | "consumer.crash", payload: unknown): void;
+  deliver(partition: number, offset: number, key: string | null, value: string | null): void;
+}
+
+function fakeKafka(offsets: PartitionOffsets[]): FakeKafka {
+  const handlers = new Map<string, Handler>();
+  const seeks: { partition: number; offset: string }[] = [];
+  const calls: string[] = [];
+  let eachMessage: EachMessage | undefined;
+  const admin = {
+    connect: () => Promise.resolve(),
+    disconnect: () => {
+      calls.push("admin.disconnect");
+      return Promise.resolve();
+    },
+    listTopics: () => Promise.resolve([]),
+    createTopics: () => Promise.resolve(false),
+    fetchTopicMetadata: () =>
+      Promise.resolve({
+        topics: [
+          {
+            name: TOPIC,
+            partitions: offsets.map(({ partition }) => ({
+              partitionId: partition,
+              leader: 1,
+              isr: [1, 2, 3],
+            })),
+          },
+        ],
+      }),
+    fetchTopicOffsets: () =>
+      Promise.resolve(
+        offsets.map(({ partition, low, high }) => ({
+          partition,
+          low: String(low),
+          high: String(high),
+          offset: String(high),
+        })),
+      ),
+  };
+  const consumer = {
+    events: { GROUP_JOIN: "consumer.group_join", CRASH: "consumer.crash" },
+    on: (event: string, handler: Handler) => handlers.set(event, handler),
+    connect: () => Promise.resolve(),
+    subscribe: () => Promise.resolve(),
+    run: (config: { eachMessage: EachMessage }) => {
+      eachMessage = config.eachMessage;
+      return Promise.resolve();
+    },
+    seek: ({ partition, offset }: { topic: string; partition: number; offset: string }) => {
+      seeks.push({ partition, offset });
+    },
+    disconnect: () => {
+      calls.push("consumer.disconnect");
+      return Promise.resolve();
+    },
+  };
+  return {
+    kafka: { admin: () => admin, consumer: () => consumer } as unknown as Kafka,
+    seeks,
+    calls,
+    emit: (event, payload) => handlers.get(event)?.({ payload }),
+    deliver: (partition, offset, key, value) => {
+      const message = {
+        offset: String(offset),
+        key: key === null ? null : Buffer.from(key),
+        value: value === null ? null : Buffer.from(value),
+      } as KafkaMessage;
+      void eachMessage?.({ partition, message });
+    },
+  };
+}
+
+interface Setup {
+  fake: FakeKafka;
+  view: View;
+  metrics: ConsumerMetrics;
+  viewConsumer: ViewConsumer;
+  fatal: { reason: string; error: unknown }[];
+}
+
+async function started(offsets: PartitionOffsets[]): Promise<Setup> {
+  const fake = fakeKafka(offsets);
+  const view = createView({ window: 1000 });
+  const metrics = createConsumerMetrics();
+  const fatal: { reason: string; error: unknown }[] = [];
+  const viewConsumer = createViewConsumer({
+    kafka: fake.kafka,
+    topic: TOPIC,
+    partitions: offsets.length,
+    groupId: "blackout-view-test",
+    sessionTimeoutMs: 30_000,
+    view,
+    metrics,
+    logger: createLogger({ name: "test", level: "silent" }),
+    onFatal: (reason, error) => fatal.push({ reason, error }),
+    refreshMs: 60_000,
+  });
+  await viewConsumer.start();
+  return { fake, view, metrics, viewConsumer, fatal };
+}
+
+function join(fake: FakeKafka, partitions: number[]): void {
+  fake.emit("consumer.group_join", { memberAssignment: { [TOPIC]: partitions } });
+}
+
+function record(producer: string, seq: number): string {
+  return JSON.stringify({ producer, seq, ts: 1000 + seq });
+}
+
+async function total(counter: ConsumerMetrics["recordsConsumed"]): Promise<number> {
+  return (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
+}
+
+describe("createViewConsumer", () => {
+  it("reads a partition from its earliest offset the first time it is assigned", async () => {
+    const { fake, viewConsumer } = await started([
+      { partition: 0, low: 5, high: 8 },
+      { partition: 1, low: 0, high: 0 },
+    ]);
+    join(fake, [0, 1]);
+    expect(fake.seeks).toEqual([
+      { partition: 0, offset: "5" },
+      { partition: 1, offset: "0" },
+    ]);
+    expect(viewConsumer.ready()).toBe(false);
+    await viewConsumer.stop();
+    expect(fake.calls).toEqual(["consumer.disconnect", "admin.disconnect"]);
+  });
+
+  it("is ready once every partition reached its start high watermark, empty ones at once", async () => {
+    const { fake, view, metrics, viewConsumer } = await started([
+      { partition: 0, low: 0, high: 3 },
+      { partition: 1, low: 0, high: 0 },
+      { partition: 2, low: 10, high: 12 },
+    ]);
+    join(fake, [0, 1, 2]);
+    for (let offset = 0; offset < 3; offset += 1) {
+      fake.deliver(0, offset, "producer-0", record("producer-0", offset + 1));
+    }
+    fake.deliver(2, 10, "producer-1", record("producer-1", 1));
+    expect(viewConsumer.ready()).toBe(false);
+    expect((await metrics.ready.get()).values[0]?.value).toBe(0);
+    fake.deliver(2, 11, "producer-1", record("producer-1", 2));
+    expect(viewConsumer.ready()).toBe(true);
+    expect((await metrics.ready.get()).values[0]?.value).toBe(1);
+    expect(view.heads()).toEqual({ "producer-0": 3, "producer-1": 2 });
+  });
+
+  it("is not ready while a partition has never been assigned to it, even an empty one", async () => {
+    const { fake, viewConsumer } = await started([
+      { partition: 0, low: 0, high: 1 },
+      { partition: 1, low: 0, high: 0 },
+    ]);
+    join(fake, [0]);
+    fake.deliver(0, 0, "producer-0", record("producer-0", 1));
+    expect(viewConsumer.ready()).toBe(false);
+    join(fake, [0, 1]);
+    expect(viewConsumer.ready()).toBe(true);
+  });
+
+  it("resumes at its own position on a later assignment and ignores records delivered again", async () => {
+    const { fake, view, metrics } = await started([
+      { partition: 0, low: 0, high: 0 },
+      { partition: 1, low: 0, high: 0 },
+    ]);
+    join(fake, [0, 1]);
+    for (let offset = 0; offset < 4; offset += 1) {
+      fake.deliver(0, offset, "producer-0", record("producer-0", offset + 1));
+    }
+    fake.seeks.length = 0;
+    join(fake, [0, 1]);
+    expect(fake.seeks).toEqual([
+      { partition: 0, offset: "4" },
+      { partition: 1, offset: "0" },
+    ]);
+    fake.deliver(0, 2, "producer-0", record("producer-0", 3));
+    fake.deliver(0, 3, "producer-0", record("producer-0", 4));
+    expect(await total(metrics.recordsConsumed)).toBe(4);
+    expect(await total(metrics.duplicateRecords)).toBe(0);
+    // A real duplicate in Kafka is a new offset with a number already held.
+    fake.deliver(0, 4, "producer-0", record("producer-0", 2));
+    expect(await total(metrics.duplicateRecords)).toBe(1);
+    expect(view.sizes()).toEqual({ "producer-0": 4 });
+  });
+
+  it("counts and skips poison records, which still move its position on", async () => {
+    const { fake, view, metrics, viewConsumer } = await started([
+      { partition: 0, low: 0, high: 5 },
+    ]);
+    join(fake, [0]);
+    fake.deliver(0, 0, "producer-0", record("producer-0", 1));
+    fake.deliver(0, 1, "producer-0", "not json");
+    fake.deliver(0, 2, "producer-0", JSON.stringify({ producer: "producer-0", seq: -1, ts: 1 }));
+    fake.deliver(0, 3, null, null);
+    fake.deliver(0, 4, "producer-1", record("producer-0", 2));
+    expect(viewConsumer.ready()).toBe(true);
+    expect(viewConsumer.alive()).toBe(true);
+    expect((await metrics.badRecords.get()).values).toEqual([
+      { value: 4, labels: { partition: "0" } },
+    ]);
+    expect(view.heads()).toEqual({ "producer-0": 1 });
+  });
+
+  it("stays alive through a crash kafkajs restarts from, and fails on one it does not", async () => {
+    const { fake, viewConsumer, fatal } = await started([{ partition: 0, low: 0, high: 0 }]);
+    const error = new Error("coordinator gone");
+    fake.emit("consumer.crash", { error, groupId: "g", restart: true });
+    expect(viewConsumer.alive()).toBe(true);
+    expect(fatal).toEqual([]);
+    fake.emit("consumer.crash", { error, groupId: "g", restart: false });
+    expect(viewConsumer.alive()).toBe(false);
+    expect(fatal).toEqual([{ reason: "the Kafka consumer crashed and will not restart", error }]);
+  });
+});

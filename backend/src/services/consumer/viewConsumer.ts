@@ -1,0 +1,204 @@
+import type { Kafka, KafkaMessage } from "kafkajs";
+import { decodeRecord, numbersTopicSpec } from "../../kafka/records.ts";
+import { ensureTopic } from "../../kafka/topics.ts";
+import type { Logger } from "../../lib/logger.ts";
+import type { ConsumerMetrics } from "./consumerMetrics.ts";
+import type { View } from "./view.ts";
+
+export interface ViewConsumerOptions {
+  kafka: Kafka;
+  topic: string;
+  /** Partitions the topic is created with when it does not exist yet. */
+  partitions: number;
+  groupId: string;
+  sessionTimeoutMs: number;
+  view: View;
+  metrics: ConsumerMetrics;
+  logger: Logger;
+  /** The consumer crashed and kafkajs will not restart it: the process must be replaced. */
+  onFatal(reason: string, error: unknown): void;
+  /** How often lag and view-size gauges are refreshed; 2 s unless a test wants otherwise. */
+  refreshMs?: number;
+}
+
+export interface ViewConsumer {
+  /** Creates the topic if needed, notes its high watermarks and starts reading every partition. */
+  start(): Promise<void>;
+  /** Leaves the consumer group and disconnects. */
+  stop(): Promise<void>;
+  /** The kafkajs consumer has not crashed for good. */
+  alive(): boolean;
+  /** Every partition has been assigned and read up to the high watermark seen at start. */
+  ready(): boolean;
+}
+
+interface StartOffsets {
+  low: number;
+  high: number;
+}
+
+/**
+ * Fills the view from Kafka (DESIGN §1): every partition of the topic, in the consumer's own group.
+ *
+ * The view lives in memory, so a (re)started consumer rebuilds it: the first time a partition is
+ * assigned it is read from its earliest retained offset, whatever the group committed before. On
+ * later assignments (a rebalance, a kafkajs restart) reading resumes at this process's own
+ * position, so that nothing is skipped even if another member of the group committed further,
+ * and records delivered again below that position are ignored rather than counted as duplicates.
+ * Offsets are still committed so that Kafka's tools and exporters see the group's lag.
+ */
+export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
+  const { kafka, topic, view, metrics, logger } = options;
+  const admin = kafka.admin();
+  const consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
+  });
+  let startOffsets: ReadonlyMap<number, StartOffsets> | undefined;
+  /** Per partition, the offset after the last record processed (the position). */
+  const positions = new Map<number, number>();
+  const assignedOnce = new Set<number>();
+  let ready = false;
+  let crashed = false;
+  let stopping = false;
+  let refreshTimer: NodeJS.Timeout | undefined;
+  let refreshing = false;
+
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (stopping) return;
+    if (payload.restart) {
+      logger.warn({ err: payload.error }, "Kafka consumer crashed; kafkajs restarts it");
+      return;
+    }
+    crashed = true;
+    options.onFatal("the Kafka consumer crashed and will not restart", payload.error);
+  });
+
+  // kafkajs emits GROUP_JOIN synchronously after the sync, before the next fetch, and applies
+  // seeks at the start of that fetch: the first records after a join come from these offsets.
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assigned = payload.memberAssignment[topic] ?? [];
+    const firstTime = assigned.filter((partition) => !assignedOnce.has(partition));
+    for (const partition of assigned) {
+      // An offset below the log start (retention moved on) makes kafkajs reset to the earliest.
+      const offset = positions.get(partition) ?? startOffsets?.get(partition)?.low ?? 0;
+      consumer.seek({ topic, partition, offset: String(offset) });
+      assignedOnce.add(partition);
+    }
+    logger.info(
+      { groupId: options.groupId, assigned, firstTime },
+      "joined the consumer group; first-time partitions are read from their earliest offset",
+    );
+    updateReady();
+  });
+
+  function caughtUp(): boolean {
+    if (startOffsets === undefined) return false;
+    for (const [partition, { low, high }] of startOffsets) {
+      if (!assignedOnce.has(partition)) return false;
+      // A partition empty at start is caught up as soon as it is assigned.
+      if (high > low && (positions.get(partition) ?? low) < high) return false;
+    }
+    return true;
+  }
+
+  function updateReady(): void {
+    if (ready || !caughtUp()) return;
+    ready = true;
+    metrics.ready.set(1);
+    logger.info({ heads: view.heads() }, "caught up with the high watermarks seen at start: ready");
+  }
+
+  function handle(partition: number, message: KafkaMessage): void {
+    const offset = Number(message.offset);
+    const position = positions.get(partition);
+    if (position !== undefined && offset < position) return;
+    positions.set(partition, offset + 1);
+    const record = decodeRecord(message.value);
+    const key = message.key?.toString("utf8");
+    if (record === undefined || key !== record.producer) {
+      metrics.badRecords.inc({ partition: String(partition) });
+      logger.warn(
+        { partition, offset, key },
+        record === undefined
+          ? "skipped a record that is not a number record"
+          : "skipped a record whose key is not its producer",
+      );
+    } else {
+      metrics.recordsConsumed.inc({ producer: record.producer });
+      metrics.lagSeconds.set((Date.now() - record.ts) / 1000);
+      const result = view.add(record);
+      if (result === "duplicate") {
+        metrics.duplicateRecords.inc({ producer: record.producer });
+      } else if (result === "expired") {
+        logger.debug({ partition, offset, record }, "record older than the view's window");
+      }
+    }
+    updateReady();
+  }
+
+  async function refreshGauges(): Promise<void> {
+    for (const [producer, size] of Object.entries(view.sizes())) {
+      metrics.viewRecords.set({ producer }, size);
+    }
+    // A refresh held up by a broker outage must not pile up behind it.
+    if (refreshing) return;
+    refreshing = true;
+    try {
+      for (const { partition, low, high } of await admin.fetchTopicOffsets(topic)) {
+        const position = positions.get(partition) ?? Number(low);
+        metrics.lagRecords.set({ partition: String(partition) }, Number(high) - position);
+      }
+    } finally {
+      refreshing = false;
+    }
+  }
+
+  return {
+    async start() {
+      await admin.connect();
+      await ensureTopic(admin, numbersTopicSpec(topic, options.partitions));
+      const offsets = await admin.fetchTopicOffsets(topic);
+      startOffsets = new Map(
+        offsets.map(({ partition, low, high }) => [
+          partition,
+          { low: Number(low), high: Number(high) },
+        ]),
+      );
+      logger.info(
+        { topic, groupId: options.groupId, startOffsets: offsets },
+        "rebuilding the view from Kafka up to the high watermarks seen now",
+      );
+      if (stopping) return;
+      // Before joining: a join can wait for a hard-killed member's session to expire, and the lag
+      // gauges are what shows that wait.
+      refreshTimer = setInterval(() => {
+        refreshGauges().catch((error: unknown) => {
+          logger.warn({ err: error }, "could not refresh the lag gauges");
+        });
+      }, options.refreshMs ?? 2000);
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        eachMessage: ({ partition, message }) => {
+          handle(partition, message);
+          return Promise.resolve();
+        },
+      });
+    },
+
+    async stop() {
+      stopping = true;
+      clearInterval(refreshTimer);
+      try {
+        await consumer.disconnect();
+      } finally {
+        await admin.disconnect();
+      }
+    },
+
+    alive: () => !crashed,
+    ready: () => ready,
+  };
+}
