@@ -1,0 +1,134 @@
+import type { Kafka } from "kafkajs";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { waitFor } from "../../lib/waitFor.ts";
+import { createNumberProducer } from "./numberProducer.ts";
+import type { OwnRecordsReader } from "./ownRecordsReader.ts";
+
+interface SentBatch {
+  producer: number;
+  seqs: number[];
+}
+
+/**
+ * A kafkajs stand-in whose producers record what they were asked to send; `failOn` makes one
+ * producer's n-th send fail the way kafkajs's idempotent producer does after a broker restart.
+ */
+function fakeKafka(failOn: { producer: number; send: number; error: Error }) {
+  const sent: SentBatch[] = [];
+  const failed: number[] = [];
+  let producers = 0;
+  const kafka = {
+    producer: () => {
+      const id = ++producers;
+      let sends = 0;
+      return {
+        connect: () => Promise.resolve(),
+        disconnect: () => Promise.resolve(),
+        send: ({ messages }: { messages: { value: string }[] }) => {
+          sends += 1;
+          const seqs = messages.map((m) => (JSON.parse(m.value) as { seq: number }).seq);
+          if (id === failOn.producer && sends === failOn.send) {
+            failed.push(...seqs);
+            return Promise.reject(failOn.error);
+          }
+          sent.push({ producer: id, seqs });
+          return Promise.resolve([{ errorCode: 0 }]);
+        },
+      };
+    },
+  } as unknown as Kafka;
+  return { kafka, sent, failed, producers: () => producers };
+}
+
+function fakeReader(lastSeq: number, inKafkaAfterFailure: () => number): OwnRecordsReader {
+  return {
+    start: () => Promise.resolve(),
+    lastSeq: () => lastSeq,
+    catchUp: () => Promise.resolve(inKafkaAfterFailure()),
+    stop: () => Promise.resolve(),
+  };
+}
+
+function outOfOrderSequence(): Error {
+  const error = new Error("The broker received an out of order sequence number");
+  error.name = "KafkaJSProtocolError";
+  return error;
+}
+
+describe("createNumberProducer", () => {
+  it("continues after the last number Kafka holds, and after kafkajs#598 resends from Kafka's truth", async () => {
+    const fake = fakeKafka({ producer: 1, send: 3, error: outOfOrderSequence() });
+    const failures: string[] = [];
+    // The failed send did reach Kafka after all: the read-back finds its numbers there.
+    const producer = createNumberProducer({
+      kafka: fake.kafka,
+      reader: fakeReader(40, () => Math.max(...fake.failed)),
+      topic: "t",
+      partition: 0,
+      producerId: "producer-0",
+      ratePerSecond: 200,
+      logger: pino({ level: "silent" }),
+      onAcknowledged: () => undefined,
+      onSendFailure: (reason) => failures.push(reason),
+      onGiveUp: (error) => {
+        throw error;
+      },
+    });
+    await producer.start();
+    await waitFor(() => fake.sent.some((b) => b.producer === 2), {
+      what: "the replacement producer to send",
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
+    await producer.pause();
+    await producer.stop();
+
+    expect(fake.producers()).toBe(2);
+    expect(failures).toEqual(["KafkaJSProtocolError"]);
+    const seqs = fake.sent.flatMap((b) => b.seqs);
+    expect(seqs[0]).toBe(41);
+    const lastOfFirst = Math.max(
+      ...fake.sent.filter((b) => b.producer === 1).flatMap((b) => b.seqs),
+    );
+    const firstOfSecond = Math.min(
+      ...fake.sent.filter((b) => b.producer === 2).flatMap((b) => b.seqs),
+    );
+    // The failed send's numbers are in Kafka: neither skipped nor sent again.
+    expect(fake.failed[0]).toBe(lastOfFirst + 1);
+    expect(firstOfSecond).toBe(Math.max(...fake.failed) + 1);
+    expect(producer.state().lastAcknowledged).toBe(Math.max(...seqs));
+    // Within one producer, numbers follow each other without a hole.
+    for (const id of [1, 2]) {
+      const own = fake.sent.filter((b) => b.producer === id).flatMap((b) => b.seqs);
+      expect(own).toEqual(own.map((_, i) => (own[0] ?? 0) + i));
+    }
+  });
+
+  it("resends the numbers of a failed send that never reached Kafka", async () => {
+    const fake = fakeKafka({ producer: 1, send: 2, error: outOfOrderSequence() });
+    const producer = createNumberProducer({
+      kafka: fake.kafka,
+      reader: fakeReader(0, () => Math.max(0, ...fake.sent.flatMap((b) => b.seqs))),
+      topic: "t",
+      partition: 0,
+      producerId: "producer-0",
+      ratePerSecond: 200,
+      logger: pino({ level: "silent" }),
+      onAcknowledged: () => undefined,
+      onSendFailure: () => undefined,
+      onGiveUp: (error) => {
+        throw error;
+      },
+    });
+    await producer.start();
+    await waitFor(() => fake.sent.some((b) => b.producer === 2), {
+      what: "the replacement producer to send",
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
+    await producer.stop();
+    const seqs = fake.sent.flatMap((b) => b.seqs);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+});
