@@ -4,7 +4,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { encodeRecord, numbersTopicSpec } from "../../src/kafka/records.ts";
 import { ensureTopic } from "../../src/kafka/topics.ts";
 import { freePorts } from "../../src/lib/freePorts.ts";
+import { json, wholeView, type RecordsAnswer } from "../support/serviceApi.ts";
 import { startService, type ServiceProcess } from "../support/serviceProcess.ts";
+import { waitFor } from "../../src/lib/waitFor.ts";
 import { uniqueName } from "../support/testCluster.ts";
 
 // The consumer as the lab starts it: its own process, its entry point, SIGTERM to stop it.
@@ -90,6 +92,52 @@ describe("the consumer process", () => {
     expect(run.output()).toContain('HTTP_PORT: expected a port number (1-65535), got "http"');
     expect(run.output()).toContain(
       'CONSUMER_ID: expected lower-case letters, digits and dashes, got "Consumer_0"',
+    );
+  });
+
+  it("restarted while records keep flowing: not ready until caught up, then the same view as a survivor", async () => {
+    const [producerPort = 0, survivorPort = 0, restartedPort = 0] = await freePorts(3);
+    const common = {
+      KAFKA_BROKERS: brokers.join(","),
+      KAFKA_TOPIC: uniqueName("numbers"),
+      LOG_LEVEL: "warn",
+    };
+    const producer = startService("producer", producerPort, { ...common, RATE_PER_SECOND: "100" });
+    started.push(producer);
+    const consumerEnv = (id: string) => ({ ...common, CONSUMER_ID: id, SESSION_TIMEOUT_MS: "6s" });
+    const survivor = startConsumer(survivorPort, consumerEnv("consumer-0"));
+    const first = startConsumer(restartedPort, consumerEnv("consumer-1"));
+    await Promise.all([producer.waitReady(), survivor.waitReady(), first.waitReady()]);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+
+    await first.kill("SIGKILL");
+    const restarted = startConsumer(restartedPort, consumerEnv("consumer-1"));
+    // Its predecessor's session still holds the partitions: it answers, but is not ready.
+    const readiness = await waitFor(async () => (await fetch(`${restarted.url}/readyz`)).status, {
+      what: "the restarted consumer to answer",
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
+    expect(readiness).toBe(503);
+    await restarted.waitReady();
+
+    const { lastAcknowledged } = await json<{ lastAcknowledged: number }>(
+      `${producer.url}/api/pause`,
+      { method: "POST" },
+    );
+    for (const consumer of [survivor, restarted]) {
+      await waitFor(
+        async () => {
+          const { heads } = await json<RecordsAnswer>(`${consumer.url}/api/records`);
+          return heads["producer-0"] === lastAcknowledged;
+        },
+        { what: "both consumers to reach the last number", timeoutMs: 60_000 },
+      );
+    }
+    const expected = Array.from({ length: lastAcknowledged }, (_, i) => i + 1);
+    expect((await wholeView(restarted, ["producer-0"])).get("producer-0")).toEqual(expected);
+    expect(await wholeView(restarted, ["producer-0"])).toEqual(
+      await wholeView(survivor, ["producer-0"]),
     );
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePorts } from "../../src/lib/freePorts.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import { countByProducer, missingNumbers, readTopic } from "../support/readTopic.ts";
+import { json, metric, wholeView, type RecordsAnswer } from "../support/serviceApi.ts";
 import { startService, type ServiceProcess } from "../support/serviceProcess.ts";
 import { createTestCluster, uniqueName, type TestCluster } from "../support/testCluster.ts";
 
@@ -20,43 +21,6 @@ afterAll(async () => {
   await Promise.all(services.map((service) => service.kill("SIGKILL")));
   await test?.destroy();
 });
-
-interface RecordsAnswer {
-  records: { producer: string; seq: number }[];
-  cursor: string;
-  heads: Record<string, number>;
-  truncated: boolean;
-}
-
-async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-/** A metric's value from a service's /metrics, summed over the series that match `labels`. */
-async function metric(service: ServiceProcess, name: string, labels = ""): Promise<number> {
-  const text = await (await fetch(`${service.url}/metrics`)).text();
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith(name) && line.includes(labels))
-    .filter((line) => line.slice(name.length, name.length + 1).match(/[{ ]/))
-    .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
-}
-
-/** A consumer's whole view, paged through its records API from the first number. */
-async function wholeView(consumer: ServiceProcess): Promise<Map<string, number[]>> {
-  const seqs = new Map<string, number[]>(producerIds.map((id) => [id, []]));
-  let cursor = producerIds.map((id) => `${id}:0`).join(",");
-  for (;;) {
-    const answer = await json<RecordsAnswer>(
-      `${consumer.url}/api/records?cursor=${encodeURIComponent(cursor)}`,
-    );
-    for (const { producer, seq } of answer.records) seqs.get(producer)?.push(seq);
-    cursor = answer.cursor;
-    if (!answer.truncated) return seqs;
-  }
-}
 
 it("two producers at 200/s through two broker hard kills: nothing missing, duplicates counted, views exactly once", async () => {
   const ports = await freePorts(4);
@@ -141,7 +105,7 @@ it("two producers at 200/s through two broker hard kills: nothing missing, dupli
       },
       { what: "the consumers to reach the last numbers", timeoutMs: 60_000 },
     );
-    const view = await wholeView(consumer);
+    const view = await wholeView(consumer, producerIds);
     for (const id of producerIds) {
       const expected = Array.from({ length: last.get(id) ?? 0 }, (_, k) => k + 1);
       expect(view.get(id)).toEqual(expected);
