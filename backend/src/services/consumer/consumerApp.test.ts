@@ -131,7 +131,9 @@ describe("GET /api/records", () => {
     }
     expect(after).not.toHaveBeenCalled();
     expect(view.heads()).toEqual({ "producer-0": 4, "producer-1": 2 });
-    expect(await metricsText()).toContain('blackout_consumer_api_requests_total{status="400"} 4');
+    expect(await metricsText()).toContain(
+      'blackout_consumer_api_requests_total{status="400",ready="false"} 4',
+    );
   });
 
   it("refuses other methods with a 405", async () => {
@@ -149,7 +151,9 @@ describe("the consumer app", () => {
       body: { error: "no such endpoint: GET /nope" },
     });
     expect(await getJson(`${url}/api/nope`)).toMatchObject({ status: 404 });
-    expect(await metricsText()).toContain('blackout_consumer_api_requests_total{status="404"} 1');
+    expect(await metricsText()).toContain(
+      'blackout_consumer_api_requests_total{status="404",ready="false"} 1',
+    );
   });
 
   it("is alive but not ready (503) until the view caught up", async () => {

@@ -72,11 +72,14 @@ export function createConsumerApp(options: ConsumerAppOptions): Koa {
       await next();
       return;
     }
+    // Whether it was ready when the request came: a Service (or the gateway) must send none
+    // while it is not, and the lab checks that from here.
+    const ready = String(probes.ready());
     try {
       await next();
-      metrics.apiRequests.inc({ status: String(ctx.status) });
+      metrics.apiRequests.inc({ status: String(ctx.status), ready });
     } catch (error) {
-      metrics.apiRequests.inc({ status: String(statusOf(error)) });
+      metrics.apiRequests.inc({ status: String(statusOf(error)), ready });
       throw error;
     }
   });

@@ -10,7 +10,7 @@ export interface ConsumerMetrics {
   lagSeconds: Gauge;
   ready: Gauge;
   viewRecords: Gauge<"producer">;
-  apiRequests: Counter<"status">;
+  apiRequests: Counter<"status" | "ready">;
 }
 
 /** The consumer's metrics, named `blackout_consumer_<what>` (DESIGN §2). */
@@ -55,8 +55,8 @@ export function createConsumerMetrics(): ConsumerMetrics {
     }),
     apiRequests: metrics.counter({
       name: "api_requests_total",
-      help: "Requests to /api/* by HTTP status.",
-      labelNames: ["status"],
+      help: "Requests to /api/* by HTTP status, and whether the consumer was ready when they came.",
+      labelNames: ["status", "ready"],
     }),
   };
 }
