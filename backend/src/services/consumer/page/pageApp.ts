@@ -6,7 +6,7 @@ import { createNumberStrips } from "./numberStrips.ts";
 import { PAGE_CONFIG_ID, parsePageConfig } from "./pageHtml.ts";
 import { formatEvent, formatPageView } from "./pageView.ts";
 import type { PageView } from "./pageView.ts";
-import { createRecordsPoller } from "./recordsPoller.ts";
+import { createRecordsPoller } from "../../../ledger/recordsPoller.ts";
 
 const STRIP_LENGTH = 20;
 const EVENTS_SHOWN = 12;

@@ -1,6 +1,6 @@
 import type { LedgerEvent, LedgerSnapshot } from "../../../ledger/ledger.ts";
 import type { NumberStrips } from "./numberStrips.ts";
-import type { ConnectionState } from "./recordsPoller.ts";
+import type { ConnectionState } from "../../../ledger/recordsPoller.ts";
 
 export interface ProducerView {
   readonly id: string;

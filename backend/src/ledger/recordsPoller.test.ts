@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { PollFailureReason } from "../../../ledger/ledger.ts";
-import type { RecordsAnswer } from "../../../ledger/recordsAnswer.ts";
+import type { PollFailureReason } from "./ledger.ts";
+import type { RecordsAnswer } from "./recordsAnswer.ts";
 import { createRecordsPoller } from "./recordsPoller.ts";
 import type { FetchLike, RecordsPoller } from "./recordsPoller.ts";
 
@@ -16,7 +16,7 @@ type Reply = Response | Error | "hang";
  * A poller against a scripted fetch: each request takes the next reply (the last one repeats);
  * "hang" never answers until aborted. The clock is vitest's fake one.
  */
-function scripted(replies: Reply[]) {
+function scripted(replies: Reply[], spread: { jitter?: number; random?: () => number } = {}) {
   const requests: { url: string; at: number }[] = [];
   const answers: { cursor: string; at: number }[] = [];
   const failures: { at: number; reason: PollFailureReason; detail: string }[] = [];
@@ -39,7 +39,8 @@ function scripted(replies: Reply[]) {
     pollMs: POLL_MS,
     fetch,
     now: () => Date.now(),
-    random: () => 0.5,
+    random: spread.random ?? (() => 0.5),
+    ...(spread.jitter === undefined ? {} : { jitter: spread.jitter }),
     onAnswer: (received, at) => answers.push({ cursor: received.cursor, at }),
     onFailure: (at, reason, detail) => failures.push({ at, reason, detail }),
   });
@@ -73,6 +74,14 @@ describe("createRecordsPoller", () => {
     ]);
     expect(client.answers).toHaveLength(3);
     expect(client.poller.state()).toEqual({ kind: "live" });
+  });
+
+  it("spreads each interval by ± jitter × pollMs when asked (the fleet), never by default (the page)", async () => {
+    const draws = [1, 0, 0.5];
+    client = scripted([ok("producer-0:1")], { jitter: 0.1, random: () => draws.shift() ?? 0.5 });
+    client.poller.start();
+    await vi.advanceTimersByTimeAsync(1600);
+    expect(client.requests.map((r) => r.at - 1_000_000)).toEqual([0, 550, 1000, 1500]);
   });
 
   it("backs off exponentially with jitter, capped at 5 s, and is live at pollMs again after an answer", async () => {

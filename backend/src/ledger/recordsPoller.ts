@@ -1,6 +1,6 @@
-import type { PollFailureReason } from "../../../ledger/ledger.ts";
-import { parseRecordsAnswer } from "../../../ledger/recordsAnswer.ts";
-import type { RecordsAnswer } from "../../../ledger/recordsAnswer.ts";
+import type { PollFailureReason } from "./ledger.ts";
+import { parseRecordsAnswer } from "./recordsAnswer.ts";
+import type { RecordsAnswer } from "./recordsAnswer.ts";
 import { backoffDelay } from "./backoffDelay.ts";
 
 /** What the client's connection looks like to its user. */
@@ -24,6 +24,11 @@ export interface RecordsPollerOptions {
   readonly timeoutMs?: number;
   /** The longest wait between retries. Default 5 s (never below pollMs). */
   readonly maxBackoffMs?: number;
+  /**
+   * Spreads each interval by ± this fraction of pollMs (e.g. 0.1), so that many simulated clients
+   * do not poll in lockstep. Default 0: the page polls on the beat.
+   */
+  readonly jitter?: number;
   readonly fetch: FetchLike;
   readonly now: () => number;
   readonly random: () => number;
@@ -121,7 +126,8 @@ export function createRecordsPoller(options: RecordsPollerOptions): RecordsPolle
       failures = 0;
       state = { kind: "live" };
       options.onAnswer(outcome.answer, at);
-      return Math.max(0, startedAt + pollMs - at);
+      const spread = pollMs * (options.jitter ?? 0) * (2 * options.random() - 1);
+      return Math.max(0, startedAt + pollMs + spread - at);
     }
     if (outcome.forgetCursor === true) cursor = undefined;
     failures += 1;
