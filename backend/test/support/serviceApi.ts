@@ -15,7 +15,7 @@ export async function json<T>(url: string, init?: RequestInit): Promise<T> {
 
 /** A metric's value from a service's /metrics, summed over the series that match `labels`. */
 export async function metric(service: ServiceProcess, name: string, labels = ""): Promise<number> {
-  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const text = await (await fetch(service.metricsUrl)).text();
   return text
     .split("\n")
     .filter((line) => line.startsWith(name) && line.includes(labels))

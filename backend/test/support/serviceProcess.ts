@@ -6,6 +6,8 @@ const backendDir = join(import.meta.dirname, "../..");
 
 export interface ServiceProcess {
   readonly url: string;
+  /** Where its Prometheus metrics are (the gateway keeps its own under /gateway). */
+  readonly metricsUrl: string;
   readonly child: ChildProcess;
   /** Everything the service logged so far (stdout and stderr). */
   output(): string;
@@ -24,10 +26,12 @@ export interface ServiceProcess {
  * depend on the caller's.
  */
 export function startService(
-  service: "producer" | "consumer",
+  service: "producer" | "consumer" | "gateway" | "clients",
   port: number,
   env: Record<string, string>,
 ): ServiceProcess {
+  // The gateway proxies /readyz and /metrics to consumers; its own live under /gateway.
+  const ownPrefix = service === "gateway" ? "/gateway" : "";
   const child = spawn(
     process.execPath,
     [
@@ -49,6 +53,7 @@ export function startService(
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    metricsUrl: `${url}${ownPrefix}/metrics`,
     child,
     exited,
     output: () => output,
@@ -58,7 +63,7 @@ export function startService(
           if (child.exitCode !== null) {
             throw new Error(`${service} exited with ${child.exitCode}:\n${output.slice(-3000)}`);
           }
-          const response = await fetch(`${url}/readyz`);
+          const response = await fetch(`${url}${ownPrefix}/readyz`);
           return response.status === 200;
         },
         { what: `${service} on ${url} to be ready`, timeoutMs, intervalMs: 200 },
