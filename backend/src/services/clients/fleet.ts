@@ -9,21 +9,26 @@ import type { ClientsMetrics, PollResult } from "./clientsMetrics.ts";
 export type FleetEvent = LedgerEvent & { readonly client: string };
 
 /** The fleet's totals: every client's ledger snapshot added up. Times in ms. */
-export interface FleetSummary {
-  readonly at: number;
+/**
+ * The clients' ledgers added up: the counters sum over clients (stalls: outages finished or going
+ * on), `longestStallMs` is the longest of any client.
+ */
+export interface FleetSummary extends Pick<
+  LedgerSnapshot,
+  | "at"
+  | "polls"
+  | "failedPolls"
+  | "freshRecords"
+  | "missing"
+  | "duplicates"
+  | "staleReads"
+  | "reordered"
+  | "stalls"
+  | "longestStallMs"
+> {
   readonly clients: number;
-  readonly polls: number;
-  readonly failedPolls: number;
-  readonly freshRecords: number;
-  readonly missing: number;
-  readonly duplicates: number;
-  readonly staleReads: number;
-  readonly reordered: number;
-  /** Outages, finished or going on, summed over clients. */
-  readonly stalls: number;
   /** Clients in an outage right now. */
   readonly stalledClients: number;
-  readonly longestStallMs: number;
   /** The median of the clients' own latency p50s; null before any client received records. */
   readonly latencyP50Ms: number | null;
   /** The p99 of the clients' own latency p99s: the latency the worst 1 % of clients exceed. */
