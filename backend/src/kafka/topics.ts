@@ -9,7 +9,8 @@ export interface TopicSpec {
 }
 
 /**
- * Creates a topic unless it exists, then waits until every partition has a leader and a full ISR.
+ * Creates a topic unless it exists, then waits until every partition has a leader and a full ISR
+ * and every leader answers for its offsets.
  * kafkajs's own `waitForLeaders` gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker
  * answers until it has applied the new metadata; here any error just means "not yet".
  */
@@ -45,7 +46,13 @@ export async function ensureTopic(
           `topic ${spec.topic} has ${partitions.length} partitions, expected ${spec.partitions}`,
         );
       }
-      return partitions.every((p) => p.leader >= 0 && p.isr.length === spec.replicationFactor);
+      if (!partitions.every((p) => p.leader >= 0 && p.isr.length === spec.replicationFactor)) {
+        return false;
+      }
+      // Leaders elected is not yet leaders serving: right after creation a broker may still answer
+      // NOT_LEADER_FOR_PARTITION to ListOffsets, which services send next.
+      await admin.fetchTopicOffsets(spec.topic);
+      return true;
     },
     {
       what: `topic ${spec.topic} to have leaders and ${spec.replicationFactor} in-sync replicas`,
