@@ -94,6 +94,39 @@ export function durationMs() {
   });
 }
 
+/** Milliseconds greater than 0. */
+export function positiveDurationMs() {
+  return durationMs().refine((ms) => ms > 0, "expected a duration greater than 0");
+}
+
+/**
+ * An http(s) URL. Not z.httpUrl(): it insists on a dotted domain, and services are reached by
+ * short names (`gateway`, `otel-collector`).
+ */
+export function httpUrl(example: string) {
+  return z.url({ protocol: /^https?$/, error: `expected an http(s) URL such as ${example}` });
+}
+
+/** Where a service listens: loopback by default (DESIGN §3), its own port. */
+export function httpServerSettings(defaultPort: number) {
+  return {
+    HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+    HTTP_PORT: port().default(defaultPort),
+  };
+}
+
+/** How a client polls (DESIGN §1): POLL_MS, and STALL_MS which defaults to 3 × POLL_MS. */
+export const pollingSettings = {
+  POLL_MS: positiveDurationMs().default(500),
+  /** A stretch without fresh data longer than this is an outage; 3 × POLL_MS if unset. */
+  STALL_MS: positiveDurationMs().optional(),
+};
+
+/** STALL_MS as configured, or 3 × POLL_MS (DESIGN §1). */
+export function stallMsOf(config: { POLL_MS: number; STALL_MS?: number | undefined }): number {
+  return config.STALL_MS ?? 3 * config.POLL_MS;
+}
+
 /** A comma separated list; blanks around items and empty items (a trailing comma) are dropped. */
 export function csv<T extends z.ZodType<unknown, string>>(of: T) {
   return z
@@ -137,9 +170,7 @@ export const commonConfigSchema = z.object({
   BLACKOUT_CACHE_DIR: z.string().optional(),
 });
 
-// Not z.httpUrl(): it insists on a dotted domain, and collectors are reached as `otel-collector`.
-const otlpEndpoint = () =>
-  z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://127.0.0.1:4318" });
+const otlpEndpoint = () => httpUrl("http://127.0.0.1:4318");
 
 export const telemetryConfigSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint().optional(),

@@ -4,9 +4,11 @@ import { NUMBERS_TOPIC } from "../../kafka/records.ts";
 import {
   commonConfigSchema,
   durationMs,
+  httpServerSettings,
   loadConfig,
-  port,
+  pollingSettings,
   positiveInt,
+  stallMsOf,
   type Env,
 } from "../../lib/config.ts";
 
@@ -29,8 +31,7 @@ export const consumerConfigSchema = commonConfigSchema.extend({
     .default(NUMBERS_TOPIC),
   /** Used when the consumer creates the topic, so that either service may start first. */
   KAFKA_TOPIC_PARTITIONS: positiveInt().default(6),
-  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
-  HTTP_PORT: port().default(7200),
+  ...httpServerSettings(7200),
   /** Records kept per producer. */
   VIEW_WINDOW: positiveInt().default(100_000),
   /** kafkajs sessionTimeout: how long a hard-killed member holds its partitions. */
@@ -41,14 +42,8 @@ export const consumerConfigSchema = commonConfigSchema.extend({
     )
     .default(30_000),
   MAX_RECORDS_PER_ANSWER: positiveInt().default(1000),
-  /** How often the page polls. */
-  POLL_MS: durationMs()
-    .refine((ms) => ms > 0, "expected a duration greater than 0")
-    .default(500),
-  /** A stretch without fresh data longer than this is an outage on the page; 3 × POLL_MS if unset. */
-  STALL_MS: durationMs()
-    .refine((ms) => ms > 0, "expected a duration greater than 0")
-    .optional(),
+  /** How the client page polls. */
+  ...pollingSettings,
 });
 
 export type ConsumerConfig = Omit<z.output<typeof consumerConfigSchema>, "STALL_MS"> & {
@@ -58,5 +53,5 @@ export type ConsumerConfig = Omit<z.output<typeof consumerConfigSchema>, "STALL_
 /** The consumer's configuration, with STALL_MS derived from POLL_MS when unset (DESIGN §1). */
 export function loadConsumerConfig(env?: Env): ConsumerConfig {
   const config = loadConfig(consumerConfigSchema, env);
-  return { ...config, STALL_MS: config.STALL_MS ?? 3 * config.POLL_MS };
+  return { ...config, STALL_MS: stallMsOf(config) };
 }

@@ -1,35 +1,30 @@
-import { z } from "zod";
+import type { z } from "zod";
 import {
   bool,
   commonConfigSchema,
   csv,
-  durationMs,
+  httpServerSettings,
+  httpUrl,
   loadConfig,
-  port,
+  positiveDurationMs,
   type Env,
 } from "../../lib/config.ts";
 
 /** A consumer's base URL as the gateway proxies to it: http(s), no trailing slash. */
 const consumerUrl = () =>
-  z
-    .url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://127.0.0.1:7200" })
-    .transform((url) => url.replace(/\/+$/, ""));
-
-const positiveDuration = () =>
-  durationMs().refine((ms) => ms > 0, "expected a duration greater than 0");
+  httpUrl("http://127.0.0.1:7200").transform((url) => url.replace(/\/+$/, ""));
 
 /** What the gateway reads from its environment (DESIGN §3 defaults: gateway 8080, consumers 7200..). */
 export const gatewayConfigSchema = commonConfigSchema.extend({
-  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
-  HTTP_PORT: port().default(8080),
+  ...httpServerSettings(8080),
   CONSUMER_URLS: csv(consumerUrl())
     .refine((urls) => urls.length > 0, "expected at least one consumer URL")
     .refine((urls) => new Set(urls).size === urls.length, "expected each consumer URL once")
     .default(["http://127.0.0.1:7200", "http://127.0.0.1:7201", "http://127.0.0.1:7202"]),
   /** How often each consumer's /readyz is asked, like an endpoints controller's probe period. */
-  READINESS_POLL_MS: positiveDuration().default(500),
+  READINESS_POLL_MS: positiveDurationMs().default(500),
   /** A backend that has not answered within this is a 504 (it is not dropped: a probe decides). */
-  PROXY_TIMEOUT_MS: positiveDuration().default(5000),
+  PROXY_TIMEOUT_MS: positiveDurationMs().default(5000),
   /** Off: one backend per request, as kube-proxy does. On: a refused GET is tried once elsewhere. */
   RETRY_ON_OTHER_BACKEND: bool().default(false),
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { kafkaBrokersSetting } from "../../kafka/kafkaClient.ts";
 import { NUMBERS_TOPIC } from "../../kafka/records.ts";
-import { commonConfigSchema, port, positiveInt } from "../../lib/config.ts";
+import { commonConfigSchema, httpServerSettings, positiveInt } from "../../lib/config.ts";
 
 /** The most a rate may be set to: 2 cores share it with brokers and consumers. */
 export const MAX_RATE_PER_SECOND = 10_000;
@@ -16,8 +16,7 @@ export const producerConfigSchema = commonConfigSchema.extend({
   KAFKA_BROKERS: kafkaBrokersSetting(),
   KAFKA_TOPIC: z.string().min(1).default(NUMBERS_TOPIC),
   KAFKA_TOPIC_PARTITIONS: positiveInt().default(6),
-  HTTP_HOST: z.string().min(1).default("127.0.0.1"),
-  HTTP_PORT: port().default(7100),
+  ...httpServerSettings(7100),
   /** Records per second at start; changeable at runtime through the HTTP API. */
   RATE_PER_SECOND: z.coerce.number().min(0).max(MAX_RATE_PER_SECOND).default(20),
 });
