@@ -2,7 +2,7 @@ import type { Kafka } from "kafkajs";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../../lib/waitFor.ts";
-import { createNumberProducer } from "./numberProducer.ts";
+import { createNumberProducer, type NumberProducer } from "./numberProducer.ts";
 import type { OwnRecordsReader } from "./ownRecordsReader.ts";
 
 interface SentBatch {
@@ -56,31 +56,45 @@ function outOfOrderSequence(): Error {
   return error;
 }
 
+/** Starts a producer at 200/s and resolves once its replacement (after the failure) has sent. */
+async function runUntilReplaced(
+  fake: ReturnType<typeof fakeKafka>,
+  reader: OwnRecordsReader,
+  onSendFailure: (reason: string) => void = () => undefined,
+): Promise<NumberProducer> {
+  const producer = createNumberProducer({
+    kafka: fake.kafka,
+    reader,
+    topic: "t",
+    partition: 0,
+    producerId: "producer-0",
+    ratePerSecond: 200,
+    logger: pino({ level: "silent" }),
+    onAcknowledged: () => undefined,
+    onSendFailure,
+    onGiveUp: (error) => {
+      throw error;
+    },
+  });
+  await producer.start();
+  await waitFor(() => fake.sent.some((b) => b.producer === 2), {
+    what: "the replacement producer to send",
+    timeoutMs: 5000,
+    intervalMs: 5,
+  });
+  return producer;
+}
+
 describe("createNumberProducer", () => {
   it("continues after the last number Kafka holds, and after kafkajs#598 resends from Kafka's truth", async () => {
     const fake = fakeKafka({ producer: 1, send: 3, error: outOfOrderSequence() });
     const failures: string[] = [];
     // The failed send did reach Kafka after all: the read-back finds its numbers there.
-    const producer = createNumberProducer({
-      kafka: fake.kafka,
-      reader: fakeReader(40, () => Math.max(...fake.failed)),
-      topic: "t",
-      partition: 0,
-      producerId: "producer-0",
-      ratePerSecond: 200,
-      logger: pino({ level: "silent" }),
-      onAcknowledged: () => undefined,
-      onSendFailure: (reason) => failures.push(reason),
-      onGiveUp: (error) => {
-        throw error;
-      },
-    });
-    await producer.start();
-    await waitFor(() => fake.sent.some((b) => b.producer === 2), {
-      what: "the replacement producer to send",
-      timeoutMs: 5000,
-      intervalMs: 5,
-    });
+    const producer = await runUntilReplaced(
+      fake,
+      fakeReader(40, () => Math.max(...fake.failed)),
+      (reason) => failures.push(reason),
+    );
     await producer.pause();
     await producer.stop();
 
@@ -107,26 +121,10 @@ describe("createNumberProducer", () => {
 
   it("resends the numbers of a failed send that never reached Kafka", async () => {
     const fake = fakeKafka({ producer: 1, send: 2, error: outOfOrderSequence() });
-    const producer = createNumberProducer({
-      kafka: fake.kafka,
-      reader: fakeReader(0, () => Math.max(0, ...fake.sent.flatMap((b) => b.seqs))),
-      topic: "t",
-      partition: 0,
-      producerId: "producer-0",
-      ratePerSecond: 200,
-      logger: pino({ level: "silent" }),
-      onAcknowledged: () => undefined,
-      onSendFailure: () => undefined,
-      onGiveUp: (error) => {
-        throw error;
-      },
-    });
-    await producer.start();
-    await waitFor(() => fake.sent.some((b) => b.producer === 2), {
-      what: "the replacement producer to send",
-      timeoutMs: 5000,
-      intervalMs: 5,
-    });
+    const producer = await runUntilReplaced(
+      fake,
+      fakeReader(0, () => Math.max(0, ...fake.sent.flatMap((b) => b.seqs))),
+    );
     await producer.stop();
     const seqs = fake.sent.flatMap((b) => b.seqs);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
