@@ -44,7 +44,10 @@ function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
       typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`,
     )
     .join("");
-  if (issue.input === undefined) return { variable, message: "required but not set" };
+  // A custom issue without input is a rule across variables ("required when …"): its message says why.
+  if (issue.input === undefined) {
+    return { variable, message: issue.code === "custom" ? issue.message : "required but not set" };
+  }
   return { variable, message: `${issue.message}, got ${JSON.stringify(issue.input)}` };
 }
 

@@ -1,4 +1,5 @@
 import { createLedger } from "../../ledger/ledger.ts";
+import { percentile } from "../../ledger/percentile.ts";
 import type { Ledger, LedgerEvent, LedgerSnapshot } from "../../ledger/ledger.ts";
 import type { LedgerRecord } from "../../ledger/recordsAnswer.ts";
 import { createRecordsPoller } from "../../ledger/recordsPoller.ts";
@@ -8,7 +9,6 @@ import type { ClientsMetrics, PollResult } from "./clientsMetrics.ts";
 /** A ledger event with the simulated client that saw it: what control receives. */
 export type FleetEvent = LedgerEvent & { readonly client: string };
 
-/** The fleet's totals: every client's ledger snapshot added up. Times in ms. */
 /**
  * The clients' ledgers added up: the counters sum over clients (stalls: outages finished or going
  * on), `longestStallMs` is the longest of any client.
@@ -381,11 +381,4 @@ function newestLatency(fresh: readonly LedgerRecord[], receivedAt: number): numb
     latency = Math.max(latency ?? -Infinity, receivedAt - record.ts);
   }
   return latency;
-}
-
-/** Nearest-rank percentile (q in (0, 1]); sorts `values` in place; null when empty. */
-function percentile(values: number[], q: number): number | null {
-  if (values.length === 0) return null;
-  values.sort((a, b) => a - b);
-  return values[Math.max(0, Math.ceil(q * values.length) - 1)] ?? null;
 }

@@ -1,0 +1,102 @@
+/**
+ * The orchestrator: what control needs from whatever runs the lab's processes. Two
+ * implementations: `local` (the lab's supervisor, child processes on this machine) and
+ * `kubernetes` (pods through the Kubernetes API). Kafka-aware facts about brokers (partitions they
+ * lead, the active controller) are not the orchestrator's: control adds them from Kafka's admin view.
+ */
+
+export const TARGET_KINDS = ["broker", "producer", "consumer"] as const;
+/** What can be killed or frozen: brokers, producers and consumers (DESIGN §1 Faults). */
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+export const KILL_MODES = ["graceful", "hard"] as const;
+/** graceful = SIGTERM / delete with the grace period; hard = SIGKILL / gracePeriodSeconds 0. */
+export type KillMode = (typeof KILL_MODES)[number];
+
+/**
+ * running: the process/pod exists and is not frozen; frozen: stopped with SIGSTOP (gray failure);
+ * stopped: not running, a replacement will be started (or is being started).
+ */
+export type TargetStatus = "running" | "frozen" | "stopped";
+
+export interface Target {
+  /** Stable identity across restarts: `kafka-1`, `producer-0`, `consumer-2` (the pod name in k8s). */
+  readonly name: string;
+  readonly kind: TargetKind;
+  readonly status: TargetStatus;
+  /** Passing its readiness check (a frozen target is not ready). */
+  readonly ready: boolean;
+  /** Opted in to chaos (`blackout.dev/chaos=enabled`); a target without it is never touched. */
+  readonly chaos: boolean;
+  /** Times a replacement was started for it since the orchestrator began. */
+  readonly restarts: number;
+  /** When the current incarnation started (ms epoch); undefined while stopped. */
+  readonly startedAt?: number;
+  /** When it last became ready (ms epoch); undefined while it has not been ready since its start. */
+  readonly readySince?: number;
+  /** Local mode: the process id. */
+  readonly pid?: number;
+  /** Brokers: the Kafka node id, to join with Kafka's own view (leaders, controller). */
+  readonly nodeId?: number;
+}
+
+export type LifecycleEventType =
+  "terminated" | "started" | "ready" | "unready" | "frozen" | "thawed";
+
+export interface LifecycleEvent {
+  readonly type: LifecycleEventType;
+  readonly target: string;
+  readonly kind: TargetKind;
+  /** ms epoch. */
+  readonly at: number;
+  /**
+   * `terminated` only: true when this orchestrator killed it (a kill through control); false for
+   * a termination from elsewhere (kubectl delete, `kill -9` by hand, a crash). Control records the
+   * latter as faults too.
+   */
+  readonly byUs?: boolean;
+  /** Human-readable detail: `signal SIGKILL`, `exit code 1`, `pod deleted`. */
+  readonly detail?: string;
+}
+
+export interface Orchestrator {
+  readonly mode: "local" | "kubernetes";
+  /** Every chaos-kind component the orchestrator knows, opted in or not. */
+  targets(): Promise<Target[]>;
+  /**
+   * Kills one target; resolves once the signal was sent / the delete was accepted (not once the
+   * replacement is up). Rejects with `UnknownTargetError` for a name it does not know.
+   */
+  kill(name: string, mode: KillMode): Promise<void>;
+  /** SIGSTOP now, SIGCONT after `seconds`; resolves once frozen. */
+  freeze(name: string, seconds: number): Promise<void>;
+  /** Emergency stop: every frozen target is thawed now; resolves with their names. */
+  thawAll(): Promise<string[]>;
+  /** Lifecycle events as they happen; returns the unsubscribe function. */
+  onEvent(listener: (event: LifecycleEvent) => void): () => void;
+  /** Stops watching (the lab's processes stay as they are). */
+  close(): Promise<void>;
+}
+
+/** A target name the orchestrator does not know. */
+export class UnknownTargetError extends Error {
+  readonly target: string;
+  constructor(target: string, known: readonly string[]) {
+    super(`no target ${JSON.stringify(target)}; targets are ${known.join(", ") || "none"}`);
+    this.name = "UnknownTargetError";
+    this.target = target;
+  }
+}
+
+/**
+ * A known target whose current state does not allow the action, e.g. a kill while it is stopped
+ * waiting for its replacement. Control answers it with 409.
+ */
+export class TargetStateError extends Error {
+  readonly target: string;
+  constructor(target: string, message: string) {
+    super(message);
+    this.name = "TargetStateError";
+    this.target = target;
+  }
+}

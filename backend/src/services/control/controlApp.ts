@@ -1,0 +1,208 @@
+import { timingSafeEqual } from "node:crypto";
+import Router from "@koa/router";
+import type Koa from "koa";
+import type { Context, Next } from "koa";
+import { z } from "zod";
+import { KILL_MODES } from "../../chaos/orchestrator.ts";
+import { createHttpApp } from "../../lib/httpApp.ts";
+import type { Logger } from "../../lib/logger.ts";
+import type { Metrics } from "../../lib/metrics.ts";
+import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
+import type { FaultTracker } from "./faultTracker.ts";
+import {
+  clientEventSchema,
+  clientSummarySchema,
+  type ClientEvent,
+  type ClientSummary,
+  type FleetFeed,
+} from "./fleetFeed.ts";
+import type { TargetView } from "./topology.ts";
+
+export interface Topology {
+  readonly at: number;
+  readonly targets: TargetView[];
+  /** Kafka's own view (brokers, leaders, ISR, lag); null while it cannot be read. */
+  readonly kafka: unknown;
+}
+
+export interface ControlAppOptions {
+  readonly tracker: FaultTracker;
+  readonly feed: FleetFeed;
+  topology(): Promise<Topology>;
+  /** Thaws frozen targets (and, once scenarios exist, aborts the running ones). */
+  emergencyStop(): Promise<{ thawed: string[] }>;
+  /** The operator token; undefined when control is bound to loopback without one. */
+  readonly token: string | undefined;
+  /** The dashboard's page (a placeholder until the dashboard lands). */
+  readonly page: string;
+  readonly probes: Probes;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Client reports as they arrive, for socket.io subscribers. */
+  onSummary(source: string, summary: ClientSummary): void;
+  onEvents(events: ClientEvent[]): void;
+}
+
+const faultBody = z
+  .strictObject(
+    {
+      action: z.enum(["kill", "freeze"], { error: 'action must be "kill" or "freeze"' }),
+      target: z
+        .string({ error: "target must be a string" })
+        .min(1, "target must not be empty")
+        .max(100, "target must be at most 100 characters"),
+      mode: z.enum(KILL_MODES, { error: 'mode must be "graceful" or "hard"' }).default("graceful"),
+      seconds: z
+        .number({ error: "seconds must be a number" })
+        .int("seconds must be a whole number")
+        .min(1, "seconds must be 1 to 600")
+        .max(600, "seconds must be 1 to 600")
+        .optional(),
+      dryRun: z.boolean({ error: "dryRun must be true or false" }).default(false),
+      force: z.boolean({ error: "force must be true or false" }).default(false),
+    },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`
+          : 'expected a JSON object like {"action": "kill", "target": "consumer-1", "mode": "hard"}',
+    },
+  )
+  .refine((body) => body.action !== "freeze" || body.seconds !== undefined, {
+    message: "freeze needs seconds (1 to 600)",
+  })
+  .refine((body) => body.action !== "kill" || body.seconds === undefined, {
+    message: "seconds is for freeze only",
+  });
+
+const summaryBody = clientSummarySchema.extend({
+  /** Which fleet or browser page this is; the simulated fleet sends none. */
+  source: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'source must be 1-64 letters, digits, ".", "_", ":" or "-"')
+    .default("fleet"),
+});
+const eventsBody = z.object({ events: z.array(clientEventSchema).max(5000) });
+
+function messageOf(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ` : "") + issue.message)
+    .join("; ");
+}
+
+function tokenMatches(expected: string, header: string | undefined): boolean {
+  const given = /^Bearer (.+)$/.exec(header ?? "")?.[1];
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Control's HTTP API (DESIGN §1 Control API). Mutating calls (faults, emergency stop) need the
+ * operator token when one is configured and are audited in the log, refused or not; the clients'
+ * reports are not operator actions and need none.
+ */
+export function createControlApp(options: ControlAppOptions): Koa {
+  const { tracker, feed, logger } = options;
+  // Fleets send up to 2 000 events a batch.
+  const app = createHttpApp({ logger, jsonLimit: "1mb" });
+  const router = new Router();
+  addOperationalRoutes(router, options.probes, options.metrics);
+
+  const operator = async (ctx: Context, next: Next): Promise<void> => {
+    let outcome = "error";
+    try {
+      if (options.token !== undefined && !tokenMatches(options.token, ctx.get("authorization"))) {
+        ctx.throw(401, "this call needs the operator token: Authorization: Bearer <CONTROL_TOKEN>");
+      }
+      await next();
+      outcome = String(ctx.status);
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      outcome = typeof status === "number" ? String(status) : "500";
+      throw error;
+    } finally {
+      logger.info(
+        {
+          audit: true,
+          method: ctx.method,
+          path: ctx.path,
+          from: ctx.ip,
+          body: ctx.request.body,
+          status: outcome,
+        },
+        "operator call",
+      );
+    }
+  };
+
+  router.get("/", (ctx) => {
+    ctx.type = "html";
+    ctx.body = options.page;
+  });
+  router.get("/api/targets", async (ctx) => {
+    ctx.body = (await options.topology()).targets;
+  });
+  router.get("/api/topology", async (ctx) => {
+    ctx.body = await options.topology();
+  });
+  router.post("/api/faults", operator, async (ctx) => {
+    const parsed = faultBody.safeParse(ctx.request.body);
+    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
+    const outcome = await tracker.inject({ ...parsed.data, actor: "api" });
+    switch (outcome.kind) {
+      case "refused":
+        return ctx.throw(outcome.status, outcome.message);
+      case "planned":
+        ctx.status = 200;
+        ctx.body = { dryRun: true, plan: outcome.plan };
+        return;
+      case "injected":
+        ctx.status = 201;
+        ctx.body = outcome.fault;
+        return;
+    }
+  });
+  router.get("/api/faults", (ctx) => {
+    ctx.body = { faults: tracker.list() };
+  });
+  router.get("/api/faults/:id", (ctx) => {
+    const fault = tracker.get(ctx.params.id ?? "");
+    if (fault === undefined) return ctx.throw(404, `no fault ${JSON.stringify(ctx.params.id)}`);
+    ctx.body = fault;
+  });
+  router.post("/api/stop", operator, async (ctx) => {
+    ctx.body = await options.emergencyStop();
+  });
+  router.post("/api/fleet/summary", (ctx) => {
+    const parsed = summaryBody.safeParse(ctx.request.body);
+    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
+    const { source, ...summary } = parsed.data;
+    feed.addSummary(source, summary);
+    options.onSummary(source, summary);
+    ctx.status = 204;
+  });
+  router.post("/api/fleet/events", (ctx) => {
+    const parsed = eventsBody.safeParse(ctx.request.body);
+    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
+    feed.addEvents(parsed.data.events);
+    if (parsed.data.events.length > 0) options.onEvents(parsed.data.events);
+    ctx.status = 204;
+  });
+  router.get("/api/fleet", (ctx) => {
+    const since = Number(ctx.query.since ?? 0);
+    if (!Number.isFinite(since)) return ctx.throw(400, "since must be ms since the epoch");
+    ctx.body = { latest: feed.latest(), history: feed.history(since) };
+  });
+  router.get("/api/anomalies", (ctx) => {
+    const limit = Number(ctx.query.limit ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5000) {
+      return ctx.throw(400, "limit must be a whole number from 1 to 5000");
+    }
+    ctx.body = { anomalies: feed.events(limit) };
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { kafkaBrokersSetting } from "../../kafka/kafkaClient.ts";
+import {
+  commonConfigSchema,
+  httpServerSettings,
+  httpUrl,
+  loadConfig,
+  positiveDurationMs,
+  positiveInt,
+  type Env,
+} from "../../lib/config.ts";
+
+/** Hosts that only this machine reaches: no operator token needed there (DESIGN §1 Safety). */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+const baseUrl = (example: string) => httpUrl(example).transform((url) => url.replace(/\/+$/, ""));
+
+/** What control reads from its environment (DESIGN §3 defaults: control on 8081). */
+export const controlConfigSchema = commonConfigSchema
+  .extend({
+    ...httpServerSettings(8081),
+    KAFKA_BROKERS: kafkaBrokersSetting(),
+    /** The topic the lab's records flow through (for leaders and lag). */
+    NUMBERS_TOPIC: z.string().min(1).default("blackout.numbers"),
+    /** Where the fault timeline is kept, so a restarted control loses no history. */
+    FAULTS_TOPIC: z.string().min(1).default("blackout.faults"),
+    /** View consumers' groups are `<prefix><consumer name>`. */
+    VIEW_GROUP_PREFIX: z.string().min(1).default("blackout-view-"),
+    /** Local mode: the lab supervisor's API (only `local` exists until the Kubernetes issue). */
+    SUPERVISOR_URL: baseUrl("http://127.0.0.1:8089").default("http://127.0.0.1:8089"),
+    /** The client fleet to tell of faults and ask for client recovery; unset, none is reported. */
+    CLIENTS_URL: baseUrl("http://127.0.0.1:7300").optional(),
+    /** Needed for mutating calls; required when control is not bound to loopback. */
+    CONTROL_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
+    /** A fault that would leave fewer ready replicas of a kind is refused unless forced. */
+    MIN_ALIVE: z
+      .string()
+      .regex(/^\d+$/, "expected a whole number (0 or more)")
+      .transform(Number)
+      .default(1),
+    /** How often Kafka's view (leaders, controller, lag) is refreshed. */
+    KAFKA_POLL_MS: positiveDurationMs().default(1000),
+    /** A fault still open this long after t0 is closed with what is known. */
+    FAULT_WINDOW_MS: positiveDurationMs().default(180_000),
+    /** After the target is ready again, how long late effects are waited for. */
+    SETTLE_MS: positiveDurationMs().default(5000),
+    /** The least lag (records) counted as degraded for lag recovery. */
+    LAG_FLOOR: positiveInt().default(100),
+  })
+  .superRefine((config, ctx) => {
+    if (!isLoopback(config.HTTP_HOST) && config.CONTROL_TOKEN === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CONTROL_TOKEN"],
+        message: `required when HTTP_HOST (${config.HTTP_HOST}) is not loopback: mutating calls need an operator token`,
+      });
+    }
+  });
+
+export type ControlConfig = z.output<typeof controlConfigSchema>;
+
+export function loadControlConfig(env?: Env): ControlConfig {
+  return loadConfig(controlConfigSchema, env);
+}

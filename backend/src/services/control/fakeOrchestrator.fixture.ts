@@ -1,0 +1,71 @@
+import type {
+  KillMode,
+  LifecycleEvent,
+  Orchestrator,
+  Target,
+  TargetKind,
+} from "../../chaos/orchestrator.ts";
+import { UnknownTargetError } from "../../chaos/orchestrator.ts";
+
+export interface FakeOrchestrator extends Orchestrator {
+  readonly calls: string[];
+  /** Replaces one target's fields, as the supervisor would after a restart. */
+  set(name: string, fields: Partial<Target>): void;
+  emit(event: LifecycleEvent): void;
+}
+
+export function fakeTarget(name: string, kind: TargetKind, fields: Partial<Target> = {}): Target {
+  return {
+    name,
+    kind,
+    status: "running",
+    ready: true,
+    chaos: true,
+    restarts: 0,
+    startedAt: 1000,
+    readySince: 1000,
+    ...fields,
+  };
+}
+
+/** An orchestrator in memory: kills and freezes are recorded, targets change only when told. */
+export function createFakeOrchestrator(initial: Target[]): FakeOrchestrator {
+  const targets = new Map(initial.map((t) => [t.name, t]));
+  const listeners = new Set<(event: LifecycleEvent) => void>();
+  const calls: string[] = [];
+  const known = (name: string): Target => {
+    const target = targets.get(name);
+    if (target === undefined) throw new UnknownTargetError(name, [...targets.keys()]);
+    return target;
+  };
+  return {
+    mode: "local",
+    calls,
+    targets: () => Promise.resolve([...targets.values()]),
+    kill(name: string, mode: KillMode) {
+      known(name);
+      calls.push(`kill ${name} ${mode}`);
+      return Promise.resolve();
+    },
+    freeze(name: string, seconds: number) {
+      known(name);
+      calls.push(`freeze ${name} ${seconds}`);
+      return Promise.resolve();
+    },
+    thawAll() {
+      calls.push("thawAll");
+      return Promise.resolve([]);
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => Promise.resolve(),
+    set(name, fields) {
+      targets.set(name, { ...known(name), ...fields });
+    },
+    emit(event) {
+      for (const listener of listeners) listener(event);
+    },
+  };
+}

@@ -1,0 +1,320 @@
+import type { KillMode, LifecycleEvent, Orchestrator, Target } from "../../chaos/orchestrator.ts";
+import type { Logger } from "../../lib/logger.ts";
+import { faultId, openReport, type ClientRecovery, type Fault } from "./fault.ts";
+import { guardRefusal } from "./faultGuards.ts";
+import type { FleetFeed } from "./fleetFeed.ts";
+import { lagRecoveryMs, type LagSample } from "./lagRecovery.ts";
+import { parseSelector, pickVictim, type KafkaLeadership } from "./victimPicker.ts";
+
+export interface FaultRequest {
+  readonly action: "kill" | "freeze";
+  /** A selector: name, `random:<kind>`, `leader-of:<p>`, `most-leaders`, `controller`. */
+  readonly target: string;
+  readonly mode: KillMode;
+  readonly seconds?: number;
+  readonly dryRun: boolean;
+  readonly force: boolean;
+  readonly actor: string;
+}
+
+/** What a dry run answers: the victim and, for a broker, the partitions whose leader would move. */
+export interface FaultPlan {
+  readonly action: "kill" | "freeze";
+  readonly victim: string;
+  readonly kind: Target["kind"];
+  readonly mode?: KillMode;
+  readonly seconds?: number;
+  readonly leadersMoving: number[];
+}
+
+export type FaultOutcome =
+  | { readonly kind: "planned"; readonly plan: FaultPlan }
+  | { readonly kind: "injected"; readonly fault: Fault }
+  | { readonly kind: "refused"; readonly status: 400 | 404 | 409; readonly message: string };
+
+/** The client fleet as control reaches it: told of each fault, asked for its clients' recovery. */
+export interface FleetLink {
+  follow(id: string, t0: number): Promise<void>;
+  recovery(id: string): Promise<ClientRecovery | undefined>;
+}
+
+/** Where the timeline lives (the `blackout.faults` topic): appended to, read back on start. */
+export interface FaultStore {
+  append(fault: Fault): Promise<void>;
+  load(): Promise<Fault[]>;
+}
+
+/** Kafka's side as the tracker needs it, kept fresh by control's Kafka poller. */
+export interface KafkaFacts {
+  leadership(): KafkaLeadership | undefined;
+  lagSamples(): readonly LagSample[];
+}
+
+export interface FaultTrackerOptions {
+  readonly orchestrator: Orchestrator;
+  readonly kafka: KafkaFacts;
+  readonly feed: FleetFeed;
+  readonly fleet: FleetLink | undefined;
+  readonly store: FaultStore;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly minAlive: number;
+  /** A fault still open this long after t0 is closed with what is known (`timedOut`). */
+  readonly faultWindowMs: number;
+  /** After the pod is back, how long to wait for late effects before a report is final. */
+  readonly settleMs: number;
+  /** The least lag bound (records) for lag recovery. */
+  readonly lagFloor: number;
+  /** View consumers' groups are `<prefix><consumer name>`. */
+  readonly groupPrefix: string;
+  /** Every change of a fault (injected, observed, a recovery time known, completed). */
+  readonly onChange: (fault: Fault) => void;
+}
+
+export interface FaultTracker {
+  /** Reads the timeline back from the store; open faults whose window is still running resume. */
+  load(): Promise<void>;
+  inject(request: FaultRequest): Promise<FaultOutcome>;
+  /** A lifecycle event from the orchestrator: a termination nobody asked control for is a fault. */
+  observe(event: LifecycleEvent): void;
+  /** Brings every open fault up to date: called every second. */
+  tick(): Promise<void>;
+  /** Oldest first. */
+  list(): Fault[];
+  get(id: string): Fault | undefined;
+  /** Why a kill or freeze of this target would be refused now (the dashboard greys the button). */
+  readonly refusal: (target: Target, targets: readonly Target[]) => string | undefined;
+  /** Appends not yet in Kafka (it was unreachable): retried on every tick. */
+  readonly unpersisted: number;
+}
+
+/**
+ * The fault timeline and its reports (DESIGN §1). A fault is injected through the orchestrator or
+ * observed as a termination control did not cause; each tick fills in its three recovery times:
+ * pod (the target's readiness), client (the fleet's ledgers), lag (Kafka's group lag).
+ */
+export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
+  const { orchestrator, kafka, feed, fleet, store, logger, now } = options;
+  const faults = new Map<string, Fault>();
+  /** Faults the fleet has not acknowledged yet (it was down or busy). */
+  const unfollowed = new Set<string>();
+  let pendingAppends: Fault[] = [];
+  let targets: Target[] = [];
+
+  function remember(fault: Fault, persist: boolean): void {
+    faults.set(fault.id, fault);
+    options.onChange(fault);
+    if (persist) pendingAppends.push(fault);
+  }
+
+  async function flushAppends(): Promise<void> {
+    const batch = pendingAppends;
+    pendingAppends = [];
+    for (const [index, fault] of batch.entries()) {
+      try {
+        await store.append(fault);
+      } catch (error) {
+        // Kafka may be what the fault broke: keep the rest, in order, for the next tick.
+        pendingAppends = [...batch.slice(index), ...pendingAppends];
+        logger.warn({ err: error, fault: fault.id }, "cannot append the fault to Kafka yet");
+        return;
+      }
+    }
+  }
+
+  async function follow(fault: Fault): Promise<void> {
+    if (fleet === undefined) return;
+    try {
+      await fleet.follow(fault.id, fault.t0);
+      unfollowed.delete(fault.id);
+    } catch (error) {
+      if (!unfollowed.has(fault.id)) {
+        logger.warn({ err: error, fault: fault.id }, "cannot tell the fleet of the fault yet");
+      }
+      unfollowed.add(fault.id);
+    }
+  }
+
+  async function refreshTargets(): Promise<Target[]> {
+    targets = await orchestrator.targets();
+    return targets;
+  }
+
+  function groupsOfConsumers(): string[] {
+    return targets
+      .filter((t) => t.kind === "consumer")
+      .map((t) => `${options.groupPrefix}${t.name}`);
+  }
+
+  async function update(fault: Fault, at: number): Promise<Fault> {
+    const report = { ...fault.report };
+    const target = targets.find((t) => t.name === fault.target);
+    if (
+      report.podRecoveryMs === null &&
+      target?.ready === true &&
+      target.readySince !== undefined &&
+      target.readySince > fault.t0
+    ) {
+      report.podRecoveryMs = target.readySince - fault.t0;
+    }
+    if (fleet !== undefined && !unfollowed.has(fault.id)) {
+      try {
+        report.clientRecovery = (await fleet.recovery(fault.id)) ?? report.clientRecovery;
+      } catch (error) {
+        logger.debug({ err: error, fault: fault.id }, "fleet recovery not available");
+      }
+    }
+    const lag = lagRecoveryMs(kafka.lagSamples(), fault.t0, groupsOfConsumers(), options.lagFloor);
+    // "Never degraded" is only an answer once the target is back: before that the lag may still rise.
+    report.lagRecoveryMs = lag === 0 && report.podRecoveryMs === null ? null : (lag ?? null);
+    report.totals = feed.totalsBetween(fault.t0, at);
+
+    const clientsDone =
+      fleet === undefined ||
+      (report.clientRecovery !== null && report.clientRecovery.pending === 0);
+    const settled =
+      report.podRecoveryMs !== null && at - (fault.t0 + report.podRecoveryMs) >= options.settleMs;
+    const timedOut = at - fault.t0 >= options.faultWindowMs;
+    if ((settled && clientsDone && report.lagRecoveryMs !== null) || timedOut) {
+      report.status = "complete";
+      report.windowEnd = at;
+      report.timedOut = !(settled && clientsDone && report.lagRecoveryMs !== null);
+    }
+    return { ...fault, report };
+  }
+
+  /** A report worth a Kafka record: a recovery time became known, or the fault completed. */
+  function milestone(before: Fault, after: Fault): boolean {
+    const a = before.report;
+    const b = after.report;
+    return (
+      a.status !== b.status ||
+      (a.podRecoveryMs === null) !== (b.podRecoveryMs === null) ||
+      (a.lagRecoveryMs === null) !== (b.lagRecoveryMs === null) ||
+      (a.clientRecovery?.pending === 0) !== (b.clientRecovery?.pending === 0)
+    );
+  }
+
+  function refusal(target: Target, all: readonly Target[]): string | undefined {
+    return guardRefusal(target, all, { minAlive: options.minAlive, force: false });
+  }
+
+  return {
+    async load() {
+      const at = now();
+      for (const stored of await store.load()) faults.set(stored.id, stored);
+      for (const fault of faults.values()) {
+        if (fault.report.status === "open") unfollowed.add(fault.id);
+      }
+      logger.info(
+        { faults: faults.size, open: unfollowed.size, at },
+        "fault timeline read back from Kafka",
+      );
+    },
+
+    async inject(request) {
+      const selector = parseSelector(request.target);
+      if (typeof selector === "string") return { kind: "refused", status: 400, message: selector };
+      const all = await refreshTargets();
+      const picked = pickVictim(selector, all, kafka.leadership(), options.random);
+      if (!picked.ok) return { kind: "refused", ...picked };
+      const { victim, leads } = picked;
+      const refused = guardRefusal(victim, all, {
+        minAlive: options.minAlive,
+        force: request.force,
+      });
+      if (refused !== undefined) return { kind: "refused", status: 409, message: refused };
+      const plan: FaultPlan = {
+        action: request.action,
+        victim: victim.name,
+        kind: victim.kind,
+        ...(request.action === "kill" ? { mode: request.mode } : { seconds: request.seconds ?? 0 }),
+        leadersMoving: leads,
+      };
+      if (request.dryRun) return { kind: "planned", plan };
+
+      const t0 = now();
+      if (request.action === "kill") await orchestrator.kill(victim.name, request.mode);
+      else await orchestrator.freeze(victim.name, request.seconds ?? 0);
+      const fault: Fault = {
+        id: faultId(t0, victim.name),
+        t0,
+        target: victim.name,
+        kind: victim.kind,
+        action: request.action,
+        ...(plan.mode !== undefined ? { mode: plan.mode } : {}),
+        ...(plan.seconds !== undefined ? { seconds: plan.seconds } : {}),
+        actor: request.actor,
+        selector: request.target,
+        ...(victim.kind === "broker" ? { leads } : {}),
+        report: openReport(),
+      };
+      remember(fault, true);
+      await follow(fault);
+      return { kind: "injected", fault };
+    },
+
+    observe(event) {
+      if (event.type !== "terminated" || event.byUs !== false) return;
+      const explained = [...faults.values()].some(
+        (f) => f.target === event.target && f.report.status === "open" && f.t0 <= event.at,
+      );
+      const id = faultId(event.at, event.target);
+      if (explained || faults.has(id)) return;
+      const mode: KillMode | undefined = event.detail?.includes("SIGKILL")
+        ? "hard"
+        : event.detail?.includes("SIGTERM")
+          ? "graceful"
+          : undefined;
+      const fault: Fault = {
+        id,
+        t0: event.at,
+        target: event.target,
+        kind: event.kind,
+        action: "kill",
+        ...(mode !== undefined ? { mode } : {}),
+        actor: "external",
+        selector: "observed",
+        ...(event.detail !== undefined ? { detail: event.detail } : {}),
+        report: openReport(),
+      };
+      logger.warn({ fault: id, target: event.target, detail: event.detail }, "observed a fault");
+      remember(fault, true);
+      void follow(fault);
+    },
+
+    async tick() {
+      try {
+        await refreshTargets();
+      } catch (error) {
+        logger.warn({ err: error }, "cannot list targets");
+      }
+      const at = now();
+      for (const id of unfollowed) {
+        const fault = faults.get(id);
+        if (fault !== undefined) await follow(fault);
+      }
+      for (const fault of [...faults.values()]) {
+        if (fault.report.status !== "open") continue;
+        const updated = await update(fault, at);
+        if (JSON.stringify(updated.report) !== JSON.stringify(fault.report)) {
+          remember(updated, milestone(fault, updated));
+        }
+        if (updated.report.status === "complete") unfollowed.delete(fault.id);
+      }
+      await flushAppends();
+    },
+
+    list() {
+      return [...faults.values()].sort((a, b) => a.t0 - b.t0);
+    },
+    get(id) {
+      return faults.get(id);
+    },
+    refusal,
+    get unpersisted() {
+      return pendingAppends.length;
+    },
+  };
+}

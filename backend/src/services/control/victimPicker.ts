@@ -1,0 +1,150 @@
+import type { Target, TargetKind } from "../../chaos/orchestrator.ts";
+import { TARGET_KINDS } from "../../chaos/orchestrator.ts";
+
+/** What the picker needs from Kafka's own view: who leads what, who is the active controller. */
+export interface KafkaLeadership {
+  readonly controller: number | null;
+  readonly partitions: readonly { readonly partition: number; readonly leader: number }[];
+}
+
+/**
+ * A fault's `target` as the API takes it (DESIGN §1): a name, `random:<kind>`, or for brokers
+ * `leader-of:<partition>`, `most-leaders`, `controller`.
+ */
+export type Selector =
+  | { readonly type: "name"; readonly name: string }
+  | { readonly type: "random"; readonly kind: TargetKind }
+  | { readonly type: "leader-of"; readonly partition: number }
+  | { readonly type: "most-leaders" }
+  | { readonly type: "controller" };
+
+export type PickResult =
+  | { readonly ok: true; readonly victim: Target; readonly leads: number[] }
+  | { readonly ok: false; readonly status: 404 | 409; readonly message: string };
+
+/** Parses a selector; a string that is none of them is an error message. */
+export function parseSelector(raw: string): Selector | string {
+  if (raw === "most-leaders" || raw === "controller") return { type: raw };
+  const random = /^random(?::(.*))?$/.exec(raw);
+  if (random !== null) {
+    const kind = random[1] ?? "";
+    if ((TARGET_KINDS as readonly string[]).includes(kind)) {
+      return { type: "random", kind: kind as TargetKind };
+    }
+    return `"${raw}": random needs a kind: ${TARGET_KINDS.map((k) => `random:${k}`).join(", ")}`;
+  }
+  const leaderOf = /^leader-of:(.*)$/.exec(raw);
+  if (leaderOf !== null) {
+    const partition = leaderOf[1] ?? "";
+    if (!/^\d{1,6}$/.test(partition)) return `"${raw}": leader-of needs a partition number`;
+    return { type: "leader-of", partition: Number(partition) };
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{0,62}$/.test(raw)) {
+    return `"${raw}" is not a target name (lowercase letters, digits, "-" and "."), random:<kind>, leader-of:<partition>, most-leaders or controller`;
+  }
+  return { type: "name", name: raw };
+}
+
+/** The partitions each broker leads, by node id. */
+export function leadsByBroker(kafka: KafkaLeadership | undefined): Map<number, number[]> {
+  const leads = new Map<number, number[]>();
+  for (const { partition, leader } of kafka?.partitions ?? []) {
+    if (leader < 0) continue;
+    leads.set(
+      leader,
+      [...(leads.get(leader) ?? []), partition].sort((a, b) => a - b),
+    );
+  }
+  return leads;
+}
+
+/**
+ * Resolves a selector to one victim. Only opted-in targets are picked by `random`; a named target
+ * that is not opted in is found (so the guard can say why it is refused). Kafka-aware picks need
+ * Kafka's view: without it they are refused (409) rather than guessed.
+ */
+export function pickVictim(
+  selector: Selector,
+  targets: readonly Target[],
+  kafka: KafkaLeadership | undefined,
+  random: () => number,
+): PickResult {
+  const leads = leadsByBroker(kafka);
+  const found = (victim: Target): PickResult => ({
+    ok: true,
+    victim,
+    leads: victim.nodeId === undefined ? [] : (leads.get(victim.nodeId) ?? []),
+  });
+  const broker = (nodeId: number, why: string): PickResult => {
+    const victim = targets.find((t) => t.kind === "broker" && t.nodeId === nodeId);
+    if (victim === undefined) {
+      return { ok: false, status: 404, message: `${why} is node ${nodeId}, which is not a target` };
+    }
+    return found(victim);
+  };
+  const noKafka: PickResult = {
+    ok: false,
+    status: 409,
+    message: "Kafka's view (leaders, controller) is not available right now; name a broker instead",
+  };
+
+  switch (selector.type) {
+    case "name": {
+      const victim = targets.find((t) => t.name === selector.name);
+      if (victim === undefined) {
+        return {
+          ok: false,
+          status: 404,
+          message: `no target "${selector.name}"; targets are ${targets.map((t) => t.name).join(", ") || "none"}`,
+        };
+      }
+      return found(victim);
+    }
+    case "random": {
+      const candidates = targets.filter(
+        (t) => t.kind === selector.kind && t.chaos && t.status === "running",
+      );
+      const victim = candidates[Math.floor(random() * candidates.length)];
+      if (victim === undefined) {
+        return {
+          ok: false,
+          status: 409,
+          message: `no running ${selector.kind} is opted in to chaos`,
+        };
+      }
+      return found(victim);
+    }
+    case "leader-of": {
+      if (kafka === undefined) return noKafka;
+      const partition = kafka.partitions.find((p) => p.partition === selector.partition);
+      if (partition === undefined) {
+        return {
+          ok: false,
+          status: 404,
+          message: `no partition ${selector.partition}; the topic has ${kafka.partitions.length}`,
+        };
+      }
+      if (partition.leader < 0) {
+        return { ok: false, status: 409, message: `partition ${selector.partition} has no leader` };
+      }
+      return broker(partition.leader, `the leader of partition ${selector.partition}`);
+    }
+    case "most-leaders": {
+      if (kafka === undefined) return noKafka;
+      let best: [number, number[]] | undefined;
+      for (const entry of [...leads].sort(([a], [b]) => a - b)) {
+        if (best === undefined || entry[1].length > best[1].length) best = entry;
+      }
+      if (best === undefined)
+        return { ok: false, status: 409, message: "no partition has a leader" };
+      return broker(best[0], `the broker with the most leaders (${best[1].length})`);
+    }
+    case "controller": {
+      if (kafka === undefined) return noKafka;
+      if (kafka.controller === null) {
+        return { ok: false, status: 409, message: "the active controller is not known right now" };
+      }
+      return broker(kafka.controller, "the active controller");
+    }
+  }
+}
