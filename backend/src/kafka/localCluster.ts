@@ -39,11 +39,26 @@ export interface KafkaNodeInfo extends KafkaNodeSpec {
   logFile: string;
 }
 
+/** What runs one Kafka node: a JVM command line, and where its output goes. */
+export interface KafkaNodeCommand {
+  command: string;
+  args: string[];
+  logFile: string;
+}
+
 export interface LocalKafkaCluster {
   readonly bootstrapServers: string[];
   readonly dir: string;
   /** Formats storage when needed, starts every node, and resolves when the cluster serves RF 3. */
   start(): Promise<void>;
+  /**
+   * What start() does before it spawns anything: writes every node's properties, kills a node
+   * left running by a launcher that died, and formats storage where needed. For a caller that
+   * runs the nodes itself (the lab's supervisor) with nodeCommand().
+   */
+  prepare(): Promise<void>;
+  /** The command line of one node, as start() spawns it (without the parent-death wrapper). */
+  nodeCommand(id: number): KafkaNodeCommand;
   /** Signals one node and resolves once its JVM has exited. */
   killNode(id: number, signal: "SIGKILL" | "SIGTERM"): Promise<void>;
   /** Starts a stopped node with the same id and data, and resolves once it is registered again. */
@@ -107,7 +122,7 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
     }
   };
 
-  async function prepare(): Promise<string> {
+  async function writeNodeFiles(): Promise<string> {
     await mkdir(options.dir, { recursive: true });
     const idFile = join(options.dir, "cluster.id");
     const clusterId = existsSync(idFile)
@@ -160,24 +175,31 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
     );
   }
 
+  async function prepare(): Promise<void> {
+    await format(await writeNodeFiles());
+  }
+
+  function nodeCommand(id: number): KafkaNodeCommand {
+    specOf(id);
+    const p = paths(id);
+    return {
+      command: javaBin,
+      args: [
+        ...jvmArgs(heapMb, p.log4j),
+        ...(options.jvmOptions ?? []),
+        "-cp",
+        options.jars.classpath,
+        "kafka.Kafka",
+        p.props,
+      ],
+      logFile: p.log,
+    };
+  }
+
   function spawnNode(id: number): void {
     const p = paths(id);
-    const args = [
-      ...jvmArgs(heapMb, p.log4j),
-      ...(options.jvmOptions ?? []),
-      "-cp",
-      options.jars.classpath,
-      "kafka.Kafka",
-      p.props,
-    ];
-    const out = openSync(p.log, "a");
-    const [command, argv] = hasSetpriv
-      ? ["setpriv", ["--pdeathsig", "KILL", "--", javaBin, ...args]]
-      : [javaBin, args];
-    // Own process group: a Ctrl-C in the terminal reaches only the launcher, which then stops the
-    // brokers itself (SIGTERM, then SIGKILL after stopTimeoutMs).
-    const child = spawn(command, argv, { detached: true, stdio: ["ignore", out, out] });
-    closeSync(out);
+    const { command, args, logFile } = nodeCommand(id);
+    const child = spawnDetached(command, args, { logFile });
     const node: RunningNode = {
       child,
       expectedExit: false,
@@ -276,9 +298,10 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
   return {
     bootstrapServers,
     dir: options.dir,
+    prepare,
+    nodeCommand,
     async start() {
-      const clusterId = await prepare();
-      await format(clusterId);
+      await prepare();
       for (const spec of specs) {
         if (!running.has(spec.id)) {
           spawnNode(spec.id);
@@ -317,6 +340,42 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
     },
     registeredBrokers,
   };
+}
+
+export interface SpawnDetachedOptions {
+  /** Where stdout and stderr go (appended); its directory must exist. */
+  logFile: string;
+  /** The child's whole environment; the parent's when omitted. */
+  env?: Readonly<Record<string, string>>;
+  cwd?: string;
+}
+
+/**
+ * Spawns a long-running child the way the lab runs its components: in its own process group, so
+ * that a Ctrl-C in the terminal reaches only the launcher (which then stops its children itself)
+ * and a signal to the group reaches the child's own children too; and, where `setpriv` exists,
+ * with a parent-death signal, so that the child does not outlive a launcher that was SIGKILLed
+ * (no exit handler runs then). The returned pid is the command's own: setpriv execs it.
+ */
+export function spawnDetached(
+  command: string,
+  args: readonly string[],
+  options: SpawnDetachedOptions,
+): ChildProcess {
+  const out = openSync(options.logFile, "a");
+  try {
+    const [file, argv] = hasSetpriv
+      ? ["setpriv", ["--pdeathsig", "KILL", "--", command, ...args]]
+      : [command, [...args]];
+    return spawn(file, argv, {
+      detached: true,
+      stdio: ["ignore", out, out],
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    });
+  } finally {
+    closeSync(out);
+  }
 }
 
 function jvmArgs(heapMb: number, log4jFile: string): string[] {
