@@ -38,6 +38,11 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.
   throw new ConfigError(result.error.issues.map(toConfigIssue));
 }
 
+/** The process environment with some variables replaced, e.g. by command-line flags. */
+export function environmentWith(overrides: Readonly<Record<string, string>>): Env {
+  return { ...process.env, ...overrides };
+}
+
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
   const variable = issue.path
     .map((key, index) =>
@@ -84,6 +89,10 @@ export function positiveInt() {
   });
 }
 
+export function nonNegativeInt() {
+  return envString("a whole number (0 or more)", wholeNumber);
+}
+
 const msPerUnit: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
 
 /** Milliseconds: a bare number ("500") or one with a unit ("500ms", "2s", "1.5m"). */
@@ -108,6 +117,11 @@ export function positiveDurationMs() {
  */
 export function httpUrl(example: string) {
   return z.url({ protocol: /^https?$/, error: `expected an http(s) URL such as ${example}` });
+}
+
+/** An http(s) base URL without a trailing slash, so that `${url}/api/…` is always right. */
+export function baseUrl(example: string) {
+  return httpUrl(example).transform((url) => url.replace(/\/+$/, ""));
 }
 
 /** Where a service listens: loopback by default (DESIGN §3), its own port. */

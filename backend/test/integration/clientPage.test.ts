@@ -1,14 +1,14 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { freePorts } from "../../src/lib/freePorts.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
+import { CHROMIUM, launchChromium } from "../support/browser.ts";
 import { startService, type ServiceProcess } from "../support/serviceProcess.ts";
 import { uniqueName } from "../support/testCluster.ts";
 
 // The client page in a real browser: Debian's Chromium driven by playwright-core (no download).
-const CHROMIUM = "/usr/bin/chromium";
 const artifacts = join(import.meta.dirname, "../../../test-artifacts");
 const brokers = inject("kafkaBrokers");
 const services: ServiceProcess[] = [];
@@ -16,19 +16,7 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   await mkdir(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    chromiumSandbox: false,
-    // Without these Chromium keeps dialling Google's hosts, which this machine refuses.
-    args: [
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

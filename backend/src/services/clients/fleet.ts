@@ -1,6 +1,7 @@
 import { createLedger } from "../../ledger/ledger.ts";
 import { percentile } from "../../ledger/percentile.ts";
 import type { Ledger, LedgerEvent, LedgerSnapshot } from "../../ledger/ledger.ts";
+import { summarizeLedgers, type ClientSummary } from "../../ledger/clientSummary.ts";
 import type { LedgerRecord } from "../../ledger/recordsAnswer.ts";
 import { createRecordsPoller } from "../../ledger/recordsPoller.ts";
 import type { FetchLike, RecordsPoller } from "../../ledger/recordsPoller.ts";
@@ -9,31 +10,8 @@ import type { ClientsMetrics, PollResult } from "./clientsMetrics.ts";
 /** A ledger event with the simulated client that saw it: what control receives. */
 export type FleetEvent = LedgerEvent & { readonly client: string };
 
-/**
- * The clients' ledgers added up: the counters sum over clients (stalls: outages finished or going
- * on), `longestStallMs` is the longest of any client.
- */
-export interface FleetSummary extends Pick<
-  LedgerSnapshot,
-  | "at"
-  | "polls"
-  | "failedPolls"
-  | "freshRecords"
-  | "missing"
-  | "duplicates"
-  | "staleReads"
-  | "reordered"
-  | "stalls"
-  | "longestStallMs"
-> {
-  readonly clients: number;
-  /** Clients in an outage right now. */
-  readonly stalledClients: number;
-  /** The median of the clients' own latency p50s; null before any client received records. */
-  readonly latencyP50Ms: number | null;
-  /** The p99 of the clients' own latency p99s: the latency the worst 1 % of clients exceed. */
-  readonly latencyP99Ms: number | null;
-}
+/** The fleet's totals: every client's ledger added up. */
+export type FleetSummary = ClientSummary;
 
 /** Client recovery for one fault (DESIGN §1), per client and across the fleet. Times in ms. */
 export interface FaultRecovery {
@@ -194,51 +172,11 @@ export function createFleet(options: FleetOptions): Fleet {
 
   function summary(): FleetSummary {
     const at = now();
-    let polls = 0;
-    let failedPolls = 0;
-    let freshRecords = 0;
-    let missing = 0;
-    let duplicates = 0;
-    let staleReads = 0;
-    let reordered = 0;
-    let stalls = 0;
-    let stalledClients = 0;
-    let longestStallMs = 0;
-    const p50s: number[] = [];
-    const p99s: number[] = [];
-    for (const client of clients) {
-      const snapshot = client.ledger.snapshot(at);
-      polls += snapshot.polls;
-      failedPolls += snapshot.failedPolls;
-      freshRecords += snapshot.freshRecords;
-      missing += snapshot.missing;
-      duplicates += snapshot.duplicates;
-      staleReads += snapshot.staleReads;
-      reordered += snapshot.reordered;
-      stalls += snapshot.stalls;
-      if (snapshot.currentStallMs > options.stallMs) stalledClients += 1;
-      longestStallMs = Math.max(longestStallMs, snapshot.longestStallMs);
-      if (snapshot.latency !== undefined) {
-        p50s.push(snapshot.latency.p50);
-        p99s.push(snapshot.latency.p99);
-      }
-    }
-    return {
+    return summarizeLedgers(
+      clients.map((client) => client.ledger.snapshot(at)),
       at,
-      clients: clients.length,
-      polls,
-      failedPolls,
-      freshRecords,
-      missing,
-      duplicates,
-      staleReads,
-      reordered,
-      stalls,
-      stalledClients,
-      longestStallMs,
-      latencyP50Ms: percentile(p50s, 0.5),
-      latencyP99Ms: percentile(p99s, 0.99),
-    };
+      options.stallMs,
+    );
   }
 
   function recoveryTimes(fault: WatchedFault, at: number): (number | undefined)[] {

@@ -6,6 +6,7 @@ import {
   durationMs,
   httpServerSettings,
   loadConfig,
+  baseUrl,
   pollingSettings,
   positiveInt,
   stallMsOf,
@@ -44,6 +45,8 @@ export const consumerConfigSchema = commonConfigSchema.extend({
   MAX_RECORDS_PER_ANSWER: positiveInt().default(1000),
   /** How the client page polls. */
   ...pollingSettings,
+  /** Control, which client pages report their ledger's summary to; unset, they report nothing. */
+  CONTROL_URL: baseUrl("http://127.0.0.1:8081").optional(),
 });
 
 export type ConsumerConfig = Omit<z.output<typeof consumerConfigSchema>, "STALL_MS"> & {

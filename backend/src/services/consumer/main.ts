@@ -33,6 +33,7 @@ const page = await createPageRoutes({
   pollMs: config.POLL_MS,
   stallMs: config.STALL_MS,
   consumerId: config.CONSUMER_ID,
+  controlUrl: config.CONTROL_URL ?? null,
 });
 const app = createConsumerApp({
   consumerId: config.CONSUMER_ID,

@@ -211,6 +211,14 @@ describe("control's API", () => {
       status: 204,
     });
     expect(received).toEqual(["summary fleet", "summary browser-1", "events 1"]);
+    // Browser pages come from the consumers' origin: the preflight lets them post.
+    const preflight = await fetch(`${server?.url ?? ""}/api/fleet/summary`, {
+      method: "OPTIONS",
+      headers: { origin: "http://127.0.0.1:8080", "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-headers")).toBe("content-type");
     expect((await call("GET", "/api/fleet")).body).toMatchObject({
       latest: [{ source: "fleet" }, { source: "browser-1" }],
     });

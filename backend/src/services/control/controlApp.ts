@@ -4,6 +4,7 @@ import type Koa from "koa";
 import type { Context, Next } from "koa";
 import { z } from "zod";
 import { KILL_MODES } from "../../chaos/orchestrator.ts";
+import type { KafkaSnapshot } from "../../kafka/kafkaAdminView.ts";
 import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Metrics } from "../../lib/metrics.ts";
@@ -21,8 +22,8 @@ import type { TargetView } from "./topology.ts";
 export interface Topology {
   readonly at: number;
   readonly targets: TargetView[];
-  /** Kafka's own view (brokers, leaders, ISR, lag); null while it cannot be read. */
-  readonly kafka: unknown;
+  /** Kafka's own view (brokers, leaders, ISR, lag); null before it was first read. */
+  readonly kafka: KafkaSnapshot | null;
 }
 
 export interface ControlAppOptions {
@@ -175,7 +176,20 @@ export function createControlApp(options: ControlAppOptions): Koa {
   router.post("/api/stop", operator, async (ctx) => {
     ctx.body = await options.emergencyStop();
   });
+  // Browser pages are served by the consumers (another origin) and report here: the one
+  // cross-origin route. Reports carry no credentials and change nothing but the feed.
+  const allowPages = (ctx: Context): void => {
+    ctx.set("Access-Control-Allow-Origin", "*");
+    ctx.set("Access-Control-Allow-Methods", "POST");
+    ctx.set("Access-Control-Allow-Headers", "content-type");
+    ctx.set("Access-Control-Max-Age", "600");
+  };
+  router.options("/api/fleet/summary", (ctx) => {
+    allowPages(ctx);
+    ctx.status = 204;
+  });
   router.post("/api/fleet/summary", (ctx) => {
+    allowPages(ctx);
     const parsed = summaryBody.safeParse(ctx.request.body);
     if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
     const { source, ...summary } = parsed.data;

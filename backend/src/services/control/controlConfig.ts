@@ -3,9 +3,10 @@ import { kafkaBrokersSetting } from "../../kafka/kafkaClient.ts";
 import {
   commonConfigSchema,
   httpServerSettings,
-  httpUrl,
+  baseUrl,
   loadConfig,
   positiveDurationMs,
+  nonNegativeInt,
   positiveInt,
   type Env,
 } from "../../lib/config.ts";
@@ -15,7 +16,10 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-const baseUrl = (example: string) => httpUrl(example).transform((url) => url.replace(/\/+$/, ""));
+/** The operator token: long enough that guessing it is not an option. */
+export function controlTokenSetting() {
+  return z.string().min(16, "expected at least 16 characters").optional();
+}
 
 /** What control reads from its environment (DESIGN §3 defaults: control on 8081). */
 export const controlConfigSchema = commonConfigSchema
@@ -33,13 +37,9 @@ export const controlConfigSchema = commonConfigSchema
     /** The client fleet to tell of faults and ask for client recovery; unset, none is reported. */
     CLIENTS_URL: baseUrl("http://127.0.0.1:7300").optional(),
     /** Needed for mutating calls; required when control is not bound to loopback. */
-    CONTROL_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
+    CONTROL_TOKEN: controlTokenSetting(),
     /** A fault that would leave fewer ready replicas of a kind is refused unless forced. */
-    MIN_ALIVE: z
-      .string()
-      .regex(/^\d+$/, "expected a whole number (0 or more)")
-      .transform(Number)
-      .default(1),
+    MIN_ALIVE: nonNegativeInt().default(1),
     /** How often Kafka's view (leaders, controller, lag) is refreshed. */
     KAFKA_POLL_MS: positiveDurationMs().default(1000),
     /** A fault still open this long after t0 is closed with what is known. */

@@ -5,10 +5,12 @@ import type {
   Target,
   TargetKind,
 } from "../../chaos/orchestrator.ts";
-import { UnknownTargetError } from "../../chaos/orchestrator.ts";
+import { TargetStateError, UnknownTargetError } from "../../chaos/orchestrator.ts";
 
 export interface FakeOrchestrator extends Orchestrator {
   readonly calls: string[];
+  /** The target dies between control's listing and its kill: the kill is refused. */
+  dieBeforeKill(name: string): void;
   /** Replaces one target's fields, as the supervisor would after a restart. */
   set(name: string, fields: Partial<Target>): void;
   emit(event: LifecycleEvent): void;
@@ -33,6 +35,7 @@ export function createFakeOrchestrator(initial: Target[]): FakeOrchestrator {
   const targets = new Map(initial.map((t) => [t.name, t]));
   const listeners = new Set<(event: LifecycleEvent) => void>();
   const calls: string[] = [];
+  const dying = new Set<string>();
   const known = (name: string): Target => {
     const target = targets.get(name);
     if (target === undefined) throw new UnknownTargetError(name, [...targets.keys()]);
@@ -44,6 +47,9 @@ export function createFakeOrchestrator(initial: Target[]): FakeOrchestrator {
     targets: () => Promise.resolve([...targets.values()]),
     kill(name: string, mode: KillMode) {
       known(name);
+      if (dying.has(name)) {
+        return Promise.reject(new TargetStateError(name, `${name} is not running`));
+      }
       calls.push(`kill ${name} ${mode}`);
       return Promise.resolve();
     },
@@ -61,6 +67,9 @@ export function createFakeOrchestrator(initial: Target[]): FakeOrchestrator {
       return () => listeners.delete(listener);
     },
     close: () => Promise.resolve(),
+    dieBeforeKill(name) {
+      dying.add(name);
+    },
     set(name, fields) {
       targets.set(name, { ...known(name), ...fields });
     },

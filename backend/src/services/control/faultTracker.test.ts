@@ -110,6 +110,17 @@ describe("the fault tracker", () => {
     expect(orchestrator.calls).toEqual(["kill consumer-1 hard"]);
   });
 
+  it("refuses a kill the orchestrator refuses (the target died meanwhile), recording nothing", async () => {
+    const { tracker, orchestrator } = setup();
+    orchestrator.dieBeforeKill("consumer-0");
+    expect(await tracker.inject(hardKill("consumer-0"))).toMatchObject({
+      kind: "refused",
+      status: 409,
+      message: "consumer-0 is not running",
+    });
+    expect(tracker.list()).toEqual([]);
+  });
+
   it("changes nothing on a dry run", async () => {
     const { tracker, orchestrator, stored } = setup();
     await tracker.inject({ ...hardKill("consumer-0"), dryRun: true });

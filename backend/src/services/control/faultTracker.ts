@@ -1,3 +1,4 @@
+import { TargetStateError, UnknownTargetError } from "../../chaos/orchestrator.ts";
 import type { KillMode, LifecycleEvent, Orchestrator, Target } from "../../chaos/orchestrator.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { faultId, openReport, type ClientRecovery, type Fault } from "./fault.ts";
@@ -235,8 +236,19 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
       if (request.dryRun) return { kind: "planned", plan };
 
       const t0 = now();
-      if (request.action === "kill") await orchestrator.kill(victim.name, request.mode);
-      else await orchestrator.freeze(victim.name, request.seconds ?? 0);
+      try {
+        if (request.action === "kill") await orchestrator.kill(victim.name, request.mode);
+        else await orchestrator.freeze(victim.name, request.seconds ?? 0);
+      } catch (error) {
+        // The target changed between the listing and the call (it died, or it is gone).
+        if (error instanceof TargetStateError) {
+          return { kind: "refused", status: 409, message: error.message };
+        }
+        if (error instanceof UnknownTargetError) {
+          return { kind: "refused", status: 404, message: error.message };
+        }
+        throw error;
+      }
       const fault: Fault = {
         id: faultId(t0, victim.name),
         t0,

@@ -4,20 +4,16 @@ import {
   commonConfigSchema,
   csv,
   httpServerSettings,
-  httpUrl,
+  baseUrl,
   loadConfig,
   positiveDurationMs,
   type Env,
 } from "../../lib/config.ts";
 
-/** A consumer's base URL as the gateway proxies to it: http(s), no trailing slash. */
-const consumerUrl = () =>
-  httpUrl("http://127.0.0.1:7200").transform((url) => url.replace(/\/+$/, ""));
-
 /** What the gateway reads from its environment (DESIGN §3 defaults: gateway 8080, consumers 7200..). */
 export const gatewayConfigSchema = commonConfigSchema.extend({
   ...httpServerSettings(8080),
-  CONSUMER_URLS: csv(consumerUrl())
+  CONSUMER_URLS: csv(baseUrl("http://127.0.0.1:7200"))
     .refine((urls) => urls.length > 0, "expected at least one consumer URL")
     .refine((urls) => new Set(urls).size === urls.length, "expected each consumer URL once")
     .default(["http://127.0.0.1:7200", "http://127.0.0.1:7201", "http://127.0.0.1:7202"]),

@@ -1,7 +1,8 @@
 // The client page's script, bundled together with the ledger by pageRoutes.ts and served as
 // app.js: the only file of the page that touches the DOM.
 import { createLedger } from "../../../ledger/ledger.ts";
-import type { LedgerEvent } from "../../../ledger/ledger.ts";
+import type { Ledger, LedgerEvent } from "../../../ledger/ledger.ts";
+import { summarizeLedgers } from "../../../ledger/clientSummary.ts";
 import { createNumberStrips } from "./numberStrips.ts";
 import { PAGE_CONFIG_ID, parsePageConfig } from "./pageHtml.ts";
 import { formatEvent, formatPageView } from "./pageView.ts";
@@ -12,6 +13,8 @@ const STRIP_LENGTH = 20;
 const EVENTS_SHOWN = 12;
 /** While polls are far apart (backing off), the countdown and stall time still move. */
 const IDLE_RENDER_MS = 1000;
+/** How often the page reports its summary to control, like the simulated fleet. */
+const REPORT_MS = 1000;
 
 type TextSetter = (text: string) => void;
 
@@ -160,8 +163,35 @@ function startPage(): void {
     showEvents(ledger.tick(now));
     if (now - lastRenderAt >= IDLE_RENDER_MS) scheduleRender();
   }, IDLE_RENDER_MS);
+  if (config.controlUrl !== null) reportTo(config.controlUrl, ledger, config.stallMs);
   poller.start();
   scheduleRender();
+}
+
+/**
+ * Sends this page's ledger summary to control every second, as the simulated fleet does, so that
+ * real browsers appear in the lab next to simulated clients. One report in flight at most; a
+ * report control does not take is dropped (the next one carries the same totals).
+ */
+function reportTo(controlUrl: string, ledger: Ledger, stallMs: number): void {
+  const source = `browser-${crypto.randomUUID().slice(0, 8)}`;
+  let inFlight = false;
+  setInterval(() => {
+    if (inFlight) return;
+    inFlight = true;
+    const at = Date.now();
+    const summary = summarizeLedgers([ledger.snapshot(at)], at, stallMs);
+    fetch(`${controlUrl}/api/fleet/summary`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ source, ...summary }),
+    })
+      .then((response) => response.arrayBuffer())
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight = false;
+      });
+  }, REPORT_MS);
 }
 
 try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PAGE_CONFIG_ID, parsePageConfig, renderPageHtml } from "./pageHtml.ts";
 
-const config = { pollMs: 500, stallMs: 1500, consumerId: "consumer-1" };
+const config = { pollMs: 500, stallMs: 1500, consumerId: "consumer-1", controlUrl: null };
 
 function configText(html: string): string {
   const match = new RegExp(
@@ -38,6 +38,10 @@ describe("parsePageConfig", () => {
     ['{"pollMs":0,"stallMs":1,"consumerId":"c"}', "pollMs must be"],
     ['{"pollMs":1,"stallMs":"1","consumerId":"c"}', "stallMs must be"],
     ['{"pollMs":1,"stallMs":1}', "consumerId must be a string"],
+    [
+      '{"pollMs":1,"stallMs":1,"consumerId":"c","controlUrl":7}',
+      "controlUrl must be a string or null",
+    ],
   ])("rejects %s naming the field", (text, message) => {
     expect(() => parsePageConfig(text)).toThrow(message);
   });

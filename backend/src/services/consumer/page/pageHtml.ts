@@ -4,6 +4,8 @@ export interface PageConfig {
   readonly stallMs: number;
   /** The consumer that served the page (answers may come from any consumer). */
   readonly consumerId: string;
+  /** Control's base URL: the page reports its ledger's summary there; null, it reports nothing. */
+  readonly controlUrl: string | null;
 }
 
 /** The id of the JSON script element that carries the `PageConfig`. */
@@ -13,7 +15,7 @@ export const PAGE_CONFIG_ID = "blackout-config";
 export function parsePageConfig(json: string): PageConfig {
   const value: unknown = JSON.parse(json);
   if (typeof value !== "object" || value === null) throw new Error("page config: not an object");
-  const { pollMs, stallMs, consumerId } = value as Record<string, unknown>;
+  const { pollMs, stallMs, consumerId, controlUrl } = value as Record<string, unknown>;
   for (const [name, ms] of [
     ["pollMs", pollMs],
     ["stallMs", stallMs],
@@ -23,7 +25,10 @@ export function parsePageConfig(json: string): PageConfig {
     }
   }
   if (typeof consumerId !== "string") throw new Error("page config: consumerId must be a string");
-  return { pollMs: pollMs as number, stallMs: stallMs as number, consumerId };
+  if (controlUrl !== null && typeof controlUrl !== "string") {
+    throw new Error("page config: controlUrl must be a string or null");
+  }
+  return { pollMs: pollMs as number, stallMs: stallMs as number, consumerId, controlUrl };
 }
 
 /** The counters the page shows: data-testid, label. */

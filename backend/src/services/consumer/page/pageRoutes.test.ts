@@ -8,7 +8,12 @@ import { bundlePageScript } from "./bundlePageScript.ts";
 import { PAGE_CONFIG_ID, parsePageConfig } from "./pageHtml.ts";
 import { createPageRoutes } from "./pageRoutes.ts";
 
-const config = { pollMs: 400, stallMs: 1300, consumerId: "consumer-3" };
+const config = {
+  pollMs: 400,
+  stallMs: 1300,
+  consumerId: "consumer-3",
+  controlUrl: "http://127.0.0.1:8081",
+};
 
 /** A GET through node:http: unlike fetch, it sends exactly the headers given (no cache headers). */
 function get(url: string, headers: Record<string, string> = {}) {

@@ -12,19 +12,21 @@ export type PageRoutesOptions = PageConfig;
 const PAGE_ENTRY = join(import.meta.dirname, "pageApp.ts");
 
 /**
- * Nothing but this origin's own script and API; the config is a JSON data block, not a script.
- * Inline styles are allowed: the page carries its few rules in its head.
+ * Nothing but this origin's own script and API (and control, which the page reports to); the
+ * config is a JSON data block, not a script. Inline styles are allowed: the page carries its few
+ * rules in its head.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "connect-src 'self'",
-  "style-src 'unsafe-inline'",
-  "img-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+const contentSecurityPolicy = (controlUrl: string | null) =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    `connect-src 'self'${controlUrl === null ? "" : ` ${new URL(controlUrl).origin}`}`,
+    "style-src 'unsafe-inline'",
+    "img-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
 
 /**
  * The client page on a consumer: `GET /` (HTML) and `GET /app.js` (the bundled script). The script
@@ -37,13 +39,19 @@ export async function createPageRoutes(options: PageRoutesOptions): Promise<Rout
   const scriptHash = createHash("sha256").update(script).digest("hex").slice(0, 16);
   // Relative URLs: the page works through the gateway and on a consumer directly.
   const html = renderPageHtml(
-    { pollMs: options.pollMs, stallMs: options.stallMs, consumerId: options.consumerId },
+    {
+      pollMs: options.pollMs,
+      stallMs: options.stallMs,
+      consumerId: options.consumerId,
+      controlUrl: options.controlUrl,
+    },
     `app.js?v=${scriptHash}`,
   );
+  const policy = contentSecurityPolicy(options.controlUrl);
 
   const router = new Router();
   router.get("/", (ctx) => {
-    ctx.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    ctx.set("Content-Security-Policy", policy);
     send(ctx, "text/html; charset=utf-8", html);
   });
   router.get("/app.js", (ctx) => {
