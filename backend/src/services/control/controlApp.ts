@@ -4,7 +4,6 @@ import type Koa from "koa";
 import type { Context, Next } from "koa";
 import { z } from "zod";
 import { KILL_MODES } from "../../chaos/orchestrator.ts";
-import type { KafkaSnapshot } from "../../kafka/kafkaAdminView.ts";
 import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Metrics } from "../../lib/metrics.ts";
@@ -23,7 +22,7 @@ export interface Topology {
   readonly at: number;
   readonly targets: TargetView[];
   /** Kafka's own view (brokers, leaders, ISR, lag); null before it was first read. */
-  readonly kafka: KafkaSnapshot | null;
+  readonly kafka: object | null;
 }
 
 export interface ControlAppOptions {
