@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../lib/config.ts";
-import { labConfigSchema } from "./labConfig.ts";
+import { flagsToEnv, labConfigSchema } from "./labConfig.ts";
 
 describe("labConfigSchema", () => {
   it("defaults to DESIGN §3's ports and a data directory in the repository", () => {
@@ -27,6 +27,35 @@ describe("labConfigSchema", () => {
     );
     expect(() => loadConfig(labConfigSchema, { KAFKA_CONTROLLER_PORTS: "19093,29093" })).toThrow(
       /KAFKA_CONTROLLER_PORTS: expected three ports/,
+    );
+  });
+});
+
+describe("flagsToEnv", () => {
+  it("turns every setting into a flag of its own name", () => {
+    expect(
+      flagsToEnv(["--clients", "50", "--rate-per-second=5", "--fresh", "--kafka-only"]),
+    ).toEqual({
+      env: { CLIENTS: "50", RATE_PER_SECOND: "5" },
+      fresh: true,
+      kafkaOnly: true,
+      unknown: [],
+    });
+  });
+
+  it("reports what is not a setting, and a flag without its value", () => {
+    expect(flagsToEnv(["--colour", "red", "--consumers"]).unknown).toEqual([
+      "--colour",
+      "red",
+      "--consumers",
+    ]);
+  });
+
+  it("defaults to DESIGN's counts: 2 producers, 3 consumers, 20 clients", () => {
+    const config = loadConfig(labConfigSchema, {});
+    expect([config.PRODUCERS, config.CONSUMERS, config.CLIENTS]).toEqual([2, 3, 20]);
+    expect(() => loadConfig(labConfigSchema, { CLIENTS: "1001" })).toThrow(
+      /CLIENTS: expected at most 1000/,
     );
   });
 });

@@ -1,7 +1,16 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { DEFAULT_KAFKA_NODES } from "../kafka/brokerProperties.ts";
-import { commonConfigSchema, csv, port, positiveInt } from "../lib/config.ts";
+import {
+  commonConfigSchema,
+  csv,
+  nonNegativeInt,
+  port,
+  positiveDurationMs,
+  positiveInt,
+} from "../lib/config.ts";
+import { controlTokenSetting } from "../services/control/controlConfig.ts";
+import { MAX_CLIENTS } from "../services/clients/clientsConfig.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -10,7 +19,12 @@ const threePorts = (defaults: number[]) =>
     .refine((ports) => ports.length === 3, "expected three ports, one per Kafka node")
     .default(defaults);
 
-/** What `npm start` reads from the environment (DESIGN §3 defaults). */
+const count = (max: number, defaultCount: number) =>
+  positiveInt()
+    .refine((n) => n <= max, `expected at most ${max}`)
+    .default(defaultCount);
+
+/** What `npm start` reads from the environment (and its flags); DESIGN §3 defaults. */
 export const labConfigSchema = commonConfigSchema.extend({
   KAFKA_BROKER_PORTS: threePorts(DEFAULT_KAFKA_NODES.map((n) => n.brokerPort)),
   KAFKA_CONTROLLER_PORTS: threePorts(DEFAULT_KAFKA_NODES.map((n) => n.controllerPort)),
@@ -20,8 +34,77 @@ export const labConfigSchema = commonConfigSchema.extend({
     .string()
     .transform((raw) => raw.split(/\s+/).filter((flag) => flag !== ""))
     .default([]),
-  /** Broker data and logs; kept between starts so that a restart is a warm start. */
+  /** Broker data and every component's log; kept between starts so that a restart is warm. */
   BLACKOUT_DATA_DIR: z.string().default(`${repoRoot}.blackout`),
+  /** Where `java` and `prometheus` are looked up; the children get it too. */
+  PATH: z.string().default(""),
+  PRODUCERS: count(10, 2),
+  CONSUMERS: count(10, 3),
+  CLIENTS: count(MAX_CLIENTS, 20),
+  /** Records per second per producer at start (the producers' API changes it at runtime). */
+  RATE_PER_SECOND: z.coerce.number().min(0).max(1000).default(20),
+  /** How long a killed component stays down before the supervisor starts it again. */
+  RESTART_DELAY_MS: positiveDurationMs().default(2000),
+  /** The consumers' kafkajs session timeout: how long a hard-killed one holds its partitions. */
+  SESSION_TIMEOUT_MS: positiveDurationMs().default(30_000),
+  /** The first producer's port; producer-N listens on this + N. */
+  PRODUCER_PORT: port().default(7100),
+  CONSUMER_PORT: port().default(7200),
+  CLIENTS_PORT: port().default(7300),
+  GATEWAY_PORT: port().default(8080),
+  CONTROL_PORT: port().default(8081),
+  /** The supervisor's own API (local mode's kubelet), which control drives. */
+  SUPERVISOR_PORT: port().default(8089),
+  PROMETHEUS_PORT: port().default(9090),
+  /**
+   * What is opted in to chaos (DESIGN §1 Safety; Kubernetes' `blackout.dev/chaos=enabled`): kinds
+   * (`broker`, `producer`, `consumer`) or names (`kafka-2`). Control refuses the others.
+   */
+  CHAOS_TARGETS: csv(z.string().regex(/^[a-z0-9-]+$/, "expected kinds or names")).default([
+    "broker",
+    "producer",
+    "consumer",
+  ]),
+  /** Passed to control: mutating calls then need it even on loopback. */
+  CONTROL_TOKEN: controlTokenSetting(),
+  /** Passed to control: the fewest ready replicas of a kind a fault may leave. */
+  MIN_ALIVE: nonNegativeInt().default(1),
 });
 
 export type LabConfig = z.output<typeof labConfigSchema>;
+
+/** `--clients 50` or `--clients=50` → CLIENTS=50: every setting has a flag of its own name. */
+export function flagsToEnv(argv: readonly string[]): {
+  env: Record<string, string>;
+  fresh: boolean;
+  kafkaOnly: boolean;
+  unknown: string[];
+} {
+  const env: Record<string, string> = {};
+  const unknown: string[] = [];
+  let fresh = false;
+  let kafkaOnly = false;
+  const known = new Set(Object.keys(labConfigSchema.shape));
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? "";
+    if (arg === "--fresh") {
+      fresh = true;
+      continue;
+    }
+    if (arg === "--kafka-only") {
+      kafkaOnly = true;
+      continue;
+    }
+    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
+    const name = match?.[1]?.replaceAll("-", "_").toUpperCase();
+    if (match === null || name === undefined || !known.has(name)) {
+      unknown.push(arg);
+      continue;
+    }
+    const value = match[2] ?? argv[i + 1];
+    if (match[2] === undefined) i += 1;
+    if (value === undefined) unknown.push(arg);
+    else env[name] = value;
+  }
+  return { env, fresh, kafkaOnly, unknown };
+}

@@ -1,24 +1,45 @@
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { delimiter, join } from "node:path";
+import { createLocalSupervisor, type LocalSupervisor } from "../chaos/localSupervisor.ts";
+import { createSupervisorApp } from "../chaos/supervisorApp.ts";
 import { kafkaNodes } from "../kafka/brokerProperties.ts";
 import { ensureKafkaJars, KAFKA_VERSION } from "../kafka/kafkaJars.ts";
-import { createLocalCluster, type LocalKafkaCluster } from "../kafka/localCluster.ts";
+import { createLocalCluster } from "../kafka/localCluster.ts";
+import { listen, type RunningServer } from "../lib/httpApp.ts";
+import { createLogger } from "../lib/logger.ts";
+import { planLab, type LabPlan } from "./labComponents.ts";
 import type { LabConfig } from "./labConfig.ts";
+import { prometheusConfig } from "./prometheusConfig.ts";
 
 export interface LocalLab {
-  start(): Promise<void>;
+  start(): Promise<LabPlan["urls"]>;
   stop(): Promise<void>;
 }
 
 export interface LocalLabOptions {
   /** Wipe broker data first (`npm start -- --fresh`). */
   fresh: boolean;
+  /** Only the brokers, for running services by hand (`npm start -- --kafka-only`). */
+  kafkaOnly: boolean;
   print: (line: string) => void;
+  /** The Node binary for the services. */
+  nodeBin: string;
+}
+
+/** The first `name` on PATH, or undefined. */
+function onPath(name: string, path: string): string | undefined {
+  return path
+    .split(delimiter)
+    .map((dir) => join(dir, name))
+    .find((file) => existsSync(file));
 }
 
 /**
- * The whole lab on one machine. At this stage it runs the Kafka cluster only; producers,
- * consumers, gateway, clients and control join it as they are built.
+ * The whole lab on one machine (DESIGN §3): Kafka's three nodes, producers, consumers, the
+ * gateway, the client fleet, control, and Prometheus when it is installed, each a child process
+ * of one supervisor that restarts what dies, as Kubernetes would. Control drives the supervisor
+ * through its loopback API.
  */
 export function createLocalLab(config: LabConfig, options: LocalLabOptions): LocalLab {
   const began = performance.now();
@@ -26,12 +47,20 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
     const seconds = ((performance.now() - began) / 1000).toFixed(1).padStart(5);
     options.print(`[${seconds}s] ${line}`);
   };
-  const kafkaDir = join(config.BLACKOUT_DATA_DIR, "kafka");
-  let cluster: LocalKafkaCluster | undefined;
+  const dataDir = config.BLACKOUT_DATA_DIR;
+  const kafkaDir = join(dataDir, "kafka");
+  const logDir = join(dataDir, "logs");
+  const supervisor: LocalSupervisor = createLocalSupervisor({
+    restartDelayMs: config.RESTART_DELAY_MS,
+    onProgress: print,
+  });
+  let api: RunningServer | undefined;
 
   return {
     async start() {
-      print(`Blackout lab: Kafka ${KAFKA_VERSION}, 3 KRaft nodes (Kafka only for now)`);
+      print(
+        `Blackout lab: Kafka ${KAFKA_VERSION} (3 KRaft nodes), ${config.PRODUCERS} producers, ${config.CONSUMERS} consumers, ${config.CLIENTS} clients`,
+      );
       const jars = await ensureKafkaJars({
         cacheDir: config.BLACKOUT_CACHE_DIR,
         onProgress: print,
@@ -40,7 +69,8 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
         await rm(kafkaDir, { recursive: true, force: true });
         print(`wiped ${kafkaDir}`);
       }
-      cluster = createLocalCluster({
+      await mkdir(logDir, { recursive: true });
+      const cluster = createLocalCluster({
         dir: kafkaDir,
         jars,
         heapMb: config.KAFKA_HEAP_MB,
@@ -48,23 +78,69 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
         nodes: kafkaNodes(config.KAFKA_BROKER_PORTS, config.KAFKA_CONTROLLER_PORTS),
         onProgress: print,
       });
-      await cluster.start();
-      const bootstrap = cluster.bootstrapServers.join(",");
+      await cluster.prepare();
+
+      const prometheusBin = onPath("prometheus", config.PATH);
+      let prometheus: { bin: string; configFile: string; dataDir: string } | undefined;
+      if (prometheusBin === undefined) {
+        print(
+          "prometheus is not on PATH: the lab runs without it (Debian: apt-get install prometheus)",
+        );
+      } else {
+        const dir = join(dataDir, "prometheus");
+        await mkdir(dir, { recursive: true });
+        const configFile = join(dir, "prometheus.yml");
+        await writeFile(configFile, prometheusConfig(config));
+        prometheus = { bin: prometheusBin, configFile, dataDir: join(dir, "data") };
+      }
+      const plan = planLab(config, {
+        cluster,
+        logDir,
+        nodeBin: options.nodeBin,
+        path: config.PATH,
+        ...(prometheus !== undefined ? { prometheus } : {}),
+      });
+
+      const logger = createLogger({ name: "supervisor", level: "warn" });
+      api = await listen(
+        createSupervisorApp({ supervisor, logger }),
+        "127.0.0.1",
+        config.SUPERVISOR_PORT,
+      );
+      print(`supervisor API on ${api.url}`);
+      for (const group of options.kafkaOnly ? plan.groups.slice(0, 1) : plan.groups) {
+        for (const spec of group) supervisor.add(spec);
+        await supervisor.start(group.map((spec) => spec.name));
+      }
+      const { urls } = plan;
+      const services = options.kafkaOnly
+        ? ["  (--kafka-only: no services; run them by hand, see the README)"]
+        : [
+            `  control (dashboard, API)  ${urls.control}`,
+            `  gateway (client page)     ${urls.gateway}`,
+            `  client fleet              ${urls.clients}/api/summary`,
+            `  producers                 ${urls.producers.join("  ")}`,
+            `  consumers                 ${urls.consumers.join("  ")}`,
+            `  Prometheus                ${urls.prometheus ?? "not running (not installed)"}`,
+            "Kill something:  curl -X POST " +
+              `${urls.control}/api/faults -H 'content-type: application/json' -d '{"action":"kill","target":"random:consumer","mode":"hard"}'`,
+          ];
       options.print(
         [
           "",
           "Blackout lab is up.",
-          `  Kafka bootstrap servers  ${bootstrap}`,
-          `  broker data and logs     ${kafkaDir}`,
-          `  Kafka's own tools        npm run kafka -- topics --list`,
-          "Producers, consumers, gateway, clients and the dashboard are not built yet.",
+          ...services,
+          `  Kafka bootstrap servers   ${cluster.bootstrapServers.join(",")}`,
+          `  logs                      ${logDir}`,
           "Ctrl-C stops everything.",
         ].join("\n"),
       );
+      return urls;
     },
     async stop() {
-      print("stopping Kafka (SIGTERM, then SIGKILL after 20 s)");
-      await cluster?.stop();
+      print("stopping (SIGTERM, then SIGKILL after 20 s)");
+      await supervisor.stop();
+      await api?.close();
       print("stopped");
     },
   };

@@ -1,11 +1,19 @@
 // `npm start`: the local lab. Wiring only; see localLab.ts.
-import { ConfigError, loadConfig } from "../lib/config.ts";
-import { labConfigSchema, type LabConfig } from "./labConfig.ts";
+import { ConfigError, environmentWith, loadConfig } from "../lib/config.ts";
+import { flagsToEnv, labConfigSchema, type LabConfig } from "./labConfig.ts";
 import { createLocalLab } from "./localLab.ts";
 
+const flags = flagsToEnv(process.argv.slice(2));
+
 function configOrExit(): LabConfig {
+  if (flags.unknown.length > 0) {
+    process.stderr.write(
+      `unknown flag ${flags.unknown.join(", ")}: flags are --fresh, --kafka-only and the settings in lowercase (--clients 50, --consumers 3, …); see the README\n`,
+    );
+    process.exit(2);
+  }
   try {
-    return loadConfig(labConfigSchema);
+    return loadConfig(labConfigSchema, environmentWith(flags.env));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -14,8 +22,10 @@ function configOrExit(): LabConfig {
 }
 
 const lab = createLocalLab(configOrExit(), {
-  fresh: process.argv.includes("--fresh"),
+  fresh: flags.fresh,
+  kafkaOnly: flags.kafkaOnly,
   print: (line) => process.stdout.write(`${line}\n`),
+  nodeBin: process.execPath,
 });
 
 let stopping = false;

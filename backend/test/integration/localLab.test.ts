@@ -1,20 +1,62 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ComponentInfo } from "../../src/chaos/localSupervisor.ts";
 import { freeKafkaNodes } from "../../src/kafka/freeKafkaNodes.ts";
+import { freePorts } from "../../src/lib/freePorts.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
+import type { Fault } from "../../src/services/control/fault.ts";
+import { launchChromium } from "../support/browser.ts";
 import { processesMentioning } from "../support/processes.ts";
 
-// `npm start`'s entry point, as a user runs it: printed progress, Ctrl-C, a second start.
+// `npm start`'s entry point as a user runs it: the whole lab, faults through control's API, a
+// control restart, a kill nobody asked control for, Ctrl-C, and a second start.
 const main = join(import.meta.dirname, "../../src/lab/main.ts");
+const artifacts = join(import.meta.dirname, "../../../test-artifacts/local-lab-logs");
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
+let controlUrl: string;
+let supervisorUrl: string;
+let clientsUrl: string;
+let gatewayUrl: string;
+let prometheusUrl: string;
+const everyPid = new Set<number>();
+let browser: Browser | undefined;
+
+/** `count` free loopback ports in a row: producers and consumers listen on base + N. */
+async function consecutiveFreePorts(count: number): Promise<number> {
+  for (;;) {
+    const [base = 0] = await freePorts(1);
+    if (base + count > 65535) continue;
+    const free = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, i) =>
+          new Promise<boolean>((resolve) => {
+            const server = createServer();
+            server.once("error", () => resolve(false));
+            server.listen(base + i, "127.0.0.1", () => server.close(() => resolve(true)));
+          }),
+      ),
+    );
+    if (free.every(Boolean)) return base;
+  }
+}
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "blackout-lab-"));
   const nodes = await freeKafkaNodes();
+  const [gateway, control, clients, supervisor, prometheus] = await freePorts(5);
+  controlUrl = `http://127.0.0.1:${control}`;
+  supervisorUrl = `http://127.0.0.1:${supervisor}`;
+  clientsUrl = `http://127.0.0.1:${clients}`;
+  gatewayUrl = `http://127.0.0.1:${gateway}`;
+  prometheusUrl = `http://127.0.0.1:${prometheus}`;
   // The user's environment, as `npm start` inherits it (PATH finds java), plus the test's own.
   env = {
     ...process.env,
@@ -22,11 +64,33 @@ beforeAll(async () => {
     KAFKA_BROKER_PORTS: nodes.map((n) => n.brokerPort).join(","),
     KAFKA_CONTROLLER_PORTS: nodes.map((n) => n.controllerPort).join(","),
     KAFKA_HEAP_MB: "256",
+    PRODUCER_PORT: String(await consecutiveFreePorts(2)),
+    CONSUMER_PORT: String(await consecutiveFreePorts(3)),
+    GATEWAY_PORT: String(gateway),
+    CONTROL_PORT: String(control),
+    CLIENTS_PORT: String(clients),
+    SUPERVISOR_PORT: String(supervisor),
+    // The tests' bootstrap installs Prometheus (Debian), so the lab runs it.
+    PROMETHEUS_PORT: String(prometheus),
+    RESTART_DELAY_MS: "1000",
+    // A hard-killed consumer's replacement waits this long for its partitions.
+    SESSION_TIMEOUT_MS: "10000",
+    CLIENTS: "20",
+    RATE_PER_SECOND: "20",
   };
 });
 
 afterAll(async () => {
-  for (const pid of processesMentioning(dataDir)) process.kill(pid, "SIGKILL");
+  for (const pid of [...everyPid, ...processesMentioning(dataDir)]) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Gone already: what the test asserts anyway.
+    }
+  }
+  // The lab's logs outlive the run, for whoever reads a failure.
+  await rm(artifacts, { recursive: true, force: true });
+  await cp(join(dataDir, "logs"), artifacts, { recursive: true }).catch(() => undefined);
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -45,49 +109,240 @@ function startLab(): Run {
   return { lab, output: () => output, exited };
 }
 
-async function upThenCtrlC(): Promise<string> {
-  const run = startLab();
-  try {
-    await waitFor(() => run.output().includes("Blackout lab is up."), {
-      what: "the lab to come up",
-      timeoutMs: 120_000,
-    });
-    expect(processesMentioning(dataDir)).toHaveLength(3);
-    run.lab.kill("SIGINT");
-    expect(await run.exited).toBe(0);
-    return run.output();
-  } finally {
-    run.lab.kill("SIGKILL");
-  }
+async function waitUp(run: Run): Promise<void> {
+  await waitFor(
+    () => {
+      if (run.lab.exitCode !== null) throw new Error(`the lab exited:\n${run.output()}`);
+      return run.output().includes("Blackout lab is up.");
+    },
+    { what: "the lab to come up", timeoutMs: 240_000, intervalMs: 500 },
+  );
+}
+
+async function components(): Promise<ComponentInfo[]> {
+  const list = (await (await fetch(`${supervisorUrl}/api/components`)).json()) as ComponentInfo[];
+  for (const c of list) if (c.pid !== undefined) everyPid.add(c.pid);
+  return list;
+}
+
+async function inject(body: object): Promise<Fault> {
+  const response = await fetch(`${controlUrl}/api/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const answer: unknown = await response.json();
+  expect(response.status, JSON.stringify(answer)).toBe(201);
+  return answer as Fault;
+}
+
+async function fault(id: string): Promise<Fault | undefined> {
+  const response = await fetch(`${controlUrl}/api/faults/${id}`);
+  return response.status === 200 ? ((await response.json()) as Fault) : undefined;
+}
+
+async function completed(id: string): Promise<Fault> {
+  return waitFor(
+    async () => {
+      const current = await fault(id);
+      return current?.report.status === "complete" ? current : undefined;
+    },
+    { what: `fault ${id} to complete`, timeoutMs: 180_000, intervalMs: 1000 },
+  );
+}
+
+function expectRecovered(done: Fault): void {
+  const { report } = done;
+  expect(report.timedOut, JSON.stringify(report)).toBe(false);
+  expect(report.podRecoveryMs).toBeGreaterThan(0);
+  expect(report.lagRecoveryMs).not.toBeNull();
+  expect(report.clientRecovery).toMatchObject({ clients: 20, pending: 0 });
+  expect(report.totals).toMatchObject({ missing: 0 });
+}
+
+async function fleetMissing(): Promise<number> {
+  const summary = (await (await fetch(`${clientsUrl}/api/summary`)).json()) as { missing: number };
+  return summary.missing;
 }
 
 describe("npm start (the local lab)", () => {
-  it("prints each node as it comes up, and Ctrl-C stops every JVM", async () => {
-    const output = await upThenCtrlC();
-    for (const port of env.KAFKA_BROKER_PORTS?.split(",") ?? []) {
-      expect(output).toMatch(new RegExp(`kafka-\\d ready on 127\\.0\\.0\\.1:${port}`));
+  it("runs the whole lab, records faults with three recovery times, and Ctrl-C stops it all", async () => {
+    const run = startLab();
+    try {
+      await waitUp(run);
+      const output = run.output();
+      for (const name of ["kafka-1", "kafka-2", "kafka-3", "producer-0", "producer-1"]) {
+        expect(output).toContain(`${name} ready`);
+      }
+      for (const name of [
+        "consumer-0",
+        "consumer-2",
+        "gateway",
+        "control",
+        "clients",
+        "prometheus",
+      ]) {
+        expect(output).toContain(`${name} ready`);
+      }
+      expect(output).toContain(controlUrl);
+      expect(processesMentioning(join(dataDir, "kafka"))).toHaveLength(3);
+      const before = await components();
+      expect(before.map((c) => c.name).sort()).toEqual(
+        [
+          "clients",
+          "consumer-0",
+          "consumer-1",
+          "consumer-2",
+          "control",
+          "gateway",
+          "kafka-1",
+          "kafka-2",
+          "kafka-3",
+          "producer-0",
+          "producer-1",
+          "prometheus",
+        ].sort(),
+      );
+      // Prometheus scrapes every service the lab runs.
+      await waitFor(
+        async () => {
+          const { data } = (await (await fetch(`${prometheusUrl}/api/v1/targets`)).json()) as {
+            data: { activeTargets: { labels: { job: string }; health: string }[] };
+          };
+          const up = new Set(
+            data.activeTargets.filter((t) => t.health === "up").map((t) => t.labels.job),
+          );
+          return ["producer", "consumer", "gateway", "clients", "control"].every((job) =>
+            up.has(job),
+          );
+        },
+        { what: "Prometheus to scrape every job", timeoutMs: 30_000, intervalMs: 1000 },
+      );
+
+      // A real browser on the client page (through the gateway) reports to control too.
+      const page = await (browser = await launchChromium()).newPage();
+      await page.goto(`${gatewayUrl}/`);
+      const browserSource = await waitFor(
+        async () => {
+          const { latest } = (await (await fetch(`${controlUrl}/api/fleet`)).json()) as {
+            latest: { source: string; summary: { clients: number; polls: number } }[];
+          };
+          return latest.find((s) => s.source.startsWith("browser-") && s.summary.polls > 0);
+        },
+        { what: "the browser page to report to control", timeoutMs: 30_000, intervalMs: 500 },
+      );
+      expect(browserSource.summary.clients).toBe(1);
+
+      // The clients' steady state: DESIGN §1 takes the minute before a fault as its baseline.
+      await new Promise((resolve) => setTimeout(resolve, 15_000));
+
+      // socket.io subscribers hear of a fault as it is injected.
+      const socket = connectSocket(controlUrl, { transports: ["websocket"] });
+      const heard = new Map<string, number>();
+      socket.on("fault", (update: Fault) => {
+        if (!heard.has(update.id)) heard.set(update.id, Date.now());
+      });
+      await waitFor(() => socket.connected, { what: "socket.io to connect", timeoutMs: 10_000 });
+
+      const consumerKill = await inject({ action: "kill", target: "consumer-1", mode: "hard" });
+      const heardAt = await waitFor(() => heard.get(consumerKill.id), {
+        what: "the fault on socket.io",
+        timeoutMs: 5000,
+        intervalMs: 20,
+      });
+      expect(heardAt - consumerKill.t0).toBeLessThan(500);
+      socket.close();
+      const consumerDone = await completed(consumerKill.id);
+      expectRecovered(consumerDone);
+
+      const brokerKill = await inject({ action: "kill", target: "leader-of:0", mode: "hard" });
+      expect(brokerKill).toMatchObject({ kind: "broker", selector: "leader-of:0" });
+      expect(brokerKill.leads).toContain(0);
+      const brokerDone = await completed(brokerKill.id);
+      expectRecovered(brokerDone);
+
+      // Control restarted: the timeline comes back from Kafka.
+      const controlPid = (await components()).find((c) => c.name === "control")?.pid;
+      expect(controlPid).toBeDefined();
+      process.kill(controlPid ?? 0, "SIGKILL");
+      await waitFor(
+        async () =>
+          (await components()).find((c) => c.name === "control" && c.ready && c.pid !== controlPid),
+        { what: "control to be replaced", timeoutMs: 60_000, intervalMs: 500 },
+      );
+      expect(await fault(consumerKill.id)).toEqual(consumerDone);
+      expect(await fault(brokerKill.id)).toEqual(brokerDone);
+
+      // A kill nobody asked control for is a fault too.
+      const victim = (await components()).find((c) => c.name === "consumer-2");
+      process.kill(victim?.pid ?? 0, "SIGKILL");
+      const external = await waitFor(
+        async () => {
+          const { faults } = (await (await fetch(`${controlUrl}/api/faults`)).json()) as {
+            faults: Fault[];
+          };
+          return faults.find((f) => f.target === "consumer-2" && f.actor === "external");
+        },
+        { what: "control to record the external kill", timeoutMs: 30_000, intervalMs: 500 },
+      );
+      expect(external).toMatchObject({ action: "kill", mode: "hard", selector: "observed" });
+      expect(await fleetMissing()).toBe(0);
+
+      await browser.close();
+      await components();
+      run.lab.kill("SIGINT");
+      expect(await run.exited).toBe(0);
+      expect(run.output()).toContain("stopped");
+      expect(processesMentioning(dataDir)).toEqual([]);
+      for (const pid of everyPid) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    } finally {
+      await browser?.close();
+      run.lab.kill("SIGKILL");
     }
-    expect(output).toContain("storage formatted");
-    expect(output).toContain("stopped");
-    expect(processesMentioning(dataDir)).toEqual([]);
   });
 
   it("starts again on the same data without formatting it", async () => {
-    const output = await upThenCtrlC();
-    expect(output).not.toContain("storage formatted");
-    expect(processesMentioning(dataDir)).toEqual([]);
+    const run = startLab();
+    try {
+      await waitUp(run);
+      expect(run.output()).not.toContain("storage formatted");
+      run.lab.kill("SIGINT");
+      expect(await run.exited).toBe(0);
+      expect(processesMentioning(dataDir)).toEqual([]);
+    } finally {
+      run.lab.kill("SIGKILL");
+    }
   });
 
-  it("refuses a wrong setting, naming the variable, before starting anything", async () => {
-    const lab = spawn(process.execPath, [main], {
-      env: { ...env, KAFKA_HEAP_MB: "lots" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    lab.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => lab.once("exit", resolve));
-    expect(code).toBe(2);
-    expect(stderr).toContain('KAFKA_HEAP_MB: expected a whole number greater than 0, got "lots"');
+  it("refuses a wrong setting or flag, naming it, before starting anything", async () => {
+    for (const [extraEnv, args, message] of [
+      [
+        { KAFKA_HEAP_MB: "lots" },
+        [],
+        'KAFKA_HEAP_MB: expected a whole number greater than 0, got "lots"',
+      ],
+      [{}, ["--consumers", "0"], 'CONSUMERS: expected a whole number greater than 0, got "0"'],
+      [{}, ["--colour"], "unknown flag --colour"],
+    ] as const) {
+      const lab = spawn(process.execPath, [main, ...args], {
+        env: { ...env, ...extraEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      lab.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => lab.once("exit", resolve));
+      expect(code).toBe(2);
+      expect(stderr).toContain(message);
+    }
     expect(processesMentioning(dataDir)).toEqual([]);
   });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -4,6 +4,7 @@ import type Koa from "koa";
 import type { Context, Next } from "koa";
 import { z } from "zod";
 import { KILL_MODES } from "../../chaos/orchestrator.ts";
+import type { KafkaSnapshot } from "../../kafka/kafkaAdminView.ts";
 import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Metrics } from "../../lib/metrics.ts";
@@ -22,7 +23,7 @@ export interface Topology {
   readonly at: number;
   readonly targets: TargetView[];
   /** Kafka's own view (brokers, leaders, ISR, lag); null before it was first read. */
-  readonly kafka: object | null;
+  readonly kafka: KafkaSnapshot | null;
 }
 
 export interface ControlAppOptions {

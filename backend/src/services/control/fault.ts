@@ -2,7 +2,7 @@ import { z } from "zod";
 import { KILL_MODES, TARGET_KINDS } from "../../chaos/orchestrator.ts";
 
 /** Client recovery across the fleet for one fault (DESIGN §1); times in ms. */
-const clientRecoverySchema = z.object({
+export const clientRecoverySchema = z.object({
   clients: z.number(),
   /** Clients still degraded; the figures below are over the recovered ones. */
   pending: z.number(),

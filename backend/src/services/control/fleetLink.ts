@@ -1,15 +1,5 @@
-import { z } from "zod";
-import type { ClientRecovery } from "./fault.ts";
+import { clientRecoverySchema, type ClientRecovery } from "./fault.ts";
 import type { FleetLink } from "./faultTracker.ts";
-
-const recoverySchema = z.object({
-  clients: z.number(),
-  pending: z.number(),
-  neverNoticed: z.number(),
-  p50Ms: z.number().nullable(),
-  p99Ms: z.number().nullable(),
-  maxMs: z.number().nullable(),
-});
 
 /** The fleet's API (`/api/faults`) over HTTP; per-client times stay in the fleet. */
 export function createFleetLink(baseUrl: string, timeoutMs = 2000): FleetLink {
@@ -33,7 +23,7 @@ export function createFleetLink(baseUrl: string, timeoutMs = 2000): FleetLink {
         return undefined;
       }
       if (!response.ok) throw new Error(`fleet answered ${response.status}`);
-      return recoverySchema.parse(await response.json());
+      return clientRecoverySchema.parse(await response.json());
     },
   };
 }

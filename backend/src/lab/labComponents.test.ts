@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import type { LocalKafkaCluster } from "../kafka/localCluster.ts";
+import { loadConfig } from "../lib/config.ts";
+import { planLab } from "./labComponents.ts";
+import { labConfigSchema } from "./labConfig.ts";
+
+/** The part of a cluster planLab reads: its nodes and their command lines. */
+const cluster = {
+  bootstrapServers: ["127.0.0.1:19092", "127.0.0.1:29092", "127.0.0.1:39092"],
+  nodes: () =>
+    [1, 2, 3].map((id) => ({
+      id,
+      name: `kafka-${id}`,
+      brokerPort: id * 10_000 + 9092,
+      controllerPort: id * 10_000 + 9093,
+      pid: undefined,
+      running: false,
+      logFile: `/data/node-${id}/server.log`,
+    })),
+  nodeCommand: (id: number) => ({
+    command: "java",
+    args: ["kafka.Kafka", `node-${id}.properties`],
+    logFile: `/data/node-${id}/server.log`,
+  }),
+} as unknown as LocalKafkaCluster;
+
+function plan(env: Record<string, string> = {}) {
+  return planLab(loadConfig(labConfigSchema, env), {
+    cluster,
+    logDir: "/data/logs",
+    nodeBin: "/usr/bin/node24",
+    path: "/usr/bin",
+  });
+}
+
+describe("the lab's plan", () => {
+  it("starts brokers, then producers and consumers, then gateway and control, then clients", () => {
+    const names = plan().groups.map((group) => group.map((spec) => spec.name));
+    expect(names).toEqual([
+      ["kafka-1", "kafka-2", "kafka-3"],
+      ["producer-0", "producer-1", "consumer-0", "consumer-1", "consumer-2"],
+      ["gateway", "control"],
+      ["clients"],
+    ]);
+  });
+
+  it("wires each service to the others on DESIGN §3's ports", () => {
+    const specs = new Map(
+      plan()
+        .groups.flat()
+        .map((spec) => [spec.name, spec]),
+    );
+    expect(specs.get("consumer-2")?.env).toMatchObject({
+      CONSUMER_ID: "consumer-2",
+      HTTP_PORT: "7202",
+      KAFKA_BROKERS: "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092",
+      CONTROL_URL: "http://127.0.0.1:8081",
+    });
+    expect(specs.get("gateway")?.env.CONSUMER_URLS).toBe(
+      "http://127.0.0.1:7200,http://127.0.0.1:7201,http://127.0.0.1:7202",
+    );
+    expect(specs.get("clients")?.env).toMatchObject({
+      TARGET_URL: "http://127.0.0.1:8080",
+      CONTROL_URL: "http://127.0.0.1:8081",
+    });
+    expect(specs.get("control")?.env).toMatchObject({
+      SUPERVISOR_URL: "http://127.0.0.1:8089",
+      CLIENTS_URL: "http://127.0.0.1:7300",
+    });
+    expect(specs.get("kafka-2")).toMatchObject({ command: "java", nodeId: 2 });
+  });
+
+  it("opts in to chaos only what CHAOS_TARGETS names, and never a service", () => {
+    const chaos = plan({ CHAOS_TARGETS: "consumer,kafka-2" })
+      .groups.flat()
+      .filter((spec) => spec.chaos)
+      .map((spec) => spec.name);
+    expect(chaos).toEqual(["kafka-2", "consumer-0", "consumer-1", "consumer-2"]);
+  });
+});

@@ -1,0 +1,205 @@
+import { join } from "node:path";
+import type { ComponentSpec } from "../chaos/localSupervisor.ts";
+import { describeQuorum } from "../kafka/describeQuorum.ts";
+import type { LocalKafkaCluster } from "../kafka/localCluster.ts";
+import type { LabConfig } from "./labConfig.ts";
+
+const backendDir = join(import.meta.dirname, "../..");
+
+/** The lab's components in start order: each group starts once the one before it is ready. */
+export interface LabPlan {
+  readonly groups: readonly (readonly ComponentSpec[])[];
+  readonly urls: {
+    readonly control: string;
+    readonly gateway: string;
+    readonly clients: string;
+    readonly supervisor: string;
+    readonly producers: readonly string[];
+    readonly consumers: readonly string[];
+    readonly prometheus?: string;
+  };
+}
+
+export interface LabPlanOptions {
+  readonly cluster: LocalKafkaCluster;
+  readonly logDir: string;
+  /** The Node binary the services run on (the lab's own: Node 24). */
+  readonly nodeBin: string;
+  /** PATH for the children: `java` and `prometheus` are looked up in it. */
+  readonly path: string;
+  /** The `prometheus` binary and its config file, when Prometheus runs with the lab. */
+  readonly prometheus?: {
+    readonly bin: string;
+    readonly configFile: string;
+    readonly dataDir: string;
+  };
+}
+
+/** 200 from `url` within a second: what a readiness probe is. */
+export async function answersReady(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+  await response.arrayBuffer();
+  return response.status === 200;
+}
+
+/**
+ * Every component of the local lab as the supervisor runs it: 3 brokers, producers, consumers
+ * (chaos targets), then the gateway, the client fleet, control and Prometheus (services).
+ */
+export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
+  const host = "127.0.0.1";
+  const url = (port: number) => `http://${host}:${port}`;
+  const brokers = options.cluster.bootstrapServers.join(",");
+  const logFile = (name: string) => join(options.logDir, `${name}.log`);
+  const common = { PATH: options.path, LOG_LEVEL: config.LOG_LEVEL };
+  const optedIn = (name: string, kind: ComponentSpec["kind"]) =>
+    kind !== "service" &&
+    (config.CHAOS_TARGETS.includes(kind) || config.CHAOS_TARGETS.includes(name));
+  const service = (
+    name: string,
+    kind: ComponentSpec["kind"],
+    main: string,
+    env: Record<string, string>,
+    readyUrl: string,
+  ): ComponentSpec => ({
+    name,
+    kind,
+    chaos: optedIn(name, kind),
+    command: options.nodeBin,
+    args: [
+      "--disable-warning=TimeoutNegativeWarning",
+      "--import",
+      "./src/lib/telemetry.ts",
+      `src/services/${main}/main.ts`,
+    ],
+    cwd: backendDir,
+    env: { ...common, ...env },
+    logFile: logFile(name),
+    ready: () => answersReady(readyUrl),
+  });
+
+  const kafka: ComponentSpec[] = options.cluster.nodes().map((node) => {
+    const command = options.cluster.nodeCommand(node.id);
+    const address = `${host}:${node.brokerPort}`;
+    return {
+      name: node.name,
+      kind: "broker",
+      chaos: optedIn(node.name, "broker"),
+      nodeId: node.id,
+      command: command.command,
+      args: command.args,
+      env: { PATH: options.path },
+      logFile: command.logFile,
+      // A KRaft broker processes requests only once it caught up and was unfenced: an answer
+      // from this very broker is its readiness (its registration may be a dead predecessor's).
+      ready: async () => {
+        await describeQuorum([address], { timeoutMs: 1000, clientId: "blackout-lab-probe" });
+        return true;
+      },
+    };
+  });
+
+  const gatewayUrl = url(config.GATEWAY_PORT);
+  const clientsUrl = url(config.CLIENTS_PORT);
+  const controlUrl = url(config.CONTROL_PORT);
+  const supervisorUrl = url(config.SUPERVISOR_PORT);
+  const producerUrls: string[] = [];
+  const producers = Array.from({ length: config.PRODUCERS }, (_, i) => {
+    const port = config.PRODUCER_PORT + i;
+    producerUrls.push(url(port));
+    return service(
+      `producer-${i}`,
+      "producer",
+      "producer",
+      {
+        PRODUCER_ID: `producer-${i}`,
+        KAFKA_BROKERS: brokers,
+        HTTP_PORT: String(port),
+        RATE_PER_SECOND: String(config.RATE_PER_SECOND),
+      },
+      `${url(port)}/readyz`,
+    );
+  });
+  const consumerUrls: string[] = [];
+  const consumers = Array.from({ length: config.CONSUMERS }, (_, i) => {
+    const port = config.CONSUMER_PORT + i;
+    consumerUrls.push(url(port));
+    return service(
+      `consumer-${i}`,
+      "consumer",
+      "consumer",
+      {
+        CONSUMER_ID: `consumer-${i}`,
+        KAFKA_BROKERS: brokers,
+        HTTP_PORT: String(port),
+        SESSION_TIMEOUT_MS: String(config.SESSION_TIMEOUT_MS),
+        CONTROL_URL: controlUrl,
+      },
+      `${url(port)}/readyz`,
+    );
+  });
+  const gateway = service(
+    "gateway",
+    "service",
+    "gateway",
+    { HTTP_PORT: String(config.GATEWAY_PORT), CONSUMER_URLS: consumerUrls.join(",") },
+    `${gatewayUrl}/gateway/readyz`,
+  );
+  const clients = service(
+    "clients",
+    "service",
+    "clients",
+    {
+      HTTP_PORT: String(config.CLIENTS_PORT),
+      TARGET_URL: gatewayUrl,
+      CLIENTS: String(config.CLIENTS),
+      CONTROL_URL: controlUrl,
+    },
+    `${clientsUrl}/readyz`,
+  );
+  const control = service(
+    "control",
+    "service",
+    "control",
+    {
+      HTTP_PORT: String(config.CONTROL_PORT),
+      KAFKA_BROKERS: brokers,
+      SUPERVISOR_URL: supervisorUrl,
+      CLIENTS_URL: clientsUrl,
+      MIN_ALIVE: String(config.MIN_ALIVE),
+      ...(config.CONTROL_TOKEN !== undefined ? { CONTROL_TOKEN: config.CONTROL_TOKEN } : {}),
+    },
+    `${controlUrl}/readyz`,
+  );
+  const observability: ComponentSpec[] = [];
+  let prometheusUrl: string | undefined;
+  if (options.prometheus !== undefined) {
+    prometheusUrl = url(config.PROMETHEUS_PORT);
+    observability.push({
+      name: "prometheus",
+      kind: "service",
+      chaos: false,
+      command: options.prometheus.bin,
+      args: [
+        `--config.file=${options.prometheus.configFile}`,
+        `--storage.tsdb.path=${options.prometheus.dataDir}`,
+        `--web.listen-address=${host}:${config.PROMETHEUS_PORT}`,
+      ],
+      env: { PATH: options.path },
+      logFile: logFile("prometheus"),
+      ready: () => answersReady(`${prometheusUrl}/-/ready`),
+    });
+  }
+  return {
+    groups: [kafka, [...producers, ...consumers], [gateway, control], [clients, ...observability]],
+    urls: {
+      control: controlUrl,
+      gateway: gatewayUrl,
+      clients: clientsUrl,
+      supervisor: supervisorUrl,
+      producers: producerUrls,
+      consumers: consumerUrls,
+      ...(prometheusUrl !== undefined ? { prometheus: prometheusUrl } : {}),
+    },
+  };
+}

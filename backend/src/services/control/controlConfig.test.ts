@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../lib/config.ts";
+import { isLoopback, loadControlConfig } from "./controlConfig.ts";
+
+describe("control's configuration", () => {
+  it("listens on loopback without a token by default (DESIGN §3 port 8081)", () => {
+    const config = loadControlConfig({});
+    expect([config.HTTP_HOST, config.HTTP_PORT, config.CONTROL_TOKEN]).toEqual([
+      "127.0.0.1",
+      8081,
+      undefined,
+    ]);
+  });
+
+  it("refuses to be bound publicly without an operator token, naming CONTROL_TOKEN", () => {
+    expect(() => loadControlConfig({ HTTP_HOST: "0.0.0.0" })).toThrow(ConfigError);
+    expect(() => loadControlConfig({ HTTP_HOST: "0.0.0.0" })).toThrow(
+      /CONTROL_TOKEN: required when HTTP_HOST \(0\.0\.0\.0\) is not loopback/,
+    );
+    expect(
+      loadControlConfig({ HTTP_HOST: "0.0.0.0", CONTROL_TOKEN: "a-long-enough-token" })
+        .CONTROL_TOKEN,
+    ).toBe("a-long-enough-token");
+    expect(() => loadControlConfig({ CONTROL_TOKEN: "short" })).toThrow(
+      /CONTROL_TOKEN: expected at least 16 characters/,
+    );
+  });
+
+  it("knows loopback addresses", () => {
+    expect(["127.0.0.1", "127.8.9.10", "localhost", "::1"].map(isLoopback)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(["0.0.0.0", "10.0.0.5", "::", "control"].map(isLoopback)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});

@@ -1,0 +1,172 @@
+// The control service (DESIGN §1 Control API): wiring only.
+import { Server } from "socket.io";
+import { createLocalOrchestrator } from "../../chaos/localOrchestrator.ts";
+import { createJsonLogStore } from "../../kafka/jsonLogStore.ts";
+import { createKafkaAdminView } from "../../kafka/kafkaAdminView.ts";
+import { createKafkaClient } from "../../kafka/kafkaClient.ts";
+import { createLagMetrics } from "../../kafka/lagMetrics.ts";
+import { listen } from "../../lib/httpApp.ts";
+import { createLogger } from "../../lib/logger.ts";
+import { runServiceLifecycle } from "../../lib/serviceLifecycle.ts";
+import { createControlApp, type Topology } from "./controlApp.ts";
+import { loadControlConfig } from "./controlConfig.ts";
+import { createControlMetrics } from "./controlMetrics.ts";
+import { faultSchema } from "./fault.ts";
+import { createFaultTracker } from "./faultTracker.ts";
+import { createFleetFeed } from "./fleetFeed.ts";
+import { createFleetLink } from "./fleetLink.ts";
+import { createKafkaWatch } from "./kafkaWatch.ts";
+import { PLACEHOLDER_PAGE } from "./placeholderPage.ts";
+import { describeTargets } from "./topology.ts";
+
+const config = loadControlConfig();
+const logger = createLogger({ name: "control", level: config.LOG_LEVEL });
+const controlMetrics = createControlMetrics();
+const kafka = createKafkaClient({
+  clientId: "blackout-control",
+  brokers: config.KAFKA_BROKERS,
+  logger,
+});
+const store = createJsonLogStore({
+  kafka,
+  topic: config.FAULTS_TOPIC,
+  schema: faultSchema,
+  keyOf: (fault) => fault.id,
+  logger,
+});
+const orchestrator = createLocalOrchestrator({ url: config.SUPERVISOR_URL });
+const feed = createFleetFeed();
+// Attached to the HTTP server once it listens; emits before that reach nobody, as they should.
+const io = new Server({ serveClient: false });
+let lastTopology = "";
+
+const watch = createKafkaWatch({
+  view: createKafkaAdminView({
+    brokers: config.KAFKA_BROKERS,
+    topic: config.NUMBERS_TOPIC,
+    groupPrefix: config.VIEW_GROUP_PREFIX,
+  }),
+  lagMetrics: createLagMetrics(controlMetrics.metrics),
+  intervalMs: config.KAFKA_POLL_MS,
+  // A whole fault window, its minute of steady state, and some slack.
+  historyMs: config.FAULT_WINDOW_MS + 90_000,
+  logger,
+  onSnapshot: () => void pushTopology(),
+});
+const tracker = createFaultTracker({
+  orchestrator,
+  kafka: watch,
+  feed,
+  fleet: config.CLIENTS_URL === undefined ? undefined : createFleetLink(config.CLIENTS_URL),
+  store,
+  logger,
+  now: Date.now,
+  random: Math.random,
+  minAlive: config.MIN_ALIVE,
+  faultWindowMs: config.FAULT_WINDOW_MS,
+  settleMs: config.SETTLE_MS,
+  lagFloor: config.LAG_FLOOR,
+  groupPrefix: config.VIEW_GROUP_PREFIX,
+  onChange: (fault) => {
+    controlMetrics.faultChanged(fault);
+    io.emit("fault", fault);
+  },
+});
+
+async function topology(): Promise<Topology> {
+  const snapshot = watch.latest();
+  return {
+    at: Date.now(),
+    targets: describeTargets(await orchestrator.targets(), snapshot, tracker.refusal),
+    kafka: snapshot ?? null,
+  };
+}
+
+/** Pushes the topology to subscribers when something in it changed (not merely its time). */
+async function pushTopology(): Promise<void> {
+  try {
+    const current = await topology();
+    const key = JSON.stringify({
+      ...current,
+      at: 0,
+      kafka: current.kafka && { ...current.kafka, at: 0 },
+    });
+    if (key === lastTopology) return;
+    lastTopology = key;
+    io.emit("topology", current);
+  } catch (error) {
+    logger.debug({ err: error }, "topology not available");
+  }
+}
+
+let ready = false;
+const app = createControlApp({
+  tracker,
+  feed,
+  topology,
+  emergencyStop: async () => {
+    const thawed = await orchestrator.thawAll();
+    logger.warn({ thawed }, "emergency stop");
+    return { thawed };
+  },
+  token: config.CONTROL_TOKEN,
+  page: PLACEHOLDER_PAGE,
+  probes: { alive: () => true, ready: () => ready },
+  metrics: controlMetrics.metrics,
+  logger,
+  onSummary: (source, summary) => io.emit("fleet", { source, summary }),
+  onEvents: (events) => io.emit("anomaly", events),
+});
+const server = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
+io.attach(server.server);
+io.on("connection", (socket) => {
+  socket.emit("faults", tracker.list());
+  topology().then(
+    (current) => socket.emit("topology", current),
+    () => undefined,
+  );
+});
+
+let ticking: NodeJS.Timeout | undefined;
+let tickRunning: Promise<void> | undefined;
+runServiceLifecycle(logger, async () => {
+  ready = false;
+  clearTimeout(ticking);
+  await tickRunning;
+  await io.close();
+  await watch.stop();
+  await orchestrator.close();
+  await store.close();
+  await server.close();
+});
+
+await store.ensure();
+await tracker.load();
+orchestrator.onEvent((event) => {
+  tracker.observe(event);
+  io.emit("lifecycle", event);
+  void pushTopology();
+});
+watch.start();
+// One tick at a time: a tick waits on Kafka and the fleet, which may be what a fault slowed.
+const tick = (): void => {
+  tickRunning = tracker
+    .tick()
+    .then(pushTopology)
+    .catch((error: unknown) => logger.error({ err: error }, "fault tracking failed"))
+    .finally(() => {
+      ticking = setTimeout(tick, 1000);
+    });
+};
+tick();
+ready = true;
+logger.info(
+  {
+    url: server.url,
+    supervisor: config.SUPERVISOR_URL,
+    clients: config.CLIENTS_URL ?? "none",
+    token: config.CONTROL_TOKEN === undefined ? "none (loopback)" : "required",
+    faults: tracker.list().length,
+  },
+  "listening",
+);
