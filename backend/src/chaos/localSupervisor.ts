@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { spawnDetached } from "../kafka/localCluster.ts";
+import { spawnDetached } from "../lib/spawnDetached.ts";
 import {
   TARGET_KINDS,
   TargetStateError,

@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { runCommand } from "../lib/runCommand.ts";
+import { spawnDetached } from "../lib/spawnDetached.ts";
 import { waitFor } from "../lib/waitFor.ts";
 import {
   brokerProperties,
@@ -77,7 +78,6 @@ interface RunningNode {
 }
 
 const PROBE_TOPIC = "blackout.cluster.probe";
-const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
 
 export function createLocalCluster(options: LocalClusterOptions): LocalKafkaCluster {
   const specs = options.nodes ?? DEFAULT_KAFKA_NODES;
@@ -340,42 +340,6 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
     },
     registeredBrokers,
   };
-}
-
-export interface SpawnDetachedOptions {
-  /** Where stdout and stderr go (appended); its directory must exist. */
-  logFile: string;
-  /** The child's whole environment; the parent's when omitted. */
-  env?: Readonly<Record<string, string>>;
-  cwd?: string;
-}
-
-/**
- * Spawns a long-running child the way the lab runs its components: in its own process group, so
- * that a Ctrl-C in the terminal reaches only the launcher (which then stops its children itself)
- * and a signal to the group reaches the child's own children too; and, where `setpriv` exists,
- * with a parent-death signal, so that the child does not outlive a launcher that was SIGKILLed
- * (no exit handler runs then). The returned pid is the command's own: setpriv execs it.
- */
-export function spawnDetached(
-  command: string,
-  args: readonly string[],
-  options: SpawnDetachedOptions,
-): ChildProcess {
-  const out = openSync(options.logFile, "a");
-  try {
-    const [file, argv] = hasSetpriv
-      ? ["setpriv", ["--pdeathsig", "KILL", "--", command, ...args]]
-      : [command, [...args]];
-    return spawn(file, argv, {
-      detached: true,
-      stdio: ["ignore", out, out],
-      ...(options.env ? { env: options.env } : {}),
-      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-    });
-  } finally {
-    closeSync(out);
-  }
 }
 
 function jvmArgs(heapMb: number, log4jFile: string): string[] {
