@@ -1,5 +1,6 @@
 import type { LevelWithSilent } from "pino";
 import { z } from "zod";
+import { parseDuration } from "./parseDuration.ts";
 
 /** The environment as Node exposes it: every value a string, absent keys undefined. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -93,17 +94,9 @@ export function nonNegativeInt() {
   return envString("a whole number (0 or more)", wholeNumber);
 }
 
-const msPerUnit: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
-
 /** Milliseconds: a bare number ("500") or one with a unit ("500ms", "2s", "1.5m"). */
 export function durationMs() {
-  return envString('a duration such as "500", "500ms", "2s" or "1m"', (raw) => {
-    const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw);
-    if (match === null) return undefined;
-    const [, amount = "", unit = "ms"] = match;
-    const ms = Math.round(Number(amount) * (msPerUnit[unit] ?? 1));
-    return Number.isSafeInteger(ms) ? ms : undefined;
-  });
+  return envString('a duration such as "500", "500ms", "2s" or "1m"', parseDuration);
 }
 
 /** Milliseconds greater than 0. */
