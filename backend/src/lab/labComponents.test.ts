@@ -66,6 +66,7 @@ describe("the lab's plan", () => {
     expect(specs.get("control")?.env).toMatchObject({
       SUPERVISOR_URL: "http://127.0.0.1:8089",
       CLIENTS_URL: "http://127.0.0.1:7300",
+      PRODUCER_URLS: "producer-0=http://127.0.0.1:7100,producer-1=http://127.0.0.1:7101",
     });
     expect(specs.get("kafka-2")).toMatchObject({ command: "java", nodeId: 2 });
   });

@@ -165,6 +165,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       HTTP_PORT: String(config.CONTROL_PORT),
       KAFKA_BROKERS: brokers,
       SUPERVISOR_URL: supervisorUrl,
+      PRODUCER_URLS: producerUrls.map((u, i) => `producer-${i}=${u}`).join(","),
       CLIENTS_URL: clientsUrl,
       MIN_ALIVE: String(config.MIN_ALIVE),
       ...(config.CONTROL_TOKEN !== undefined ? { CONTROL_TOKEN: config.CONTROL_TOKEN } : {}),

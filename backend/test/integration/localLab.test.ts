@@ -1,129 +1,38 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { cp, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ComponentInfo } from "../../src/chaos/localSupervisor.ts";
-import { freeKafkaNodes } from "../../src/kafka/freeKafkaNodes.ts";
-import { freePorts } from "../../src/lib/freePorts.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import type { Fault } from "../../src/services/control/fault.ts";
 import { launchChromium } from "../support/browser.ts";
 import { processesMentioning } from "../support/processes.ts";
+import { createTestLab, isAlive, type TestLab } from "../support/testLab.ts";
 
 // `npm start`'s entry point as a user runs it: the whole lab, faults through control's API, a
 // control restart, a kill nobody asked control for, Ctrl-C, and a second start.
-const main = join(import.meta.dirname, "../../src/lab/main.ts");
-const artifacts = join(import.meta.dirname, "../../../test-artifacts/local-lab-logs");
-let dataDir: string;
-let env: NodeJS.ProcessEnv;
+let testLab: TestLab;
 let controlUrl: string;
-let supervisorUrl: string;
 let clientsUrl: string;
 let gatewayUrl: string;
 let prometheusUrl: string;
-const everyPid = new Set<number>();
 let browser: Browser | undefined;
 
-/** `count` free loopback ports in a row: producers and consumers listen on base + N. */
-async function consecutiveFreePorts(count: number): Promise<number> {
-  for (;;) {
-    const [base = 0] = await freePorts(1);
-    if (base + count > 65535) continue;
-    const free = await Promise.all(
-      Array.from(
-        { length: count },
-        (_, i) =>
-          new Promise<boolean>((resolve) => {
-            const server = createServer();
-            server.once("error", () => resolve(false));
-            server.listen(base + i, "127.0.0.1", () => server.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (free.every(Boolean)) return base;
-  }
-}
-
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "blackout-lab-"));
-  const nodes = await freeKafkaNodes();
-  const [gateway, control, clients, supervisor, prometheus] = await freePorts(5);
-  controlUrl = `http://127.0.0.1:${control}`;
-  supervisorUrl = `http://127.0.0.1:${supervisor}`;
-  clientsUrl = `http://127.0.0.1:${clients}`;
-  gatewayUrl = `http://127.0.0.1:${gateway}`;
-  prometheusUrl = `http://127.0.0.1:${prometheus}`;
-  // The user's environment, as `npm start` inherits it (PATH finds java), plus the test's own.
-  env = {
-    ...process.env,
-    BLACKOUT_DATA_DIR: dataDir,
-    KAFKA_BROKER_PORTS: nodes.map((n) => n.brokerPort).join(","),
-    KAFKA_CONTROLLER_PORTS: nodes.map((n) => n.controllerPort).join(","),
-    KAFKA_HEAP_MB: "256",
-    PRODUCER_PORT: String(await consecutiveFreePorts(2)),
-    CONSUMER_PORT: String(await consecutiveFreePorts(3)),
-    GATEWAY_PORT: String(gateway),
-    CONTROL_PORT: String(control),
-    CLIENTS_PORT: String(clients),
-    SUPERVISOR_PORT: String(supervisor),
-    // The tests' bootstrap installs Prometheus (Debian), so the lab runs it.
-    PROMETHEUS_PORT: String(prometheus),
-    RESTART_DELAY_MS: "1000",
-    // A hard-killed consumer's replacement waits this long for its partitions.
-    SESSION_TIMEOUT_MS: "10000",
-    CLIENTS: "20",
-    RATE_PER_SECOND: "20",
-  };
+  testLab = await createTestLab();
+  ({
+    control: controlUrl,
+    clients: clientsUrl,
+    gateway: gatewayUrl,
+    prometheus: prometheusUrl,
+  } = testLab.urls);
 });
 
 afterAll(async () => {
-  for (const pid of [...everyPid, ...processesMentioning(dataDir)]) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Gone already: what the test asserts anyway.
-    }
-  }
-  // The lab's logs outlive the run, for whoever reads a failure.
-  await rm(artifacts, { recursive: true, force: true });
-  await cp(join(dataDir, "logs"), artifacts, { recursive: true }).catch(() => undefined);
-  await rm(dataDir, { recursive: true, force: true });
+  await testLab.destroy("local-lab-logs");
 });
 
-interface Run {
-  lab: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startLab(): Run {
-  const lab = spawn(process.execPath, [main], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  lab.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  lab.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => lab.once("exit", resolve));
-  return { lab, output: () => output, exited };
-}
-
-async function waitUp(run: Run): Promise<void> {
-  await waitFor(
-    () => {
-      if (run.lab.exitCode !== null) throw new Error(`the lab exited:\n${run.output()}`);
-      return run.output().includes("Blackout lab is up.");
-    },
-    { what: "the lab to come up", timeoutMs: 240_000, intervalMs: 500 },
-  );
-}
-
-async function components(): Promise<ComponentInfo[]> {
-  const list = (await (await fetch(`${supervisorUrl}/api/components`)).json()) as ComponentInfo[];
-  for (const c of list) if (c.pid !== undefined) everyPid.add(c.pid);
-  return list;
-}
+const components = () => testLab.components();
 
 async function inject(body: object): Promise<Fault> {
   const response = await fetch(`${controlUrl}/api/faults`, {
@@ -167,9 +76,9 @@ async function fleetMissing(): Promise<number> {
 
 describe("npm start (the local lab)", () => {
   it("runs the whole lab, records faults with three recovery times, and Ctrl-C stops it all", async () => {
-    const run = startLab();
+    const run = testLab.start();
     try {
-      await waitUp(run);
+      await run.waitUp();
       const output = run.output();
       for (const name of ["kafka-1", "kafka-2", "kafka-3", "producer-0", "producer-1"]) {
         expect(output).toContain(`${name} ready`);
@@ -185,7 +94,7 @@ describe("npm start (the local lab)", () => {
         expect(output).toContain(`${name} ready`);
       }
       expect(output).toContain(controlUrl);
-      expect(processesMentioning(join(dataDir, "kafka"))).toHaveLength(3);
+      expect(processesMentioning(join(testLab.dataDir, "kafka"))).toHaveLength(3);
       const before = await components();
       expect(before.map((c) => c.name).sort()).toEqual(
         [
@@ -261,6 +170,20 @@ describe("npm start (the local lab)", () => {
       const brokerDone = await completed(brokerKill.id);
       expectRecovered(brokerDone);
 
+      // Kafka's lag in the ecosystem's own names, control's fault counter, and the audit trail.
+      const metrics = await (await fetch(`${controlUrl}/metrics`)).text();
+      expect(metrics).toMatch(
+        /kafka_consumergroup_lag\{consumergroup="blackout-view-consumer-0",topic="blackout\.numbers",partition="0"\} \d+/,
+      );
+      expect(metrics).toMatch(
+        /blackout_control_faults_total\{kind="broker",action="kill",actor="api"\} 1/,
+      );
+      const audit = (await readFile(join(testLab.dataDir, "logs", "control.log"), "utf8"))
+        .split("\n")
+        .filter((line) => line.includes('"audit":true'));
+      expect(audit.length).toBeGreaterThanOrEqual(2);
+      expect(audit[0]).toContain('"target":"consumer-1"');
+
       // Control restarted: the timeline comes back from Kafka.
       const controlPid = (await components()).find((c) => c.name === "control")?.pid;
       expect(controlPid).toBeDefined();
@@ -293,8 +216,8 @@ describe("npm start (the local lab)", () => {
       run.lab.kill("SIGINT");
       expect(await run.exited).toBe(0);
       expect(run.output()).toContain("stopped");
-      expect(processesMentioning(dataDir)).toEqual([]);
-      for (const pid of everyPid) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+      expect(processesMentioning(testLab.dataDir)).toEqual([]);
+      for (const pid of testLab.everyPid) expect(isAlive(pid), `pid ${pid}`).toBe(false);
     } finally {
       await browser?.close();
       run.lab.kill("SIGKILL");
@@ -302,13 +225,13 @@ describe("npm start (the local lab)", () => {
   });
 
   it("starts again on the same data without formatting it", async () => {
-    const run = startLab();
+    const run = testLab.start();
     try {
-      await waitUp(run);
+      await run.waitUp();
       expect(run.output()).not.toContain("storage formatted");
       run.lab.kill("SIGINT");
       expect(await run.exited).toBe(0);
-      expect(processesMentioning(dataDir)).toEqual([]);
+      expect(processesMentioning(testLab.dataDir)).toEqual([]);
     } finally {
       run.lab.kill("SIGKILL");
     }
@@ -324,25 +247,10 @@ describe("npm start (the local lab)", () => {
       [{}, ["--consumers", "0"], 'CONSUMERS: expected a whole number greater than 0, got "0"'],
       [{}, ["--colour"], "unknown flag --colour"],
     ] as const) {
-      const lab = spawn(process.execPath, [main, ...args], {
-        env: { ...env, ...extraEnv },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      lab.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => lab.once("exit", resolve));
-      expect(code).toBe(2);
-      expect(stderr).toContain(message);
+      const run = testLab.start(args, extraEnv);
+      expect(await run.exited).toBe(2);
+      expect(run.output()).toContain(message);
     }
-    expect(processesMentioning(dataDir)).toEqual([]);
+    expect(processesMentioning(testLab.dataDir)).toEqual([]);
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { listen, type RunningServer } from "../../lib/httpApp.ts";
+import { waitFor } from "../../lib/waitFor.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { createMetrics } from "../../lib/metrics.ts";
 import { createControlApp } from "./controlApp.ts";
@@ -7,6 +8,7 @@ import type { Fault } from "./fault.ts";
 import { createFaultTracker } from "./faultTracker.ts";
 import { createFleetFeed } from "./fleetFeed.ts";
 import { createFakeOrchestrator, fakeTarget } from "./fakeOrchestrator.fixture.ts";
+import { createScenarioRunner, type RunState } from "./scenarioRunner.ts";
 import { describeTargets } from "./topology.ts";
 
 const TOKEN = "operator-token-0123456789";
@@ -48,15 +50,35 @@ async function start(token?: string) {
     groupPrefix: "blackout-view-",
     onChange: () => undefined,
   });
+  const runner = createScenarioRunner({
+    tracker,
+    feed,
+    totalLag: () => null,
+    setRate: () => Promise.resolve(),
+    thawAll: () => orchestrator.thawAll(),
+    lab: {
+      mode: "local",
+      versions: { blackout: "0", kafka: "4.4.0", node: process.version },
+      config: () => Promise.resolve({}),
+    },
+    logger: createLogger({ name: "test", level: "silent" }),
+    now: Date.now,
+    settleTimeoutMs: 1000,
+    onUpdate: () => undefined,
+  });
   const app = createControlApp({
     tracker,
+    runner,
     feed,
     topology: async () => ({
       at: Date.now(),
       targets: describeTargets(await orchestrator.targets(), undefined, tracker.refusal),
       kafka: null,
     }),
-    emergencyStop: async () => ({ thawed: await orchestrator.thawAll() }),
+    emergencyStop: async () => ({
+      aborted: runner.abortAll("emergency stop"),
+      thawed: await orchestrator.thawAll(),
+    }),
     token,
     page: "<html></html>",
     probes: { alive: () => true, ready: () => true },
@@ -180,7 +202,7 @@ describe("control's API", () => {
     ).toMatchObject({ status: 201 });
     expect(
       await call("POST", "/api/stop", undefined, { authorization: `Bearer ${TOKEN}` }),
-    ).toMatchObject({ status: 200, body: { thawed: [] } });
+    ).toMatchObject({ status: 200, body: { thawed: [], aborted: [] } });
   });
 
   it("takes the clients' summaries and anomalies", async () => {
@@ -223,5 +245,73 @@ describe("control's API", () => {
       latest: [{ source: "fleet" }, { source: "browser-1" }],
     });
     expect((await call("GET", "/api/anomalies?limit=10")).body).toEqual({ anomalies: [gap] });
+  });
+});
+
+describe("control's runs API", () => {
+  const yaml = (steady: string) =>
+    [
+      "name: consumer-kill",
+      "description: kill one consumer",
+      `steady: ${steady}`,
+      "steps:",
+      "  - kill: { target: consumer-1, mode: hard }",
+      "slo:",
+      "  missing: 0",
+    ].join("\n");
+
+  it("starts a scenario, shows its state, refuses a second one, and aborts it", async () => {
+    const { call } = await start(TOKEN);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    expect(await call("POST", "/api/runs", { scenario: yaml("60s") })).toMatchObject({
+      status: 401,
+    });
+    const started = await call("POST", "/api/runs", { scenario: yaml("60s"), actor: "cli" }, auth);
+    expect(started).toMatchObject({ status: 201, body: { status: "running" } });
+    const id = (started.body as { id: string }).id;
+    expect(await call("GET", `/api/runs/${id}`)).toMatchObject({
+      status: 200,
+      body: {
+        id,
+        status: "running",
+        progress: { phase: "steady", step: 0, steps: 1 },
+        scorecard: { run: { scenario: "consumer-kill", actor: "cli" } },
+      },
+    });
+    expect(await call("POST", "/api/runs", { scenario: yaml("1s") }, auth)).toMatchObject({
+      status: 409,
+    });
+    expect(await call("POST", `/api/runs/${id}/abort`, undefined, auth)).toMatchObject({
+      status: 200,
+    });
+    const run = await waitFor(
+      async () => {
+        const { body } = await call("GET", `/api/runs/${id}`);
+        return (body as RunState).status === "running" ? undefined : (body as RunState);
+      },
+      { what: "the run to end", timeoutMs: 5000, intervalMs: 20 },
+    );
+    expect(run).toMatchObject({
+      status: "aborted",
+      scorecard: { run: { abortReason: "aborted by the operator" } },
+    });
+    expect((await call("GET", "/api/runs")).body).toMatchObject({
+      runs: [{ id, status: "aborted" }],
+    });
+    expect(await call("GET", "/api/runs/nope")).toMatchObject({ status: 404 });
+  });
+
+  it("answers a broken scenario with 400 naming the line and field, and starts nothing", async () => {
+    const { call } = await start();
+    const answer = await call("POST", "/api/runs", {
+      scenario: yaml("20s").replace("mode: hard", "mode: soft"),
+      fileName: "broken.yaml",
+    });
+    expect(answer.status).toBe(400);
+    expect((answer.body as { error: string }).error).toMatch(
+      /^broken\.yaml:5: steps\[0\]\.kill\.mode: /,
+    );
+    expect((await call("GET", "/api/runs")).body).toEqual({ runs: [] });
+    expect(await call("POST", "/api/runs", { scenario: 7 })).toMatchObject({ status: 400 });
   });
 });

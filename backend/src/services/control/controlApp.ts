@@ -9,7 +9,10 @@ import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Metrics } from "../../lib/metrics.ts";
 import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
+import type { Scenario } from "../../chaos/scenario.ts";
+import { ScenarioError, parseScenario } from "../../chaos/scenarioParser.ts";
 import type { FaultTracker } from "./faultTracker.ts";
+import type { ScenarioRunner } from "./scenarioRunner.ts";
 import {
   clientEventSchema,
   clientSummarySchema,
@@ -28,10 +31,11 @@ export interface Topology {
 
 export interface ControlAppOptions {
   readonly tracker: FaultTracker;
+  readonly runner: ScenarioRunner;
   readonly feed: FleetFeed;
   topology(): Promise<Topology>;
-  /** Thaws frozen targets (and, once scenarios exist, aborts the running ones). */
-  emergencyStop(): Promise<{ thawed: string[] }>;
+  /** Aborts running scenarios and thaws frozen targets. */
+  emergencyStop(): Promise<{ thawed: string[]; aborted: string[] }>;
   /** The operator token; undefined when control is bound to loopback without one. */
   readonly token: string | undefined;
   /** The dashboard's page (a placeholder until the dashboard lands). */
@@ -75,6 +79,24 @@ const faultBody = z
   .refine((body) => body.action !== "kill" || body.seconds === undefined, {
     message: "seconds is for freeze only",
   });
+
+const runBody = z.strictObject(
+  {
+    scenario: z
+      .string({ error: "scenario must be the scenario file's YAML text" })
+      .min(1, "scenario must not be empty")
+      .max(65_536, "scenario must be at most 64 KiB"),
+    fileName: z
+      .string()
+      .regex(/^[\w./-]{1,200}$/, "fileName must be a plain file name")
+      .default("scenario.yaml"),
+    actor: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,31}$/, "actor must be a short lower-case word such as cli")
+      .default("api"),
+  },
+  { error: 'expected a JSON object like {"scenario": "<YAML text>", "fileName": "x.yaml"}' },
+);
 
 const summaryBody = clientSummarySchema.extend({
   /** Which fleet or browser page this is; the simulated fleet sends none. */
@@ -175,6 +197,45 @@ export function createControlApp(options: ControlAppOptions): Koa {
   });
   router.post("/api/stop", operator, async (ctx) => {
     ctx.body = await options.emergencyStop();
+  });
+  router.post("/api/runs", operator, async (ctx) => {
+    const parsed = runBody.safeParse(ctx.request.body);
+    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
+    let scenario: Scenario;
+    try {
+      scenario = parseScenario(parsed.data.scenario, parsed.data.fileName);
+    } catch (error) {
+      if (error instanceof ScenarioError) return ctx.throw(400, error.message);
+      throw error;
+    }
+    const started = await options.runner.start(scenario, parsed.data.actor);
+    if (!started.ok) return ctx.throw(started.status, started.message);
+    ctx.status = 201;
+    ctx.body = { id: started.state.id, status: started.state.status };
+  });
+  router.get("/api/runs", (ctx) => {
+    ctx.body = {
+      runs: options.runner.list().map((run) => ({
+        id: run.id,
+        scenario: run.scorecard.run.scenario,
+        status: run.status,
+        startedAt: run.scorecard.run.startedAt,
+      })),
+    };
+  });
+  router.get("/api/runs/:id", (ctx) => {
+    const run = options.runner.get(ctx.params.id ?? "");
+    if (run === undefined) return ctx.throw(404, `no run ${JSON.stringify(ctx.params.id)}`);
+    ctx.body = run;
+  });
+  router.post("/api/runs/:id/abort", operator, (ctx) => {
+    const id = ctx.params.id ?? "";
+    const run = options.runner.get(id);
+    if (run === undefined) return ctx.throw(404, `no run ${JSON.stringify(id)}`);
+    if (!options.runner.abort(id, "aborted by the operator")) {
+      return ctx.throw(409, `run ${id} is not running (${run.status})`);
+    }
+    ctx.body = { id, aborting: true };
   });
   // Browser pages are served by the consumers (another origin) and report here: the one
   // cross-origin route. Reports carry no credentials and change nothing but the feed.

@@ -26,6 +26,17 @@ describe("control's configuration", () => {
     );
   });
 
+  it("reads the producers' URLs by name, for rate steps", () => {
+    expect(
+      loadControlConfig({
+        PRODUCER_URLS: "producer-0=http://127.0.0.1:7100/, producer-1=http://127.0.0.1:7101",
+      }).PRODUCER_URLS,
+    ).toEqual({ "producer-0": "http://127.0.0.1:7100", "producer-1": "http://127.0.0.1:7101" });
+    expect(() => loadControlConfig({ PRODUCER_URLS: "http://127.0.0.1:7100" })).toThrow(
+      /PRODUCER_URLS\[0\]: expected name=URL/,
+    );
+  });
+
   it("knows loopback addresses", () => {
     expect(["127.0.0.1", "127.8.9.10", "localhost", "::1"].map(isLoopback)).toEqual([
       true,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { kafkaBrokersSetting } from "../../kafka/kafkaClient.ts";
 import {
   commonConfigSchema,
+  csv,
   httpServerSettings,
   baseUrl,
   loadConfig,
@@ -36,6 +37,21 @@ export const controlConfigSchema = commonConfigSchema
     SUPERVISOR_URL: baseUrl("http://127.0.0.1:8089").default("http://127.0.0.1:8089"),
     /** The client fleet to tell of faults and ask for client recovery; unset, none is reported. */
     CLIENTS_URL: baseUrl("http://127.0.0.1:7300").optional(),
+    /** Producers' APIs for scenarios' `rate` steps: `producer-0=http://127.0.0.1:7100,…`. */
+    PRODUCER_URLS: csv(
+      z
+        .string()
+        .regex(
+          /^[a-z0-9-]+=https?:\/\/\S+$/,
+          "expected name=URL, e.g. producer-0=http://127.0.0.1:7100",
+        )
+        .transform((item) => {
+          const [name = "", url = ""] = item.split(/=(.*)/s);
+          return [name, url.replace(/\/+$/, "")] as const;
+        }),
+    )
+      .transform((pairs) => Object.fromEntries(pairs))
+      .default({}),
     /** Needed for mutating calls; required when control is not bound to loopback. */
     CONTROL_TOKEN: controlTokenSetting(),
     /** A fault that would leave fewer ready replicas of a kind is refused unless forced. */

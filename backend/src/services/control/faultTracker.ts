@@ -16,6 +16,8 @@ export interface FaultRequest {
   readonly dryRun: boolean;
   readonly force: boolean;
   readonly actor: string;
+  /** For `random:<kind>`: a scenario's seeded generator; control's own otherwise. */
+  readonly random?: () => number;
 }
 
 /** What a dry run answers: the victim and, for a broker, the partitions whose leader would move. */
@@ -218,7 +220,12 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
       const selector = parseSelector(request.target);
       if (typeof selector === "string") return { kind: "refused", status: 400, message: selector };
       const all = await refreshTargets();
-      const picked = pickVictim(selector, all, kafka.leadership(), options.random);
+      const picked = pickVictim(
+        selector,
+        all,
+        kafka.leadership(),
+        request.random ?? options.random,
+      );
       if (!picked.ok) return { kind: "refused", ...picked };
       const { victim, leads } = picked;
       const refused = guardRefusal(victim, all, {

@@ -4,7 +4,9 @@ import { createLocalOrchestrator } from "../../chaos/localOrchestrator.ts";
 import { createJsonLogStore } from "../../kafka/jsonLogStore.ts";
 import { createKafkaAdminView } from "../../kafka/kafkaAdminView.ts";
 import { createKafkaClient } from "../../kafka/kafkaClient.ts";
+import { KAFKA_VERSION } from "../../kafka/kafkaJars.ts";
 import { createLagMetrics } from "../../kafka/lagMetrics.ts";
+import { BLACKOUT_VERSION } from "../../lib/version.ts";
 import { listen } from "../../lib/httpApp.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { runServiceLifecycle } from "../../lib/serviceLifecycle.ts";
@@ -16,6 +18,8 @@ import { createFaultTracker } from "./faultTracker.ts";
 import { createFleetFeed } from "./fleetFeed.ts";
 import { createFleetLink } from "./fleetLink.ts";
 import { createKafkaWatch } from "./kafkaWatch.ts";
+import { setProducerRate } from "./producerRate.ts";
+import { createScenarioRunner } from "./scenarioRunner.ts";
 import { PLACEHOLDER_PAGE } from "./placeholderPage.ts";
 import { describeTargets } from "./topology.ts";
 
@@ -99,15 +103,51 @@ async function pushTopology(): Promise<void> {
   }
 }
 
+const runner = createScenarioRunner({
+  tracker,
+  feed,
+  totalLag: () => {
+    const groups = watch.latest()?.groups ?? [];
+    if (groups.length === 0 || groups.some((g) => g.lag === null)) return null;
+    return groups.reduce((sum, g) => sum + (g.lag ?? 0), 0);
+  },
+  setRate: (producer, perSecond) => setProducerRate(config.PRODUCER_URLS, producer, perSecond),
+  thawAll: () => orchestrator.thawAll(),
+  lab: {
+    mode: orchestrator.mode,
+    versions: { blackout: BLACKOUT_VERSION, kafka: KAFKA_VERSION, node: process.version },
+    config: async () => {
+      const targets = await orchestrator.targets();
+      const count = (kind: string) => targets.filter((t) => t.kind === kind).length;
+      return {
+        brokers: count("broker"),
+        producers: count("producer"),
+        consumers: count("consumer"),
+        clients: feed.latest().reduce((sum, s) => sum + s.summary.clients, 0),
+        minAlive: config.MIN_ALIVE,
+        faultWindowMs: config.FAULT_WINDOW_MS,
+        settleMs: config.SETTLE_MS,
+        lagFloor: config.LAG_FLOOR,
+      };
+    },
+  },
+  logger,
+  now: Date.now,
+  settleTimeoutMs: config.FAULT_WINDOW_MS,
+  onUpdate: (state) => io.emit("run", state),
+});
+
 let ready = false;
 const app = createControlApp({
   tracker,
+  runner,
   feed,
   topology,
   emergencyStop: async () => {
+    const aborted = runner.abortAll("emergency stop");
     const thawed = await orchestrator.thawAll();
-    logger.warn({ thawed }, "emergency stop");
-    return { thawed };
+    logger.warn({ thawed, aborted }, "emergency stop");
+    return { thawed, aborted };
   },
   token: config.CONTROL_TOKEN,
   page: PLACEHOLDER_PAGE,

@@ -1,0 +1,246 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Scenario } from "../../chaos/scenario.ts";
+import { scorecardSchema } from "../../chaos/scorecard.ts";
+import { createLogger } from "../../lib/logger.ts";
+import { waitFor } from "../../lib/waitFor.ts";
+import { createFaultTracker } from "./faultTracker.ts";
+import { createFakeOrchestrator, fakeTarget } from "./fakeOrchestrator.fixture.ts";
+import { createFleetFeed } from "./fleetFeed.ts";
+import { createScenarioRunner, type RunState } from "./scenarioRunner.ts";
+
+const timers: NodeJS.Timeout[] = [];
+afterEach(() => {
+  for (const timer of timers.splice(0)) clearInterval(timer);
+});
+
+function setup() {
+  const orchestrator = createFakeOrchestrator([
+    fakeTarget("consumer-0", "consumer"),
+    fakeTarget("consumer-1", "consumer"),
+    fakeTarget("consumer-2", "consumer"),
+  ]);
+  const feed = createFleetFeed();
+  const tracker = createFaultTracker({
+    orchestrator,
+    kafka: { leadership: () => undefined, lagSamples: () => [] },
+    feed,
+    fleet: undefined,
+    store: { append: () => Promise.resolve(), load: () => Promise.resolve([]) },
+    logger: createLogger({ name: "test", level: "silent" }),
+    now: Date.now,
+    random: Math.random,
+    minAlive: 1,
+    faultWindowMs: 5000,
+    settleMs: 0,
+    lagFloor: 100,
+    groupPrefix: "blackout-view-",
+    onChange: () => undefined,
+  });
+  // The supervisor's part: a killed target is ready again 30 ms later.
+  orchestrator.onEvent(() => undefined);
+  const revive = setInterval(() => {
+    void orchestrator.targets().then((targets) => {
+      for (const target of targets) {
+        if (
+          (target.readySince ?? 0) < Date.now() - 30 &&
+          orchestrator.calls.some((c) => c.includes(target.name))
+        ) {
+          orchestrator.set(target.name, { readySince: Date.now() });
+        }
+      }
+    });
+    void tracker.tick();
+  }, 10);
+  timers.push(revive);
+  const rates: string[] = [];
+  let thawed = 0;
+  const updates: RunState[] = [];
+  const runner = createScenarioRunner({
+    tracker,
+    feed,
+    totalLag: () => 12,
+    setRate: (producer, perSecond) => {
+      rates.push(`${producer} ${perSecond}`);
+      return Promise.resolve();
+    },
+    thawAll: () => {
+      thawed += 1;
+      return Promise.resolve([]);
+    },
+    lab: {
+      mode: "local",
+      versions: { blackout: "0.1.0", kafka: "4.4.0", node: process.version },
+      config: () => Promise.resolve({ consumers: 3, minAlive: 1 }),
+    },
+    logger: createLogger({ name: "test", level: "silent" }),
+    now: Date.now,
+    settleTimeoutMs: 2000,
+    sampleMs: 10,
+    onUpdate: (state) => updates.push(state),
+  });
+  return { runner, feed, orchestrator, rates, updates, thawed: () => thawed };
+}
+
+function scenario(overrides: Partial<Scenario> = {}): Scenario {
+  return {
+    name: "consumer-hard-kill",
+    description: "test",
+    seed: 42,
+    steadyMs: 30,
+    steps: [
+      { type: "kill", target: "random:consumer", mode: "hard" },
+      { type: "wait", ms: 30 },
+      { type: "rate", producer: "producer-0", perSecond: 50 },
+    ],
+    slo: { missing: 0, podRecovery: 10_000 },
+    abortWhen: {},
+    ...overrides,
+  };
+}
+
+async function finished(runner: ReturnType<typeof setup>["runner"], id: string): Promise<RunState> {
+  return waitFor(
+    () => {
+      const state = runner.get(id);
+      return state !== undefined && state.status !== "running" ? state : undefined;
+    },
+    { what: `run ${id} to end`, timeoutMs: 5000, intervalMs: 10 },
+  );
+}
+
+describe("the scenario runner", () => {
+  it("runs the steps, waits for the fault's report, and passes when every SLO holds", async () => {
+    const t = setup();
+    t.feed.addSummary("fleet", {
+      at: Date.now() - 1,
+      clients: 5,
+      polls: 1,
+      failedPolls: 0,
+      missing: 0,
+      duplicates: 0,
+      staleReads: 0,
+    });
+    const started = await t.runner.start(scenario(), "cli");
+    if (!started.ok) throw new Error(started.message);
+    const done = await finished(t.runner, started.state.id);
+    expect(done.status).toBe("passed");
+    expect(done.progress).toMatchObject({ phase: "done", step: 3, steps: 3 });
+    const card = scorecardSchema.parse(done.scorecard);
+    expect(card.steps.map((s) => [s.description, s.outcome])).toEqual([
+      ["kill random:consumer (hard)", "done"],
+      ["wait 0.03 s", "done"],
+      ["rate producer-0 50/s", "done"],
+    ]);
+    expect(card.faults).toHaveLength(1);
+    expect(card.faults[0]).toMatchObject({
+      actor: `scenario:${done.id}`,
+      report: { status: "complete" },
+    });
+    expect(card.slos).toEqual([
+      { name: "missing", bound: 0, actual: 0, unit: "records", passed: true },
+      expect.objectContaining({ name: "podRecovery", passed: true }),
+    ]);
+    expect(card.series.length).toBeGreaterThan(0);
+    expect(card.lab.configHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(t.rates).toEqual(["producer-0 50"]);
+  });
+
+  it("picks the same random victim for the same seed", async () => {
+    const victims: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const t = setup();
+      const started = await t.runner.start(
+        scenario({ steps: [{ type: "kill", target: "random:consumer", mode: "hard" }] }),
+        "cli",
+      );
+      if (!started.ok) throw new Error(started.message);
+      const done = await finished(t.runner, started.state.id);
+      victims.push(done.scorecard.steps[0]?.victim ?? "");
+    }
+    expect(victims[0]).toMatch(/^consumer-\d$/);
+    expect(victims[1]).toBe(victims[0]);
+  });
+
+  it("fails a run whose SLO does not hold, naming it", async () => {
+    const t = setup();
+    const startedAt = Date.now();
+    t.feed.addSummary("fleet", {
+      at: startedAt - 1,
+      clients: 5,
+      polls: 1,
+      failedPolls: 0,
+      missing: 0,
+      duplicates: 0,
+      staleReads: 0,
+    });
+    setTimeout(() => {
+      t.feed.addSummary("fleet", {
+        at: Date.now(),
+        clients: 5,
+        polls: 9,
+        failedPolls: 4,
+        missing: 0,
+        duplicates: 0,
+        staleReads: 0,
+      });
+    }, 5);
+    const started = await t.runner.start(scenario({ slo: { failedPolls: 1 } }), "cli");
+    if (!started.ok) throw new Error(started.message);
+    const done = await finished(t.runner, started.state.id);
+    expect(done.status).toBe("failed");
+    expect(done.scorecard.slos).toEqual([
+      { name: "failedPolls", bound: 1, actual: 4, unit: "polls", passed: false },
+    ]);
+  });
+
+  it("aborts when abortWhen trips: later steps skipped, frozen targets thawed, the report made", async () => {
+    const t = setup();
+    t.feed.addSummary("fleet", {
+      at: Date.now() - 1,
+      clients: 5,
+      polls: 1,
+      failedPolls: 0,
+      missing: 0,
+      duplicates: 0,
+      staleReads: 0,
+    });
+    const started = await t.runner.start(
+      scenario({
+        steadyMs: 200,
+        abortWhen: { missing: { op: ">", value: 0 } },
+      }),
+      "cli",
+    );
+    if (!started.ok) throw new Error(started.message);
+    // Two clients saw a gap during the steady window.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    t.feed.addSummary("fleet", {
+      at: Date.now(),
+      clients: 5,
+      polls: 2,
+      failedPolls: 0,
+      missing: 2,
+      duplicates: 0,
+      staleReads: 0,
+    });
+    const done = await finished(t.runner, started.state.id);
+    expect(done.status).toBe("aborted");
+    expect(done.scorecard.run.abortReason).toBe("abortWhen missing > 0: missing is 2");
+    expect(done.scorecard.steps.map((s) => s.outcome)).toEqual(["skipped", "skipped", "skipped"]);
+    expect(t.orchestrator.calls).toEqual([]);
+    expect(t.thawed()).toBe(1);
+  });
+
+  it("runs one scenario at a time, and the emergency stop aborts it", async () => {
+    const t = setup();
+    const first = await t.runner.start(scenario({ steadyMs: 5000 }), "cli");
+    if (!first.ok) throw new Error(first.message);
+    expect(await t.runner.start(scenario(), "dashboard")).toMatchObject({ ok: false, status: 409 });
+    expect(t.runner.abortAll("emergency stop")).toEqual([first.state.id]);
+    const done = await finished(t.runner, first.state.id);
+    expect(done).toMatchObject({
+      status: "aborted",
+      scorecard: { run: { abortReason: "emergency stop" } },
+    });
+  });
+});

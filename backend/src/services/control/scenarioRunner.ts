@@ -1,0 +1,436 @@
+import { createHash } from "node:crypto";
+import type { Scenario, ScenarioStep, SloName } from "../../chaos/scenario.ts";
+import { COUNT_SLOS } from "../../chaos/scenario.ts";
+import type { Scorecard, SeriesPoint, SloResult, StepResult } from "../../chaos/scorecard.ts";
+import type { Logger } from "../../lib/logger.ts";
+import { seededRandom } from "../../lib/seededRandom.ts";
+import type { Fault, WindowTotals } from "./fault.ts";
+import type { FaultTracker } from "./faultTracker.ts";
+import type { FleetFeed } from "./fleetFeed.ts";
+
+export type RunPhase = "steady" | "steps" | "settling" | "done";
+
+/** What `GET /api/runs/:id` and the socket.io `run` event carry. */
+export interface RunState {
+  readonly id: string;
+  readonly status: Scorecard["run"]["status"];
+  readonly progress: {
+    readonly phase: RunPhase;
+    /** Steps begun so far (1-based while running one). */
+    readonly step: number;
+    readonly steps: number;
+    readonly message: string;
+  };
+  readonly scorecard: Scorecard;
+}
+
+/** What a run needs to know about the lab, for its replayable record. */
+export interface LabFacts {
+  readonly mode: "local" | "kubernetes";
+  readonly versions: Scorecard["lab"]["versions"];
+  /** The lab's configuration as control sees it (counts, timeouts); hashed into the report. */
+  config(): Promise<Record<string, string | number | boolean>>;
+}
+
+export interface ScenarioRunnerOptions {
+  readonly tracker: FaultTracker;
+  readonly feed: FleetFeed;
+  /** The view consumers' total group lag now; null when Kafka's view is not available. */
+  readonly totalLag: () => number | null;
+  /** `rate` steps: a producer's records per second. */
+  readonly setRate: (producer: string, perSecond: number) => Promise<void>;
+  /** What an abort does to the lab: thaw whatever is frozen. */
+  readonly thawAll: () => Promise<unknown>;
+  readonly lab: LabFacts;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** How long a run waits for its faults' reports to complete after the last step. */
+  readonly settleTimeoutMs: number;
+  /** How often the series gets a point and abortWhen is checked. Default 1 s. */
+  readonly sampleMs?: number;
+  readonly onUpdate: (state: RunState) => void;
+}
+
+export type StartResult =
+  | { readonly ok: true; readonly state: RunState }
+  | { readonly ok: false; readonly status: 409; readonly message: string };
+
+export interface ScenarioRunner {
+  /** Starts a run unless one is going: one scenario at a time, so their faults do not mix. */
+  start(scenario: Scenario, actor: string): Promise<StartResult>;
+  get(id: string): RunState | undefined;
+  list(): RunState[];
+  /** Aborts a running run: no further steps, frozen targets thawed, the report still made. */
+  abort(id: string, reason: string): boolean;
+  /** Aborts whatever runs (the emergency stop). */
+  abortAll(reason: string): string[];
+}
+
+const SLO_UNITS: Readonly<Record<SloName, SloResult["unit"]>> = {
+  missing: "records",
+  duplicates: "records",
+  staleReads: "records",
+  failedPolls: "polls",
+  clientRecoveryP99: "ms",
+  podRecovery: "ms",
+  lagRecovery: "ms",
+};
+
+/** At most this many runs are kept in memory (their reports are the CLI's to keep). */
+const MAX_RUNS = 50;
+
+class Aborted extends Error {}
+
+/**
+ * Runs scenarios inside control (DESIGN §1), so that the CLI, the dashboard and a script get the
+ * same scorecard: a steady window, the steps through the fault tracker (random picks from the
+ * scenario's seed), then waiting for the run's faults to complete, and the SLO verdicts. Every
+ * second it samples the clients' view for the report's charts and checks `abortWhen`.
+ */
+export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRunner {
+  const { tracker, feed, logger, now } = options;
+  const sampleMs = options.sampleMs ?? 1000;
+  const runs = new Map<string, RunState>();
+  const aborters = new Map<string, (reason: string) => void>();
+  let sequence = 0;
+
+  function describeStep(step: ScenarioStep): string {
+    switch (step.type) {
+      case "kill":
+        return `kill ${step.target} (${step.mode})`;
+      case "freeze":
+        return `freeze ${step.target} for ${step.seconds} s`;
+      case "wait":
+        return `wait ${step.ms / 1000} s`;
+      case "rate":
+        return `rate ${step.producer} ${step.perSecond}/s`;
+    }
+  }
+
+  function totalsSince(from: number): WindowTotals | null {
+    return feed.totalsBetween(from, now());
+  }
+
+  function sample(from: number): SeriesPoint {
+    const latest = feed.latest().map((s) => s.summary);
+    const totals = totalsSince(from);
+    const worst = (pick: (s: (typeof latest)[number]) => number | null | undefined) => {
+      const values = latest.map(pick).filter((v): v is number => typeof v === "number");
+      return values.length === 0 ? null : Math.max(...values);
+    };
+    return {
+      at: now(),
+      missing: totals?.missing ?? 0,
+      staleReads: totals?.staleReads ?? 0,
+      failedPolls: totals?.failedPolls ?? 0,
+      stalledClients: latest.reduce((sum, s) => sum + (s.stalledClients ?? 0), 0),
+      latencyP50Ms: worst((s) => s.latencyP50Ms),
+      latencyP99Ms: worst((s) => s.latencyP99Ms),
+      lag: options.totalLag(),
+    };
+  }
+
+  function verdicts(scenario: Scenario, totals: WindowTotals | null, faults: Fault[]): SloResult[] {
+    const worst = (pick: (f: Fault) => number | null | undefined): number | null => {
+      let max = 0;
+      for (const fault of faults) {
+        const value = pick(fault);
+        if (value === null || value === undefined) return null;
+        max = Math.max(max, value);
+      }
+      return max;
+    };
+    const actuals: Record<SloName, number | null> = {
+      missing: totals?.missing ?? null,
+      duplicates: totals?.duplicates ?? null,
+      staleReads: totals?.staleReads ?? null,
+      failedPolls: totals?.failedPolls ?? null,
+      clientRecoveryP99: worst((f) => f.report.clientRecovery?.p99Ms),
+      podRecovery: worst((f) => f.report.podRecoveryMs),
+      lagRecovery: worst((f) => f.report.lagRecoveryMs),
+    };
+    return Object.entries(scenario.slo).map(([name, bound]) => {
+      const sloName = name as SloName;
+      const actual = actuals[sloName];
+      return {
+        name: sloName,
+        bound,
+        actual,
+        unit: SLO_UNITS[sloName],
+        passed: actual !== null && actual <= bound,
+      };
+    });
+  }
+
+  function abortReason(scenario: Scenario, totals: WindowTotals | null): string | undefined {
+    if (totals === null) return undefined;
+    for (const counter of COUNT_SLOS) {
+      const rule = scenario.abortWhen[counter];
+      if (rule === undefined) continue;
+      const value = totals[counter];
+      if (rule.op === ">" ? value > rule.value : value >= rule.value) {
+        return `abortWhen ${counter} ${rule.op} ${rule.value}: ${counter} is ${value}`;
+      }
+    }
+    return undefined;
+  }
+
+  async function labRecord(): Promise<Scorecard["lab"]> {
+    const config = await options.lab.config();
+    return {
+      mode: options.lab.mode,
+      versions: options.lab.versions,
+      configHash: createHash("sha256")
+        .update(JSON.stringify(Object.entries(config).sort(([a], [b]) => a.localeCompare(b))))
+        .digest("hex"),
+      config,
+    };
+  }
+
+  /** Publishes the run's first state before its first await, then runs it to the end. */
+  async function execute(
+    id: string,
+    scenario: Scenario,
+    actor: string,
+    lab: Scorecard["lab"],
+  ): Promise<void> {
+    const startedAt = now();
+    const random = seededRandom(scenario.seed);
+    const steps: StepResult[] = [];
+    const faultIds: string[] = [];
+    const series: SeriesPoint[] = [];
+    let phase: RunPhase = "steady";
+    let stepsStartedAt: number | null = null;
+    let message = `steady state for ${scenario.steadyMs / 1000} s`;
+    let abortedBecause: string | undefined;
+    let wake: (() => void) | undefined;
+
+    const faultsOfRun = (): Fault[] =>
+      faultIds.map((fid) => tracker.get(fid)).filter((f): f is Fault => f !== undefined);
+
+    const publish = (status: RunState["status"], endedAt: number | null): RunState => {
+      const totals = totalsSince(startedAt);
+      const faults = faultsOfRun();
+      const state: RunState = {
+        id,
+        status,
+        progress: {
+          phase,
+          step: steps.length,
+          steps: scenario.steps.length,
+          message,
+        },
+        scorecard: {
+          schemaVersion: 1,
+          run: {
+            id,
+            scenario: scenario.name,
+            description: scenario.description,
+            seed: scenario.seed,
+            actor,
+            startedAt,
+            stepsStartedAt,
+            endedAt,
+            status,
+            ...(abortedBecause !== undefined ? { abortReason: abortedBecause } : {}),
+          },
+          lab,
+          steps: [...steps],
+          faults,
+          totals,
+          slos: verdicts(scenario, totals, faults),
+          series: [...series],
+        },
+      };
+      runs.set(id, state);
+      options.onUpdate(state);
+      return state;
+    };
+
+    aborters.set(id, (reason) => {
+      abortedBecause ??= reason;
+      wake?.();
+    });
+    const checkAbort = (): void => {
+      abortedBecause ??= abortReason(scenario, totalsSince(startedAt));
+      if (abortedBecause !== undefined) throw new Aborted(abortedBecause);
+    };
+    /** Waits `ms`, sampling and checking abortWhen every sampleMs. */
+    const pause = async (ms: number): Promise<void> => {
+      const until = now() + ms;
+      for (;;) {
+        checkAbort();
+        const left = until - now();
+        if (left <= 0) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, Math.min(sampleMs, left));
+        });
+        wake = undefined;
+        series.push(sample(startedAt));
+        publish("running", null);
+      }
+    };
+
+    publish("running", null);
+    try {
+      await pause(scenario.steadyMs);
+      phase = "steps";
+      stepsStartedAt = now();
+      for (const step of scenario.steps) {
+        checkAbort();
+        message = describeStep(step);
+        const result: StepResult = {
+          index: steps.length,
+          description: message,
+          startedAt: now(),
+          endedAt: null,
+          outcome: "done",
+        };
+        steps.push(result);
+        publish("running", null);
+        const done = await runStep(step);
+        steps[result.index] = { ...result, ...done, endedAt: now() };
+        if (done.faultId !== undefined) faultIds.push(done.faultId);
+        publish("running", null);
+      }
+      phase = "settling";
+      message = "waiting for the faults' reports to complete";
+      const settleUntil = now() + options.settleTimeoutMs;
+      while (faultsOfRun().some((f) => f.report.status === "open") && now() < settleUntil) {
+        await pause(Math.min(sampleMs, settleUntil - now()));
+      }
+    } catch (error) {
+      if (!(error instanceof Aborted)) {
+        logger.error({ err: error, run: id }, "scenario run failed");
+        message = `error: ${error instanceof Error ? error.message : String(error)}`;
+        phase = "done";
+        aborters.delete(id);
+        publish("error", now());
+        return;
+      }
+      logger.warn({ run: id, reason: error.message }, "scenario run aborted");
+      for (let i = steps.length; i < scenario.steps.length; i += 1) {
+        const skipped = scenario.steps[i];
+        if (skipped === undefined) continue;
+        steps.push({
+          index: i,
+          description: describeStep(skipped),
+          startedAt: now(),
+          endedAt: now(),
+          outcome: "skipped",
+        });
+      }
+      await options
+        .thawAll()
+        .catch((thawError: unknown) =>
+          logger.error({ err: thawError, run: id }, "could not thaw after an abort"),
+        );
+    }
+    aborters.delete(id);
+    phase = "done";
+    series.push(sample(startedAt));
+    const final = publish("running", null);
+    const refused = final.scorecard.steps.some(
+      (s) => s.outcome === "refused" || s.outcome === "failed",
+    );
+    const status: RunState["status"] =
+      abortedBecause !== undefined
+        ? "aborted"
+        : refused
+          ? "error"
+          : final.scorecard.slos.every((s) => s.passed)
+            ? "passed"
+            : "failed";
+    message =
+      status === "aborted"
+        ? `aborted: ${abortedBecause ?? ""}`
+        : status === "error"
+          ? "a step was refused: the scenario did not run as written"
+          : `${final.scorecard.slos.filter((s) => s.passed).length}/${final.scorecard.slos.length} SLOs hold`;
+    publish(status, now());
+
+    async function runStep(
+      step: ScenarioStep,
+    ): Promise<Pick<StepResult, "outcome" | "faultId" | "victim" | "message">> {
+      switch (step.type) {
+        case "wait":
+          await pause(step.ms);
+          return { outcome: "done" };
+        case "rate":
+          try {
+            await options.setRate(step.producer, step.perSecond);
+            return { outcome: "done" };
+          } catch (error) {
+            return {
+              outcome: "failed",
+              message: error instanceof Error ? error.message : String(error),
+            };
+          }
+        case "kill":
+        case "freeze": {
+          const outcome = await tracker.inject({
+            action: step.type,
+            target: step.target,
+            mode: step.type === "kill" ? step.mode : "graceful",
+            ...(step.type === "freeze" ? { seconds: step.seconds } : {}),
+            dryRun: false,
+            force: false,
+            actor: `scenario:${id}`,
+            random,
+          });
+          if (outcome.kind === "injected") {
+            return { outcome: "done", faultId: outcome.fault.id, victim: outcome.fault.target };
+          }
+          return {
+            outcome: "refused",
+            message: outcome.kind === "refused" ? outcome.message : "planned only",
+          };
+        }
+      }
+    }
+  }
+
+  return {
+    async start(scenario, actor) {
+      const running = [...runs.values()].find((r) => r.status === "running");
+      if (running !== undefined) {
+        return {
+          ok: false,
+          status: 409,
+          message: `run ${running.id} (${running.scorecard.run.scenario}) is still going; abort it or wait`,
+        };
+      }
+      sequence += 1;
+      const id = `run-${new Date(now())
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z")}-${sequence}`;
+      // Taken before the run is registered: a second start meanwhile must not slip in.
+      const lab = await labRecord();
+      if ([...runs.values()].some((r) => r.status === "running")) {
+        return { ok: false, status: 409, message: "another run started meanwhile" };
+      }
+      void execute(id, scenario, actor, lab);
+      for (const old of runs.keys()) {
+        if (runs.size <= MAX_RUNS) break;
+        runs.delete(old);
+      }
+      const state = runs.get(id);
+      if (state === undefined) throw new Error(`run ${id} did not publish its first state`);
+      return { ok: true, state };
+    },
+    get: (id) => runs.get(id),
+    list: () => [...runs.values()],
+    abort(id, reason) {
+      const abort = aborters.get(id);
+      abort?.(reason);
+      return abort !== undefined;
+    },
+    abortAll(reason) {
+      const ids = [...aborters.keys()];
+      for (const id of ids) aborters.get(id)?.(reason);
+      return ids;
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ComponentInfo } from "../../src/chaos/localSupervisor.ts";
+import { freeKafkaNodes } from "../../src/kafka/freeKafkaNodes.ts";
+import { freePorts } from "../../src/lib/freePorts.ts";
+import { waitFor } from "../../src/lib/waitFor.ts";
+import { processesMentioning } from "./processes.ts";
+
+const main = join(import.meta.dirname, "../../src/lab/main.ts");
+const artifactsDir = join(import.meta.dirname, "../../../test-artifacts");
+
+export interface LabRun {
+  readonly lab: ChildProcess;
+  output(): string;
+  readonly exited: Promise<number | null>;
+  /** Resolves once the lab printed "Blackout lab is up."; throws if it exited first. */
+  waitUp(): Promise<void>;
+}
+
+export interface TestLab {
+  readonly dataDir: string;
+  /** What `npm start` gets: the test's own environment plus free ports and a temp data dir. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly urls: {
+    readonly control: string;
+    readonly supervisor: string;
+    readonly clients: string;
+    readonly gateway: string;
+    readonly prometheus: string;
+  };
+  /** Every pid the supervisor reported so far: none may outlive the lab. */
+  readonly everyPid: ReadonlySet<number>;
+  /** Runs `npm start`'s entry point as a user does, with extra arguments. */
+  start(args?: readonly string[], extraEnv?: Record<string, string>): LabRun;
+  /** The supervisor's components (remembering their pids). */
+  components(): Promise<ComponentInfo[]>;
+  /** Kills anything left, keeps the lab's logs under test-artifacts/<name>, removes the data. */
+  destroy(artifactsName: string): Promise<void>;
+}
+
+/** `count` free loopback ports in a row: producers and consumers listen on base + N. */
+async function consecutiveFreePorts(count: number): Promise<number> {
+  for (;;) {
+    const [base = 0] = await freePorts(1);
+    if (base + count > 65535) continue;
+    const free = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, i) =>
+          new Promise<boolean>((resolve) => {
+            const server = createServer();
+            server.once("error", () => resolve(false));
+            server.listen(base + i, "127.0.0.1", () => server.close(() => resolve(true)));
+          }),
+      ),
+    );
+    if (free.every(Boolean)) return base;
+  }
+}
+
+/**
+ * A whole local lab for one test file, on free ports and a temp data dir, so that it never
+ * collides with `npm start` or another test. Short restart and session timeouts keep faults quick.
+ */
+export async function createTestLab(): Promise<TestLab> {
+  const dataDir = await mkdtemp(join(tmpdir(), "blackout-lab-"));
+  const nodes = await freeKafkaNodes();
+  const [gateway, control, clients, supervisor, prometheus] = await freePorts(5);
+  const url = (port: number | undefined) => `http://127.0.0.1:${port ?? 0}`;
+  const urls = {
+    control: url(control),
+    supervisor: url(supervisor),
+    clients: url(clients),
+    gateway: url(gateway),
+    prometheus: url(prometheus),
+  };
+  // The user's environment, as `npm start` inherits it (PATH finds java), plus the test's own.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BLACKOUT_DATA_DIR: dataDir,
+    KAFKA_BROKER_PORTS: nodes.map((n) => n.brokerPort).join(","),
+    KAFKA_CONTROLLER_PORTS: nodes.map((n) => n.controllerPort).join(","),
+    KAFKA_HEAP_MB: "256",
+    PRODUCER_PORT: String(await consecutiveFreePorts(2)),
+    CONSUMER_PORT: String(await consecutiveFreePorts(3)),
+    GATEWAY_PORT: String(gateway),
+    CONTROL_PORT: String(control),
+    CLIENTS_PORT: String(clients),
+    SUPERVISOR_PORT: String(supervisor),
+    // The tests' bootstrap installs Prometheus (Debian), so the lab runs it.
+    PROMETHEUS_PORT: String(prometheus),
+    RESTART_DELAY_MS: "1000",
+    // A hard-killed consumer's replacement waits this long for its partitions.
+    SESSION_TIMEOUT_MS: "10000",
+    CLIENTS: "20",
+    RATE_PER_SECOND: "20",
+  };
+  const everyPid = new Set<number>();
+
+  return {
+    dataDir,
+    env,
+    urls,
+    everyPid,
+    start(args = [], extraEnv = {}) {
+      const lab = spawn(process.execPath, [main, ...args], {
+        env: { ...env, ...extraEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      lab.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      lab.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => lab.once("exit", resolve));
+      return {
+        lab,
+        output: () => output,
+        exited,
+        async waitUp() {
+          await waitFor(
+            () => {
+              if (lab.exitCode !== null) throw new Error(`the lab exited:\n${output}`);
+              return output.includes("Blackout lab is up.");
+            },
+            { what: "the lab to come up", timeoutMs: 240_000, intervalMs: 500 },
+          );
+        },
+      };
+    },
+    async components() {
+      const response = await fetch(`${urls.supervisor}/api/components`);
+      const list = (await response.json()) as ComponentInfo[];
+      for (const c of list) if (c.pid !== undefined) everyPid.add(c.pid);
+      return list;
+    },
+    async destroy(artifactsName) {
+      for (const pid of [...everyPid, ...processesMentioning(dataDir)]) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Gone already: what the tests assert anyway.
+        }
+      }
+      // The lab's logs outlive the run, for whoever reads a failure.
+      const artifacts = join(artifactsDir, artifactsName);
+      await rm(artifacts, { recursive: true, force: true });
+      await cp(join(dataDir, "logs"), artifacts, { recursive: true }).catch(() => undefined);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** True while `pid` exists (signal 0 only checks). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
