@@ -134,6 +134,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
         HTTP_PORT: String(port),
         SESSION_TIMEOUT_MS: String(config.SESSION_TIMEOUT_MS),
         CONTROL_URL: controlUrl,
+        POLL_MS: String(config.POLL_MS),
       },
       `${url(port)}/readyz`,
     );
@@ -153,6 +154,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       HTTP_PORT: String(config.CLIENTS_PORT),
       TARGET_URL: gatewayUrl,
       CLIENTS: String(config.CLIENTS),
+      POLL_MS: String(config.POLL_MS),
       CONTROL_URL: controlUrl,
     },
     `${clientsUrl}/readyz`,

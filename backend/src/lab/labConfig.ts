@@ -43,6 +43,11 @@ export const labConfigSchema = commonConfigSchema.extend({
   CLIENTS: count(MAX_CLIENTS, 20),
   /** Records per second per producer at start (the producers' API changes it at runtime). */
   RATE_PER_SECOND: z.coerce.number().min(0).max(1000).default(20),
+  /**
+   * How often each simulated client (and the client page) polls, ±10 % jitter; the fleet's stall
+   * and poll timeout follow from it as when the fleet runs alone.
+   */
+  POLL_MS: positiveDurationMs().default(500),
   /** How long a killed component stays down before the supervisor starts it again. */
   RESTART_DELAY_MS: positiveDurationMs().default(2000),
   /** The consumers' kafkajs session timeout: how long a hard-killed one holds its partitions. */

@@ -1,0 +1,9 @@
+// `npm run bench` runs the cluster-start benchmark; `npm run bench -- fleet [flags]` the fleet's
+// (see fleetScale.ts for its flags). One at a time: each wants the machine to itself.
+const [which = "cluster"] = process.argv.slice(2);
+if (which === "cluster") await import("./clusterStart.ts");
+else if (which === "fleet") await import("./fleetScale.ts");
+else {
+  process.stderr.write(`unknown benchmark "${which}": expected cluster or fleet\n`);
+  process.exit(2);
+}

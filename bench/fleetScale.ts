@@ -1,0 +1,396 @@
+// `npm run bench -- fleet`: how large a simulated client fleet the whole local lab carries on this
+// machine. Each run starts the lab as `npm start` does (backend/src/lab/main.ts, free ports, a temp
+// BLACKOUT_DATA_DIR shared by the runs so that all but the first start warm) with `--clients N
+// --poll-ms P`, lets it settle, and measures over a fixed window: polls per second achieved
+// against offered (N × 1000 / P), failed and timed-out polls, the fleet's latency, and the CPU of
+// every component (from /proc/<pid>/stat, pids from the supervisor's API).
+//
+//   npm run bench -- fleet                              # the default runs
+//   npm run bench -- fleet --runs 1000@500              # one run: 1 000 clients polling every 500 ms
+//   npm run bench -- fleet --runs 600@500,1000@1000 --window-s 60
+//
+// Results go to bench/results/fleet-scale.json: a run replaces an earlier one of the same
+// clients@pollMs and keeps the others, so that one quick run does not discard a sweep.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import type { ComponentInfo } from "../backend/src/chaos/localSupervisor.ts";
+import { freeKafkaNodes } from "../backend/src/kafka/freeKafkaNodes.ts";
+import { freePorts } from "../backend/src/lib/freePorts.ts";
+import { waitFor } from "../backend/src/lib/waitFor.ts";
+import type { FleetSummary } from "../backend/src/services/clients/fleet.ts";
+
+const labMain = join(import.meta.dirname, "../backend/src/lab/main.ts");
+const resultsFile = join(import.meta.dirname, "results", "fleet-scale.json");
+const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], {
+  encoding: "utf8",
+}).stdout.trim();
+const clockTicks = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+
+const { values: flags } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== "fleet"),
+  options: {
+    runs: { type: "string", default: "200@500,500@500,1000@500,1000@1000" },
+    "settle-s": { type: "string", default: "15" },
+    "window-s": { type: "string", default: "30" },
+    producers: { type: "string", default: "1" },
+    rate: { type: "string", default: "50" },
+  },
+});
+const runs = flags.runs.split(",").map((spec) => {
+  const match = /^(\d+)@(\d+)$/.exec(spec.trim());
+  if (match === null) throw new Error(`--runs: expected clients@pollMs pairs, got "${spec}"`);
+  return { clients: Number(match[1]), pollMs: Number(match[2]) };
+});
+const settleMs = Number(flags["settle-s"]) * 1000;
+const windowMs = Number(flags["window-s"]) * 1000;
+
+/** `count` free loopback ports in a row: producers and consumers listen on base + N. */
+async function consecutiveFreePorts(count: number): Promise<number> {
+  for (;;) {
+    const [base = 0] = await freePorts(1);
+    if (base + count > 65535) continue;
+    const free = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, i) =>
+          new Promise<boolean>((resolve) => {
+            const server = createServer();
+            server.once("error", () => resolve(false));
+            server.listen(base + i, "127.0.0.1", () => server.close(() => resolve(true)));
+          }),
+      ),
+    );
+    if (free.every(Boolean)) return base;
+  }
+}
+
+/** utime + stime of a process, in clock ticks; undefined once it is gone. */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name in parentheses may hold spaces: fields count from after its ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An overloaded fleet answers its own API late: that is measured, not a reason to give up. */
+const API_TIMEOUT_MS = 60_000;
+
+async function get(url: string): Promise<Response> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(API_TIMEOUT_MS) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return response;
+  } catch (error) {
+    throw new Error(`GET ${url}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  const [, ...fields] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").split(/\s+/);
+  const values = fields.filter((field) => field !== "").map(Number);
+  const total = values.reduce((sum, value) => sum + value, 0);
+  // idle and iowait are the 4th and 5th fields.
+  return { busy: total - (values[3] ?? 0) - (values[4] ?? 0), total };
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  return (await (await get(url)).json()) as T;
+}
+
+/** Prometheus text: the value of every sample, by name and labels as written. */
+async function scrape(url: string): Promise<Map<string, number>> {
+  const response = await get(url);
+  const samples = new Map<string, number>();
+  for (const line of (await response.text()).split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const space = line.lastIndexOf(" ");
+    samples.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return samples;
+}
+
+interface Snapshot {
+  at: number;
+  machine: { busy: number; total: number };
+  /** How long the fleet took to answer /api/summary and /metrics: its event loop's backlog. */
+  apiMs: number;
+  summary: FleetSummary;
+  metrics: Map<string, number>;
+  ticks: Map<string, number | undefined>;
+}
+
+const pollResults = ["ok", "stale", "failed", "timeout", "refused"] as const;
+
+/**
+ * A latency percentile over the window from the fleet's histogram: the upper bound of the bucket
+ * it falls in (`blackout_client_latency_seconds`, one observation per poll with fresh records).
+ */
+function histogramPercentile(before: Snapshot, after: Snapshot, q: number): number | null {
+  const name = "blackout_client_latency_seconds_bucket";
+  const buckets: { le: number; count: number }[] = [];
+  for (const [key, value] of after.metrics) {
+    const match = new RegExp(`^${name}\\{le="([^"]+)"\\}$`).exec(key);
+    if (match === null) continue;
+    const le = match[1] === "+Inf" ? Infinity : Number(match[1]);
+    buckets.push({ le, count: value - (before.metrics.get(key) ?? 0) });
+  }
+  buckets.sort((a, b) => a.le - b.le);
+  const total = buckets.at(-1)?.count ?? 0;
+  if (total === 0) return null;
+  const bucket = buckets.find((b) => b.count >= q * total);
+  return bucket === undefined || bucket.le === Infinity ? null : Math.round(bucket.le * 1000);
+}
+
+interface Lab {
+  process: ChildProcess;
+  output: () => string;
+  exited: Promise<void>;
+  supervisorUrl: string;
+  clientsUrl: string;
+}
+
+async function startLab(
+  dataDir: string,
+  ports: Record<string, string>,
+  run: { clients: number; pollMs: number },
+): Promise<Lab> {
+  const env = {
+    ...process.env,
+    ...ports,
+    BLACKOUT_DATA_DIR: dataDir,
+    LOG_LEVEL: "warn",
+    CLIENTS: String(run.clients),
+    POLL_MS: String(run.pollMs),
+    PRODUCERS: flags.producers,
+    RATE_PER_SECOND: flags.rate,
+  };
+  // Its own process group, as a terminal's Ctrl-C would find it; stopped with SIGINT like Ctrl-C.
+  const child = spawn(process.execPath, ["--disable-warning=TimeoutNegativeWarning", labMain], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const lab: Lab = {
+    process: child,
+    output: () => output,
+    exited,
+    supervisorUrl: `http://127.0.0.1:${ports.SUPERVISOR_PORT}`,
+    clientsUrl: `http://127.0.0.1:${ports.CLIENTS_PORT}`,
+  };
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`the lab exited:\n${output}`);
+      return output.includes("Blackout lab is up.");
+    },
+    { what: "the lab to come up", timeoutMs: 240_000, intervalMs: 500 },
+  );
+  return lab;
+}
+
+async function stopLab(lab: Lab): Promise<void> {
+  lab.process.kill("SIGINT");
+  const stopped = await Promise.race([
+    lab.exited.then(() => true),
+    sleep(60_000, false, { ref: false }),
+  ]);
+  if (!stopped && lab.process.pid !== undefined) process.kill(-lab.process.pid, "SIGKILL");
+}
+
+/** CPU first, then the fleet's counters: how long the fleet takes to answer is reported too. */
+async function snapshot(lab: Lab, pids: Map<string, number>): Promise<Snapshot> {
+  const at = performance.now();
+  const ticks = new Map([...pids].map(([name, pid]) => [name, cpuTicks(pid)]));
+  const machine = machineTicks();
+  const [summary, metrics] = await Promise.all([
+    getJson<FleetSummary>(`${lab.clientsUrl}/api/summary`),
+    scrape(`${lab.clientsUrl}/metrics`),
+  ]);
+  return { at, machine, apiMs: Math.round(performance.now() - at), summary, metrics, ticks };
+}
+
+async function measure(lab: Lab, run: { clients: number; pollMs: number }) {
+  const components = await getJson<ComponentInfo[]>(`${lab.supervisorUrl}/api/components`);
+  const pids = new Map<string, number>();
+  if (lab.process.pid !== undefined) pids.set("supervisor", lab.process.pid);
+  for (const component of components) {
+    if (component.pid !== undefined) pids.set(component.name, component.pid);
+  }
+  await sleep(settleMs);
+  const before = await snapshot(lab, pids);
+  await sleep(windowMs);
+  const after = await snapshot(lab, pids);
+  const seconds = (after.at - before.at) / 1000;
+  const restartedDuring = (await getJson<ComponentInfo[]>(`${lab.supervisorUrl}/api/components`))
+    .filter((c) => c.pid !== pids.get(c.name))
+    .map((c) => c.name);
+
+  const polls = Object.fromEntries(
+    pollResults.map((result) => {
+      const key = `blackout_client_polls_total{result="${result}"}`;
+      return [result, (after.metrics.get(key) ?? 0) - (before.metrics.get(key) ?? 0)];
+    }),
+  ) as Record<(typeof pollResults)[number], number>;
+  const completed = pollResults.reduce((sum, result) => sum + polls[result], 0);
+  const cpuPercent: Record<string, number> = {};
+  for (const [name, endTicks] of after.ticks) {
+    const startTicks = before.ticks.get(name);
+    if (endTicks === undefined || startTicks === undefined) continue;
+    cpuPercent[name] = Math.round(((endTicks - startTicks) / clockTicks / seconds) * 1000) / 10;
+  }
+  const sumCpu = (prefix: string) =>
+    Object.entries(cpuPercent)
+      .filter(([name]) => name.startsWith(prefix))
+      .reduce((sum, [, value]) => sum + value, 0);
+  const latency = {
+    // The fleet's own summary: median of the clients' p50s and p99 of their p99s, over the last
+    // two minutes of each client's ledger (settle included).
+    summaryP50Ms: after.summary.latencyP50Ms,
+    summaryP99Ms: after.summary.latencyP99Ms,
+    // The window only, from the histogram: the upper bound of the bucket.
+    windowP50MsAtMost: histogramPercentile(before, after, 0.5),
+    windowP99MsAtMost: histogramPercentile(before, after, 0.99),
+  };
+  const failed = polls.failed + polls.refused;
+  const holds =
+    polls.timeout === 0 &&
+    failed === 0 &&
+    after.summary.missing === 0 &&
+    latency.summaryP99Ms !== null &&
+    latency.summaryP99Ms < 2 * run.pollMs;
+  return {
+    clients: run.clients,
+    pollMs: run.pollMs,
+    date: new Date().toISOString(),
+    commit,
+    windowS: Math.round(seconds * 10) / 10,
+    pollsPerSecond: {
+      offered: Math.round((run.clients * 1000) / run.pollMs),
+      completed: Math.round((completed / seconds) * 10) / 10,
+      ok: Math.round(((polls.ok + polls.stale) / seconds) * 10) / 10,
+    },
+    polls,
+    missing: after.summary.missing,
+    stalledClients: after.summary.stalledClients,
+    latency,
+    cpuPercent,
+    cpuPercentTotals: {
+      brokers: Math.round(sumCpu("kafka-") * 10) / 10,
+      consumers: Math.round(sumCpu("consumer-") * 10) / 10,
+      gateway: cpuPercent.gateway ?? 0,
+      clients: cpuPercent.clients ?? 0,
+      all: Math.round(sumCpu("") * 10) / 10,
+    },
+    // The whole machine (100 % per core), the lab's processes and whatever else ran: anything
+    // well above `all` means the run shared the machine.
+    machineCpuPercent:
+      Math.round(
+        ((after.machine.busy - before.machine.busy) /
+          (after.machine.total - before.machine.total)) *
+          cpus().length *
+          1000,
+      ) / 10,
+    fleetApiMs: Math.max(before.apiMs, after.apiMs),
+    restartedDuring,
+    holds,
+  };
+}
+
+type RunResult = Awaited<ReturnType<typeof measure>>;
+
+const dataDir = await mkdtemp(join(tmpdir(), "blackout-bench-fleet-"));
+const nodes = await freeKafkaNodes();
+const [gateway, control, clients, supervisor, prometheus] = await freePorts(5);
+const ports = {
+  KAFKA_BROKER_PORTS: nodes.map((n) => n.brokerPort).join(","),
+  KAFKA_CONTROLLER_PORTS: nodes.map((n) => n.controllerPort).join(","),
+  PRODUCER_PORT: String(await consecutiveFreePorts(10)),
+  CONSUMER_PORT: String(await consecutiveFreePorts(10)),
+  GATEWAY_PORT: String(gateway),
+  CONTROL_PORT: String(control),
+  CLIENTS_PORT: String(clients),
+  SUPERVISOR_PORT: String(supervisor),
+  PROMETHEUS_PORT: String(prometheus),
+};
+const measured: RunResult[] = [];
+try {
+  for (const run of runs) {
+    console.log(`${run.clients} clients every ${run.pollMs} ms: starting the lab`);
+    const lab = await startLab(dataDir, ports, run);
+    try {
+      const result = await measure(lab, run);
+      measured.push(result);
+      console.log(
+        `  ${result.pollsPerSecond.completed}/${result.pollsPerSecond.offered} polls/s, ` +
+          `timeouts ${result.polls.timeout}, failed ${result.polls.failed + result.polls.refused}, ` +
+          `latency p50 ${result.latency.summaryP50Ms} ms p99 ${result.latency.summaryP99Ms} ms, ` +
+          `cpu ${JSON.stringify(result.cpuPercentTotals)} -> ${result.holds ? "holds" : "does not hold"}`,
+      );
+    } finally {
+      await stopLab(lab);
+    }
+  }
+} finally {
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+interface Results {
+  benchmark: "fleet-scale";
+  machine: { cpus: number; memoryGiB: number };
+  node: string;
+  /** How the lab ran besides clients and POLL_MS. */
+  lab: { producers: number; ratePerSecond: number; consumers: number; settleS: number };
+  /** A run holds with no timed-out or failed poll, nothing missing and p99 < 2 × POLL_MS. */
+  runs: RunResult[];
+  largestHoldingFleet: Record<string, number | null>;
+  smallestHoldingPollMsFor1000: number | null;
+}
+
+const previous = await readFile(resultsFile, "utf8").then(
+  (text) => (JSON.parse(text) as Results).runs,
+  () => [] as RunResult[],
+);
+const key = (r: { clients: number; pollMs: number }) => `${r.clients}@${r.pollMs}`;
+const fresh = new Set(measured.map(key));
+const all = [...previous.filter((r) => !fresh.has(key(r))), ...measured].sort(
+  (a, b) => a.pollMs - b.pollMs || a.clients - b.clients,
+);
+const largestHoldingFleet: Record<string, number | null> = {};
+for (const pollMs of new Set(all.map((r) => r.pollMs))) {
+  const holding = all.filter((r) => r.pollMs === pollMs && r.holds).map((r) => r.clients);
+  largestHoldingFleet[String(pollMs)] = holding.length > 0 ? Math.max(...holding) : null;
+}
+const pollMsFor1000 = all.filter((r) => r.clients === 1000 && r.holds).map((r) => r.pollMs);
+const results: Results = {
+  benchmark: "fleet-scale",
+  machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+  node: process.version,
+  lab: {
+    producers: Number(flags.producers),
+    ratePerSecond: Number(flags.rate),
+    consumers: 3,
+    settleS: settleMs / 1000,
+  },
+  runs: all,
+  largestHoldingFleet,
+  smallestHoldingPollMsFor1000: pollMsFor1000.length > 0 ? Math.min(...pollMsFor1000) : null,
+};
+await mkdir(join(import.meta.dirname, "results"), { recursive: true });
+await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`-> bench/results/fleet-scale.json`);
