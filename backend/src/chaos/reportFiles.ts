@@ -1,0 +1,58 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { compareWithBaseline, type BaselineComparison } from "./baseline.ts";
+import { renderRunCharts } from "./reportCharts.ts";
+import { renderJunit } from "./reportJunit.ts";
+import { renderMarkdown } from "./reportMarkdown.ts";
+import { scorecardSchema, type Scorecard } from "./scorecard.ts";
+
+export interface WriteReportsOptions {
+  /** An earlier run's scorecard to compare with. */
+  readonly baseline?: Scorecard;
+  /** How much worse (%) client recovery may get than the baseline's; default 20. */
+  readonly marginPct?: number;
+}
+
+export interface WrittenReports {
+  /** The paths written: report.json first, then report.md, junit.xml and the charts. */
+  readonly files: string[];
+  /** Present when a baseline was given. */
+  readonly baseline?: BaselineComparison;
+}
+
+export const DEFAULT_MARGIN_PCT = 20;
+
+/**
+ * Writes a run's reports into `dir` (created when missing): report.json (the scorecard, checked
+ * against its schema first, so that a later `--baseline` of it is sure to load), report.md,
+ * junit.xml and the charts as SVG files.
+ */
+export async function writeReports(
+  dir: string,
+  scorecard: Scorecard,
+  options: WriteReportsOptions = {},
+): Promise<WrittenReports> {
+  const checked = scorecardSchema.parse(scorecard);
+  const baseline =
+    options.baseline === undefined
+      ? undefined
+      : compareWithBaseline(checked, options.baseline, {
+          marginPct: options.marginPct ?? DEFAULT_MARGIN_PCT,
+        });
+  const extra = baseline === undefined ? {} : { baseline };
+  const charts = renderRunCharts(checked);
+  const contents: [string, string][] = [
+    ["report.json", `${JSON.stringify(checked, null, 2)}\n`],
+    ["report.md", renderMarkdown(checked, charts, extra)],
+    ["junit.xml", renderJunit(checked, extra)],
+    ...charts.map((chart): [string, string] => [chart.file, chart.svg]),
+  ];
+  await mkdir(dir, { recursive: true });
+  const files: string[] = [];
+  for (const [name, text] of contents) {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    files.push(path);
+  }
+  return { files, ...extra };
+}

@@ -1,0 +1,85 @@
+import type { Fault } from "../services/control/fault.ts";
+import type { Scorecard, SloResult } from "./scorecard.ts";
+
+/** `950 ms`, `31.8 s`, `4 min 05 s`: the precision a reader of a recovery time cares about. */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return "–";
+  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
+  if (Math.abs(ms) < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s`;
+}
+
+/** An SLO's bound or actual in its unit; null is what could not be measured. */
+export function formatSloValue(value: number | null, unit: SloResult["unit"]): string {
+  if (value === null) return "not measured";
+  return unit === "ms" ? formatMs(value) : `${value} ${unit}`;
+}
+
+/** `2025-06-15 15:06:40Z`: UTC, so that reports from CI and from a laptop read the same. */
+export function formatTime(epochMs: number | null): string {
+  if (epochMs === null) return "–";
+  return new Date(epochMs)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
+}
+
+/** `20250615T150640Z`: a timestamp for a file or directory name. */
+export function compactTime(epochMs: number): string {
+  return new Date(epochMs)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+}
+
+/** `PASSED`, `FAILED: 1 of 4 SLOs missed (missing)`, `ABORTED: <reason>`. */
+export function verdictOf(scorecard: Scorecard): string {
+  const { run, slos } = scorecard;
+  const missed = slos.filter((slo) => !slo.passed);
+  switch (run.status) {
+    case "passed":
+      return `PASSED: all ${slos.length} SLOs hold`;
+    case "failed":
+      return `FAILED: ${missed.length} of ${slos.length} SLOs missed (${missed.map((s) => s.name).join(", ")})`;
+    case "aborted":
+      return `ABORTED: ${run.abortReason ?? "no reason given"}`;
+    case "error":
+      return `ERROR: ${run.abortReason ?? "the run did not complete as written (see its steps)"}`;
+    case "running":
+      return "INCOMPLETE: the run had not ended when this report was written";
+  }
+}
+
+/** `kill (hard)`, `freeze 20 s`. */
+export function faultActionOf(fault: Fault): string {
+  return fault.action === "kill"
+    ? `kill (${fault.mode ?? "graceful"})`
+    : `freeze ${fault.seconds ?? "?"} s`;
+}
+
+/** `open`, `complete`, `timed out`. */
+export function faultStatusOf(fault: Fault): string {
+  if (fault.report.timedOut) return "timed out";
+  return fault.report.status;
+}
+
+/** Client recovery as `p50 / p99 / max`, and how many clients had not recovered yet. */
+export function clientRecoveryOf(fault: Fault): string {
+  const client = fault.report.clientRecovery;
+  if (client === null) return "–";
+  const times = [client.p50Ms, client.p99Ms, client.maxMs].map(formatMs).join(" / ");
+  return client.pending > 0 ? `${times} (${client.pending} pending)` : times;
+}
+
+/**
+ * When a fault's effects ended: t0 plus the longest of its known recovery times (the last client
+ * back, the pod ready, the lag down); null while none is known.
+ */
+export function faultRecoveredAt(fault: Fault): number | null {
+  const { podRecoveryMs, clientRecovery, lagRecoveryMs } = fault.report;
+  const known = [podRecoveryMs, clientRecovery?.maxMs ?? null, lagRecoveryMs].filter(
+    (ms): ms is number => ms !== null,
+  );
+  return known.length === 0 ? null : fault.t0 + Math.max(...known);
+}

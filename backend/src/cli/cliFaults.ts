@@ -1,0 +1,72 @@
+import {
+  clientRecoveryOf,
+  faultActionOf,
+  faultStatusOf,
+  formatMs,
+  formatTime,
+} from "../chaos/reportFormat.ts";
+import type { Fault } from "../services/control/fault.ts";
+import { cliConfigOf } from "./cliConfig.ts";
+import { ExitCode, type CliIo } from "./cliIo.ts";
+import { COMMAND_USAGE } from "./cliUsage.ts";
+import { createControlClient } from "./controlClient.ts";
+import { CONTROL_FLAGS, parseFlags, UsageError } from "./parseFlags.ts";
+import { textTable } from "./textTable.ts";
+
+/** The timeline as a table, oldest first: one row per fault with its report. */
+function faultTable(faults: readonly Fault[]): string {
+  return textTable(
+    [
+      "t0",
+      "target",
+      "fault",
+      "actor",
+      "pod",
+      "client p50 / p99 / max",
+      "lag",
+      "missing",
+      "dup",
+      "stale",
+      "failed",
+      "report",
+    ],
+    [...faults]
+      .sort((a, b) => a.t0 - b.t0)
+      .map((fault) => {
+        const totals = fault.report.totals;
+        return [
+          formatTime(fault.t0),
+          fault.target,
+          faultActionOf(fault),
+          fault.actor,
+          formatMs(fault.report.podRecoveryMs),
+          clientRecoveryOf(fault),
+          formatMs(fault.report.lagRecoveryMs),
+          ...(totals === null
+            ? ["–", "–", "–", "–"]
+            : [totals.missing, totals.duplicates, totals.staleReads, totals.failedPolls].map(
+                String,
+              )),
+          faultStatusOf(fault),
+        ];
+      }),
+  );
+}
+
+/** `blackout faults`. */
+export async function cliFaults(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(args, CONTROL_FLAGS);
+  if (values.help === true) {
+    io.stdout(COMMAND_USAGE.faults);
+    return ExitCode.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(" ")}`);
+  const config = cliConfigOf(values);
+  const control = createControlClient({
+    baseUrl: config.BLACKOUT_CONTROL_URL,
+    token: config.CONTROL_TOKEN,
+  });
+  const faults = await control.faults();
+  io.stdout(faults.length === 0 ? "no faults yet\n" : `${faultTable(faults)}\n`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,59 @@
+import { formatTime } from "../chaos/reportFormat.ts";
+import { cliConfigOf } from "./cliConfig.ts";
+import { ExitCode, type CliIo } from "./cliIo.ts";
+import { COMMAND_USAGE } from "./cliUsage.ts";
+import { createControlClient, type ControlClient, type TargetRow } from "./controlClient.ts";
+import { CONTROL_FLAGS, parseFlags, UsageError } from "./parseFlags.ts";
+import { textTable } from "./textTable.ts";
+
+/** A broker's part in Kafka: `controller, leads 0, 2`. */
+function kafkaRole(target: TargetRow): string {
+  const parts: string[] = [];
+  if (target.controller === true) parts.push("controller");
+  if (target.leads !== undefined) {
+    parts.push(target.leads.length === 0 ? "leads none" : `leads ${target.leads.join(", ")}`);
+  }
+  return parts.join(", ");
+}
+
+function targetTable(targets: readonly TargetRow[]): string {
+  return textTable(
+    ["name", "kind", "status", "ready", "restarts", "kafka", "refusal"],
+    targets.map((t) => [
+      t.name,
+      t.kind,
+      t.status,
+      t.ready ? "yes" : "no",
+      String(t.restarts),
+      kafkaRole(t),
+      t.refusal ?? "",
+    ]),
+  );
+}
+
+/** The latest run with what it is doing (or how it ended). */
+async function latestRunLine(control: ControlClient): Promise<string> {
+  const runs = await control.runs();
+  const latest = [...runs].sort((a, b) => b.startedAt - a.startedAt)[0];
+  if (latest === undefined) return "latest run: none yet";
+  const state = await control.run(latest.id);
+  return `latest run: ${latest.id} ${latest.scenario} ${state.status}, started ${formatTime(latest.startedAt)}: ${state.progress.message}`;
+}
+
+/** `blackout status`. */
+export async function cliStatus(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(args, CONTROL_FLAGS);
+  if (values.help === true) {
+    io.stdout(COMMAND_USAGE.status);
+    return ExitCode.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(" ")}`);
+  const config = cliConfigOf(values);
+  const control = createControlClient({
+    baseUrl: config.BLACKOUT_CONTROL_URL,
+    token: config.CONTROL_TOKEN,
+  });
+  const [targets, latest] = await Promise.all([control.targets(), latestRunLine(control)]);
+  io.stdout(`${targets.length === 0 ? "no targets" : targetTable(targets)}\n\n${latest}\n`);
+  return ExitCode.ok;
+}
