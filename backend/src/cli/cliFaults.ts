@@ -6,11 +6,9 @@ import {
   formatTime,
 } from "../chaos/reportFormat.ts";
 import type { Fault } from "../services/control/fault.ts";
-import { cliConfigOf } from "./cliConfig.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";
-import { createControlClient } from "./controlClient.ts";
-import { CONTROL_FLAGS, parseFlags, UsageError } from "./parseFlags.ts";
+import { readOnlyCommand } from "./readOnlyCommand.ts";
 import { textTable } from "./textTable.ts";
 
 /** The timeline as a table, oldest first: one row per fault with its report. */
@@ -55,17 +53,8 @@ function faultTable(faults: readonly Fault[]): string {
 
 /** `blackout faults`. */
 export async function cliFaults(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(args, CONTROL_FLAGS);
-  if (values.help === true) {
-    io.stdout(COMMAND_USAGE.faults);
-    return ExitCode.ok;
-  }
-  if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(" ")}`);
-  const config = cliConfigOf(values);
-  const control = createControlClient({
-    baseUrl: config.BLACKOUT_CONTROL_URL,
-    token: config.CONTROL_TOKEN,
-  });
+  const control = readOnlyCommand(args, io, COMMAND_USAGE.faults);
+  if (control === undefined) return ExitCode.ok;
   const faults = await control.faults();
   io.stdout(faults.length === 0 ? "no faults yet\n" : `${faultTable(faults)}\n`);
   return ExitCode.ok;

@@ -1,9 +1,8 @@
 import { formatTime } from "../chaos/reportFormat.ts";
-import { cliConfigOf } from "./cliConfig.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";
-import { createControlClient, type ControlClient, type TargetRow } from "./controlClient.ts";
-import { CONTROL_FLAGS, parseFlags, UsageError } from "./parseFlags.ts";
+import type { ControlClient, TargetRow } from "./controlClient.ts";
+import { readOnlyCommand } from "./readOnlyCommand.ts";
 import { textTable } from "./textTable.ts";
 
 /** A broker's part in Kafka: `controller, leads 0, 2`. */
@@ -42,17 +41,8 @@ async function latestRunLine(control: ControlClient): Promise<string> {
 
 /** `blackout status`. */
 export async function cliStatus(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(args, CONTROL_FLAGS);
-  if (values.help === true) {
-    io.stdout(COMMAND_USAGE.status);
-    return ExitCode.ok;
-  }
-  if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(" ")}`);
-  const config = cliConfigOf(values);
-  const control = createControlClient({
-    baseUrl: config.BLACKOUT_CONTROL_URL,
-    token: config.CONTROL_TOKEN,
-  });
+  const control = readOnlyCommand(args, io, COMMAND_USAGE.status);
+  if (control === undefined) return ExitCode.ok;
   const [targets, latest] = await Promise.all([control.targets(), latestRunLine(control)]);
   io.stdout(`${targets.length === 0 ? "no targets" : targetTable(targets)}\n\n${latest}\n`);
   return ExitCode.ok;

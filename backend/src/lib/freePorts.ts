@@ -21,3 +21,23 @@ export async function freePorts(count: number): Promise<number[]> {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   return ports;
 }
+
+/** The first of `count` free loopback ports in a row (for instances listening on base + N). */
+export async function consecutiveFreePorts(count: number): Promise<number> {
+  for (;;) {
+    const [base = 0] = await freePorts(1);
+    if (base + count > 65535) continue;
+    const free = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, i) =>
+          new Promise<boolean>((resolve) => {
+            const server = createServer();
+            server.once("error", () => resolve(false));
+            server.listen(base + i, "127.0.0.1", () => server.close(() => resolve(true)));
+          }),
+      ),
+    );
+    if (free.every(Boolean)) return base;
+  }
+}

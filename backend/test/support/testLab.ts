@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { cp, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ComponentInfo } from "../../src/chaos/localSupervisor.ts";
 import { freeKafkaNodes } from "../../src/kafka/freeKafkaNodes.ts";
-import { freePorts } from "../../src/lib/freePorts.ts";
+import { consecutiveFreePorts, freePorts } from "../../src/lib/freePorts.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import { processesMentioning } from "./processes.ts";
 
@@ -39,26 +38,6 @@ export interface TestLab {
   components(): Promise<ComponentInfo[]>;
   /** Kills anything left, keeps the lab's logs under test-artifacts/<name>, removes the data. */
   destroy(artifactsName: string): Promise<void>;
-}
-
-/** `count` free loopback ports in a row: producers and consumers listen on base + N. */
-async function consecutiveFreePorts(count: number): Promise<number> {
-  for (;;) {
-    const [base = 0] = await freePorts(1);
-    if (base + count > 65535) continue;
-    const free = await Promise.all(
-      Array.from(
-        { length: count },
-        (_, i) =>
-          new Promise<boolean>((resolve) => {
-            const server = createServer();
-            server.once("error", () => resolve(false));
-            server.listen(base + i, "127.0.0.1", () => server.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (free.every(Boolean)) return base;
-  }
 }
 
 /**
