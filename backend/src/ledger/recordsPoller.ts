@@ -10,8 +10,15 @@ export type ConnectionState =
   /** `attempt` failed polls in a row; the next one starts at `nextAt`. */
   | { readonly kind: "reconnecting"; readonly attempt: number; readonly nextAt: number };
 
-/** The part of `fetch` the poller uses: the browser's, Node's, or a test's. */
-export type FetchLike = (url: string, init: { signal: AbortSignal }) => Promise<Response>;
+/** The part of a `Response` the poller reads. */
+export interface FetchAnswer {
+  readonly ok: boolean;
+  readonly status: number;
+  text(): Promise<string>;
+}
+
+/** The part of `fetch` the poller uses: the browser's, Node's, the fleet's own, or a test's. */
+export type FetchLike = (url: string, init: { signal: AbortSignal }) => Promise<FetchAnswer>;
 
 export interface RecordsPollerOptions {
   /**
@@ -79,7 +86,7 @@ export function createRecordsPoller(options: RecordsPollerOptions): RecordsPolle
 
   async function request(signal: AbortSignal): Promise<Outcome> {
     let text: string;
-    let response: Response;
+    let response: FetchAnswer;
     try {
       response = await options.fetch(urlFor(cursor), { signal });
       text = await response.text();

@@ -7,6 +7,7 @@ import { createClientsMetrics } from "./clientsMetrics.ts";
 import { createControlPusher } from "./controlPusher.ts";
 import { createFleet } from "./fleet.ts";
 import { createFleetApp } from "./fleetApp.ts";
+import { createHttpFetch } from "./httpFetch.ts";
 
 const config = loadClientsConfig();
 const logger = createLogger({ name: "clients", level: config.LOG_LEVEL });
@@ -15,14 +16,14 @@ const pusher =
   config.CONTROL_URL === undefined
     ? undefined
     : createControlPusher({ controlUrl: config.CONTROL_URL, fetch, metrics, logger });
+const http = createHttpFetch();
 const fleet = createFleet({
   size: config.CLIENTS,
   targetUrl: config.TARGET_URL,
   pollMs: config.POLL_MS,
   stallMs: config.STALL_MS,
   timeoutMs: config.POLL_TIMEOUT_MS,
-  // Node's fetch keeps connections alive: a thousand clients reuse their sockets.
-  fetch,
+  fetch: http.fetch,
   now: Date.now,
   random: Math.random,
   metrics,
@@ -38,6 +39,7 @@ const app = createFleetApp({
 const server = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
 runServiceLifecycle(logger, async () => {
   fleet.stop();
+  http.close();
   await pusher?.stop();
   await server.close();
 });

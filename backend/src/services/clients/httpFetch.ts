@@ -1,0 +1,44 @@
+import { Agent, request } from "node:http";
+import type { FetchAnswer, FetchLike } from "../../ledger/recordsPoller.ts";
+
+export interface HttpFetch {
+  readonly fetch: FetchLike;
+  /** Closes the pooled connections. */
+  close(): void;
+}
+
+/**
+ * The fleet's GET over node:http with one keep-alive pool, instead of the global fetch: profiled
+ * at 400 clients, undici's fetch (WHATWG request, response and body streams per poll) was most of
+ * the fleet's own CPU. Errors look like fetch's to the poller: a network failure rejects with the
+ * socket error as `cause` (so `ECONNREFUSED` still tells a refused connection), an aborted signal
+ * rejects, and an answer cut short rejects `text()`.
+ */
+export function createHttpFetch(): HttpFetch {
+  // Like undici's pool: connections are shared by the clients and kept while they are polled.
+  // Idle ones beyond Node's default of 256 would be closed and reopened on the next burst.
+  // Node 24 closes an idle one before the server's `Keep-Alive: timeout` hint runs out.
+  const agent = new Agent({ keepAlive: true, maxFreeSockets: 4096 });
+  const fetch: FetchLike = (url, { signal }) =>
+    new Promise<FetchAnswer>((resolve, reject) => {
+      const req = request(url, { agent, signal }, (res) => {
+        const status = res.statusCode ?? 0;
+        const body = new Promise<string>((done, fail) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (text += chunk));
+          res.once("end", () => done(text));
+          res.once("error", (error) => fail(new Error("fetch failed", { cause: error })));
+          res.once("close", () => {
+            if (!res.complete) fail(new Error("fetch failed: the answer was cut short"));
+          });
+        });
+        // The poller reads every body; this only keeps an unread failure from going unhandled.
+        body.catch(() => undefined);
+        resolve({ ok: status >= 200 && status < 300, status, text: () => body });
+      });
+      req.once("error", (error) => reject(new Error("fetch failed", { cause: error })));
+      req.end();
+    });
+  return { fetch, close: () => agent.destroy() };
+}
