@@ -3,8 +3,7 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ComponentInfo } from "../../src/chaos/localSupervisor.ts";
-import { freeKafkaNodes } from "../../src/kafka/freeKafkaNodes.ts";
-import { consecutiveFreePorts, freePorts } from "../../src/lib/freePorts.ts";
+import { consecutiveFreePorts } from "../../src/lib/freePorts.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import { processesMentioning } from "./processes.ts";
 
@@ -46,8 +45,10 @@ export interface TestLab {
  */
 export async function createTestLab(): Promise<TestLab> {
   const dataDir = await mkdtemp(join(tmpdir(), "blackout-lab-"));
-  const nodes = await freeKafkaNodes();
-  const [gateway, control, clients, supervisor, prometheus] = await freePorts(5);
+  // One free block, so that no two of the lab's ports can be the same.
+  const base = await consecutiveFreePorts(16);
+  const [gateway, control, clients, supervisor, prometheus] = [0, 1, 2, 3, 4].map((i) => base + i);
+  const kafkaPorts = [5, 6, 7, 8, 9, 10].map((i) => base + i);
   const url = (port: number | undefined) => `http://127.0.0.1:${port ?? 0}`;
   const urls = {
     control: url(control),
@@ -60,11 +61,11 @@ export async function createTestLab(): Promise<TestLab> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     BLACKOUT_DATA_DIR: dataDir,
-    KAFKA_BROKER_PORTS: nodes.map((n) => n.brokerPort).join(","),
-    KAFKA_CONTROLLER_PORTS: nodes.map((n) => n.controllerPort).join(","),
+    KAFKA_BROKER_PORTS: kafkaPorts.slice(0, 3).join(","),
+    KAFKA_CONTROLLER_PORTS: kafkaPorts.slice(3).join(","),
     KAFKA_HEAP_MB: "256",
-    PRODUCER_PORT: String(await consecutiveFreePorts(2)),
-    CONSUMER_PORT: String(await consecutiveFreePorts(3)),
+    PRODUCER_PORT: String(base + 11),
+    CONSUMER_PORT: String(base + 13),
     GATEWAY_PORT: String(gateway),
     CONTROL_PORT: String(control),
     CLIENTS_PORT: String(clients),
