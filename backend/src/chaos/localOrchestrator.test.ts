@@ -110,7 +110,11 @@ describe("the local orchestrator", { timeout: 20_000 }, () => {
       const mark = h.supervisor.eventsAfter(0).at(-1)?.seq ?? 0;
       expect(connections[0]?.lastEventId).toBeNull();
 
-      await watcher.kill("consumer-0", "hard");
+      const sent = Date.now();
+      const t0 = await watcher.kill("consumer-0", "hard");
+      // The supervisor's moment of the signal, not this side's.
+      expect(t0).toBeGreaterThanOrEqual(sent);
+      expect(t0).toBeLessThanOrEqual(Date.now());
       await waitFor(() => received.some((e) => e.type === "ready"), {
         what: "consumer-0 to be ready again",
         timeoutMs: 5000,

@@ -108,10 +108,22 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
       return (await call("GET", "/api/targets")) as Target[];
     },
     async kill(name, mode) {
-      await call("POST", `/api/targets/${encodeURIComponent(name)}/kill`, { mode }, name);
+      const body = await call(
+        "POST",
+        `/api/targets/${encodeURIComponent(name)}/kill`,
+        { mode },
+        name,
+      );
+      return signalTime(body);
     },
     async freeze(name, seconds) {
-      await call("POST", `/api/targets/${encodeURIComponent(name)}/freeze`, { seconds }, name);
+      const body = await call(
+        "POST",
+        `/api/targets/${encodeURIComponent(name)}/freeze`,
+        { seconds },
+        name,
+      );
+      return signalTime(body);
     },
     async thawAll() {
       return ((await call("POST", "/api/thaw")) as { thawed: string[] }).thawed;
@@ -174,4 +186,10 @@ function parseJson(text: string): unknown {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** When the supervisor sent the signal; this side's clock if an older supervisor did not say. */
+function signalTime(body: unknown): number {
+  const at = (body as { at?: unknown } | null)?.at;
+  return typeof at === "number" ? at : Date.now();
 }

@@ -65,11 +65,12 @@ export interface Orchestrator {
   targets(): Promise<Target[]>;
   /**
    * Kills one target; resolves once the signal was sent / the delete was accepted (not once the
-   * replacement is up). Rejects with `UnknownTargetError` for a name it does not know.
+   * replacement is up), with that moment (ms epoch): the fault's t0. Rejects with
+   * `UnknownTargetError` for a name it does not know.
    */
-  kill(name: string, mode: KillMode): Promise<void>;
-  /** SIGSTOP now, SIGCONT after `seconds`; resolves once frozen. */
-  freeze(name: string, seconds: number): Promise<void>;
+  kill(name: string, mode: KillMode): Promise<number>;
+  /** SIGSTOP now, SIGCONT after `seconds`; resolves once frozen, with when (as kill does). */
+  freeze(name: string, seconds: number): Promise<number>;
   /** Emergency stop: every frozen target is thawed now; resolves with their names. */
   thawAll(): Promise<string[]>;
   /** Lifecycle events as they happen; returns the unsubscribe function. */

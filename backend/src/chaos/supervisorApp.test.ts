@@ -144,7 +144,7 @@ describe("the supervisor's HTTP API", { timeout: 20_000 }, () => {
   it("freezes, answers 409 for a second freeze, and thaws", async () => {
     expect(await call("/api/targets/consumer-1/freeze", '{"seconds":30}')).toEqual({
       status: 202,
-      body: { target: "consumer-1", seconds: 30 },
+      body: { target: "consumer-1", seconds: 30, at: expect.any(Number) as unknown },
     });
     expect(h.supervisor.targets()[1]).toMatchObject({ status: "frozen", ready: false });
     expect(await call("/api/targets/consumer-1/freeze", '{"seconds":30}')).toEqual({
@@ -157,10 +157,14 @@ describe("the supervisor's HTTP API", { timeout: 20_000 }, () => {
 
   it("kills a target", async () => {
     const before = h.events.at(-1)?.seq ?? 0;
-    expect(await call("/api/targets/consumer-0/kill", '{"mode":"graceful"}')).toEqual({
+    const sent = Date.now();
+    const answer = await call("/api/targets/consumer-0/kill", '{"mode":"graceful"}');
+    expect(answer).toEqual({
       status: 202,
-      body: { target: "consumer-0", mode: "graceful" },
+      body: { target: "consumer-0", mode: "graceful", at: expect.any(Number) as unknown },
     });
+    // The moment the signal went out: control's t0 for the fault.
+    expect((answer.body as { at: number }).at).toBeGreaterThanOrEqual(sent);
     expect(await h.nextEvent("consumer-0", "terminated", before)).toMatchObject({
       byUs: true,
       detail: "exit code 0",

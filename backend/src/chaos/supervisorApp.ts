@@ -70,9 +70,11 @@ export function createSupervisorApp(options: SupervisorAppOptions): Koa {
     const { mode } = parsed.data;
     await act(ctx, async () => {
       await supervisor.kill(name, mode);
+      // The signal went out just now: this is the fault's t0, closer than any caller's clock.
+      const at = Date.now();
       logger.info({ target: name, mode }, "killed");
       ctx.status = 202;
-      ctx.body = { target: name, mode };
+      ctx.body = { target: name, mode, at };
     });
   });
   router.post("/api/targets/:name/freeze", async (ctx) => {
@@ -82,9 +84,10 @@ export function createSupervisorApp(options: SupervisorAppOptions): Koa {
     const { seconds } = parsed.data;
     await act(ctx, async () => {
       await supervisor.freeze(name, seconds);
+      const at = Date.now();
       logger.info({ target: name, seconds }, "frozen");
       ctx.status = 202;
-      ctx.body = { target: name, seconds };
+      ctx.body = { target: name, seconds, at };
     });
   });
   router.post("/api/thaw", (ctx) => {

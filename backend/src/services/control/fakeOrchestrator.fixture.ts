@@ -31,7 +31,10 @@ export function fakeTarget(name: string, kind: TargetKind, fields: Partial<Targe
 }
 
 /** An orchestrator in memory: kills and freezes are recorded, targets change only when told. */
-export function createFakeOrchestrator(initial: Target[]): FakeOrchestrator {
+export function createFakeOrchestrator(
+  initial: Target[],
+  now: () => number = Date.now,
+): FakeOrchestrator {
   const targets = new Map(initial.map((t) => [t.name, t]));
   const listeners = new Set<(event: LifecycleEvent) => void>();
   const calls: string[] = [];
@@ -51,12 +54,12 @@ export function createFakeOrchestrator(initial: Target[]): FakeOrchestrator {
         return Promise.reject(new TargetStateError(name, `${name} is not running`));
       }
       calls.push(`kill ${name} ${mode}`);
-      return Promise.resolve();
+      return Promise.resolve(now());
     },
     freeze(name: string, seconds: number) {
       known(name);
       calls.push(`freeze ${name} ${seconds}`);
-      return Promise.resolve();
+      return Promise.resolve(now());
     },
     thawAll() {
       calls.push("thawAll");

@@ -8,13 +8,16 @@ import { createFakeOrchestrator, fakeTarget } from "./fakeOrchestrator.fixture.t
 
 function setup(overrides: Partial<FaultTrackerOptions> = {}) {
   let clock = 100_000;
-  const orchestrator = createFakeOrchestrator([
-    fakeTarget("kafka-1", "broker", { nodeId: 1 }),
-    fakeTarget("kafka-2", "broker", { nodeId: 2 }),
-    fakeTarget("consumer-0", "consumer"),
-    fakeTarget("consumer-1", "consumer"),
-    fakeTarget("producer-0", "producer", { chaos: false }),
-  ]);
+  const orchestrator = createFakeOrchestrator(
+    [
+      fakeTarget("kafka-1", "broker", { nodeId: 1 }),
+      fakeTarget("kafka-2", "broker", { nodeId: 2 }),
+      fakeTarget("consumer-0", "consumer"),
+      fakeTarget("consumer-1", "consumer"),
+      fakeTarget("producer-0", "producer", { chaos: false }),
+    ],
+    () => clock,
+  );
   const stored: Fault[] = [];
   const changes: Fault[] = [];
   const lag: LagSample[] = [];

@@ -242,10 +242,12 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
       };
       if (request.dryRun) return { kind: "planned", plan };
 
-      const t0 = now();
+      let t0: number;
       try {
-        if (request.action === "kill") await orchestrator.kill(victim.name, request.mode);
-        else await orchestrator.freeze(victim.name, request.seconds ?? 0);
+        t0 =
+          request.action === "kill"
+            ? await orchestrator.kill(victim.name, request.mode)
+            : await orchestrator.freeze(victim.name, request.seconds ?? 0);
       } catch (error) {
         // The target changed between the listing and the call (it died, or it is gone).
         if (error instanceof TargetStateError) {
