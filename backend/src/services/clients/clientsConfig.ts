@@ -11,7 +11,10 @@ import {
   type Env,
 } from "../../lib/config.ts";
 
-/** The most clients one fleet process runs: what 2 cores carry next to the rest of the lab. */
+/**
+ * The most clients one fleet process runs. On 2 cores the whole lab carries far fewer polling every
+ * 500 ms (README, "1 000 clients on 2 cores"; `npm run bench -- fleet`); more need a longer POLL_MS.
+ */
 export const MAX_CLIENTS = 1000;
 
 /** A poll timeout shorter than this fails polls that a loaded machine answers a little late. */
