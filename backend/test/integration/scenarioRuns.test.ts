@@ -1,0 +1,128 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scorecardSchema, type Scorecard } from "../../src/chaos/scorecard.ts";
+import { createTestLab, type LabRun, type TestLab } from "../support/testLab.ts";
+
+// Scripted chaos runs as an engineer runs them in CI: `blackout run` against the real local lab,
+// with the exit code, report.json, report.md and junit.xml it leaves.
+const cli = join(import.meta.dirname, "../../src/cli.ts");
+const scenarios = join(import.meta.dirname, "../../../scenarios");
+let testLab: TestLab;
+let lab: LabRun;
+let workDir: string;
+
+beforeAll(async () => {
+  testLab = await createTestLab();
+  workDir = await mkdtemp(join(tmpdir(), "blackout-runs-"));
+  lab = testLab.start();
+  await lab.waitUp();
+}, 300_000);
+
+afterAll(async () => {
+  lab.lab.kill("SIGINT");
+  await Promise.race([lab.exited, new Promise((resolve) => setTimeout(resolve, 60_000))]);
+  await testLab.destroy("scenario-runs-logs");
+});
+
+interface CliResult {
+  code: number | null;
+  output: string;
+  report: Scorecard;
+  junit: string;
+  markdown: string;
+}
+
+async function runScenario(file: string, name: string): Promise<CliResult> {
+  const reportDir = join(workDir, name);
+  const child = spawn(
+    process.execPath,
+    [cli, "run", file, "--control", testLab.urls.control, "--report", reportDir],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const read = (report: string) => readFile(join(reportDir, report), "utf8");
+  return {
+    code,
+    output,
+    report: scorecardSchema.parse(JSON.parse(await read("report.json"))),
+    junit: await read("junit.xml"),
+    markdown: await read("report.md"),
+  };
+}
+
+async function scenarioFile(name: string, yaml: string[]): Promise<string> {
+  const file = join(workDir, `${name}.yaml`);
+  await writeFile(file, `${yaml.join("\n")}\n`);
+  return file;
+}
+
+describe("blackout run against the local lab", () => {
+  // The scenario's own steady window and waits take 90 s, then its fault must complete.
+  it("passes the shipped consumer-hard-kill scenario with nothing missing", async () => {
+    const result = await runScenario(join(scenarios, "consumer-hard-kill.yaml"), "hard-kill");
+    expect(result.code, result.output).toBe(0);
+    const { report } = result;
+    expect(report.run).toMatchObject({ scenario: "consumer-hard-kill", status: "passed", seed: 7 });
+    expect(report.totals).toMatchObject({ missing: 0 });
+    expect(report.steps[0]).toMatchObject({
+      outcome: "done",
+      victim: expect.stringMatching(/^consumer-\d$/) as unknown,
+    });
+    expect(report.faults).toHaveLength(1);
+    expect(report.faults[0]?.report).toMatchObject({ status: "complete", timedOut: false });
+    expect(report.slos.every((slo) => slo.passed)).toBe(true);
+    expect(result.junit).toMatch(/failures="0"/);
+    expect(result.markdown).toContain("consumer-hard-kill");
+  }, 400_000);
+
+  it("fails with exit code 1 and a JUnit failure naming an SLO that cannot hold", async () => {
+    const file = await scenarioFile("impossible", [
+      "name: impossible-pod-recovery",
+      "description: a freeze cannot be over within a millisecond",
+      "steady: 5s",
+      "steps:",
+      "  - freeze: { target: consumer-0, seconds: 2 }",
+      "  - wait: 3s",
+      "slo:",
+      "  missing: 0",
+      "  podRecovery: 1ms",
+    ]);
+    const result = await runScenario(file, "impossible");
+    expect(result.code, result.output).toBe(1);
+    expect(result.report.run.status).toBe("failed");
+    expect(result.report.slos.find((slo) => slo.name === "podRecovery")).toMatchObject({
+      passed: false,
+      bound: 1,
+    });
+    expect(result.junit).toMatch(/<failure[^>]*podRecovery/);
+    expect(result.report.slos.find((slo) => slo.name === "missing")).toMatchObject({
+      passed: true,
+      actual: 0,
+    });
+  }, 300_000);
+
+  it("stops a run when abortWhen trips, before any step, and still writes the reports", async () => {
+    const file = await scenarioFile("aborted", [
+      "name: abort-at-once",
+      "description: failedPolls >= 0 holds from the start, so the run stops in its steady window",
+      "steady: 30s",
+      "steps:",
+      "  - kill: { target: consumer-1, mode: hard }",
+      "slo:",
+      "  missing: 0",
+      'abortWhen: { failedPolls: ">=0" }',
+    ]);
+    const result = await runScenario(file, "aborted");
+    expect(result.code, result.output).toBe(1);
+    expect(result.report.run).toMatchObject({ status: "aborted" });
+    expect(result.report.run.abortReason).toMatch(/failedPolls >= 0/);
+    expect(result.report.steps.map((step) => step.outcome)).toEqual(["skipped"]);
+    expect(result.report.faults).toEqual([]);
+  });
+});
