@@ -15,14 +15,14 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import type { ComponentInfo } from "../backend/src/chaos/localSupervisor.ts";
 import { freeKafkaNodes } from "../backend/src/kafka/freeKafkaNodes.ts";
-import { freePorts } from "../backend/src/lib/freePorts.ts";
+import { environmentWith } from "../backend/src/lib/config.ts";
+import { consecutiveFreePorts, freePorts } from "../backend/src/lib/freePorts.ts";
 import { waitFor } from "../backend/src/lib/waitFor.ts";
 import type { FleetSummary } from "../backend/src/services/clients/fleet.ts";
 
@@ -55,26 +55,6 @@ const runs = flags.runs.split(",").map((spec) => {
 });
 const settleMs = Number(flags["settle-s"]) * 1000;
 const windowMs = Number(flags["window-s"]) * 1000;
-
-/** `count` free loopback ports in a row: producers and consumers listen on base + N. */
-async function consecutiveFreePorts(count: number): Promise<number> {
-  for (;;) {
-    const [base = 0] = await freePorts(1);
-    if (base + count > 65535) continue;
-    const free = await Promise.all(
-      Array.from(
-        { length: count },
-        (_, i) =>
-          new Promise<boolean>((resolve) => {
-            const server = createServer();
-            server.once("error", () => resolve(false));
-            server.listen(base + i, "127.0.0.1", () => server.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (free.every(Boolean)) return base;
-  }
-}
 
 interface CpuTicks {
   user: number;
@@ -183,8 +163,8 @@ async function startLab(
   ports: Record<string, string>,
   run: { clients: number; pollMs: number },
 ): Promise<Lab> {
-  const env = {
-    ...process.env,
+  // The user's environment (PATH finds java), as npm start inherits it, with the run's settings.
+  const env = environmentWith({
     ...ports,
     BLACKOUT_DATA_DIR: dataDir,
     LOG_LEVEL: "warn",
@@ -192,7 +172,7 @@ async function startLab(
     POLL_MS: String(run.pollMs),
     PRODUCERS: flags.producers,
     RATE_PER_SECOND: flags.rate,
-  };
+  });
   // Its own process group, as a terminal's Ctrl-C would find it; stopped with SIGINT like Ctrl-C.
   const child = spawn(process.execPath, ["--disable-warning=TimeoutNegativeWarning", labMain], {
     env,

@@ -2,8 +2,10 @@
 // $READY_DELAY_MS have passed, and /env answers its environment. On SIGTERM it exits 0 after
 // $TERM_DELAY_MS, or not at all with $IGNORE_SIGTERM=1 (to be escalated to SIGKILL).
 import { createServer } from "node:http";
+import { environmentWith } from "../lib/config.ts";
 
-const env = { ...process.env };
+// The whole environment, as the supervisor gave it: /env answers it so tests can check it is spec.env.
+const env = environmentWith({});
 const port = Number(env["PORT"]);
 const readyAt = Date.now() + Number(env["READY_DELAY_MS"] ?? 0);
 const termDelayMs = Number(env["TERM_DELAY_MS"] ?? 50);
