@@ -5,7 +5,7 @@ import { createLogger } from "../../lib/logger.ts";
 import { waitFor } from "../../lib/waitFor.ts";
 import { createFaultTracker } from "./faultTracker.ts";
 import { createFakeOrchestrator, fakeTarget } from "./fakeOrchestrator.fixture.ts";
-import { createFleetFeed } from "./fleetFeed.ts";
+import { createFleetFeed, type ClientSummary } from "./fleetFeed.ts";
 import { createScenarioRunner, type RunState } from "./scenarioRunner.ts";
 
 const timers: NodeJS.Timeout[] = [];
@@ -108,18 +108,24 @@ async function finished(runner: ReturnType<typeof setup>["runner"], id: string):
   );
 }
 
+/** What a fleet of 5 clients reports: nothing wrong unless `counts` says so. */
+function fleetSummary(at: number, counts: Partial<ClientSummary> = {}): ClientSummary {
+  return {
+    at,
+    clients: 5,
+    polls: 1,
+    failedPolls: 0,
+    missing: 0,
+    duplicates: 0,
+    staleReads: 0,
+    ...counts,
+  };
+}
+
 describe("the scenario runner", () => {
   it("runs the steps, waits for the fault's report, and passes when every SLO holds", async () => {
     const t = setup();
-    t.feed.addSummary("fleet", {
-      at: Date.now() - 1,
-      clients: 5,
-      polls: 1,
-      failedPolls: 0,
-      missing: 0,
-      duplicates: 0,
-      staleReads: 0,
-    });
+    t.feed.addSummary("fleet", fleetSummary(Date.now() - 1));
     const started = await t.runner.start(scenario(), "cli");
     if (!started.ok) throw new Error(started.message);
     const done = await finished(t.runner, started.state.id);
@@ -164,25 +170,9 @@ describe("the scenario runner", () => {
   it("fails a run whose SLO does not hold, naming it", async () => {
     const t = setup();
     const startedAt = Date.now();
-    t.feed.addSummary("fleet", {
-      at: startedAt - 1,
-      clients: 5,
-      polls: 1,
-      failedPolls: 0,
-      missing: 0,
-      duplicates: 0,
-      staleReads: 0,
-    });
+    t.feed.addSummary("fleet", fleetSummary(startedAt - 1));
     setTimeout(() => {
-      t.feed.addSummary("fleet", {
-        at: Date.now(),
-        clients: 5,
-        polls: 9,
-        failedPolls: 4,
-        missing: 0,
-        duplicates: 0,
-        staleReads: 0,
-      });
+      t.feed.addSummary("fleet", fleetSummary(Date.now(), { polls: 9, failedPolls: 4 }));
     }, 5);
     const started = await t.runner.start(scenario({ slo: { failedPolls: 1 } }), "cli");
     if (!started.ok) throw new Error(started.message);
@@ -195,15 +185,7 @@ describe("the scenario runner", () => {
 
   it("aborts when abortWhen trips: later steps skipped, frozen targets thawed, the report made", async () => {
     const t = setup();
-    t.feed.addSummary("fleet", {
-      at: Date.now() - 1,
-      clients: 5,
-      polls: 1,
-      failedPolls: 0,
-      missing: 0,
-      duplicates: 0,
-      staleReads: 0,
-    });
+    t.feed.addSummary("fleet", fleetSummary(Date.now() - 1));
     const started = await t.runner.start(
       scenario({
         steadyMs: 200,
@@ -214,15 +196,7 @@ describe("the scenario runner", () => {
     if (!started.ok) throw new Error(started.message);
     // Two clients saw a gap during the steady window.
     await new Promise((resolve) => setTimeout(resolve, 20));
-    t.feed.addSummary("fleet", {
-      at: Date.now(),
-      clients: 5,
-      polls: 2,
-      failedPolls: 0,
-      missing: 2,
-      duplicates: 0,
-      staleReads: 0,
-    });
+    t.feed.addSummary("fleet", fleetSummary(Date.now(), { polls: 2, missing: 2 }));
     const done = await finished(t.runner, started.state.id);
     expect(done.status).toBe("aborted");
     expect(done.scorecard.run.abortReason).toBe("abortWhen missing > 0: missing is 2");
