@@ -1,5 +1,6 @@
 import { TargetStateError, UnknownTargetError } from "../../chaos/orchestrator.ts";
 import type { KillMode, LifecycleEvent, Orchestrator, Target } from "../../chaos/orchestrator.ts";
+import { latestByKey } from "../../kafka/jsonLogStore.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { faultId, openReport, type ClientRecovery, type Fault } from "./fault.ts";
 import { guardRefusal } from "./faultGuards.ts";
@@ -88,8 +89,6 @@ export interface FaultTracker {
   get(id: string): Fault | undefined;
   /** Why a kill or freeze of this target would be refused now (the dashboard greys the button). */
   readonly refusal: (target: Target, targets: readonly Target[]) => string | undefined;
-  /** Appends not yet in Kafka (it was unreachable): retried on every tick. */
-  readonly unpersisted: number;
 }
 
 /**
@@ -206,7 +205,10 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
   return {
     async load() {
       const at = now();
-      for (const stored of await store.load()) faults.set(stored.id, stored);
+      // Each fault was appended again as its report filled in: the last record of an id is it.
+      for (const stored of latestByKey(await store.load(), (fault) => fault.id)) {
+        faults.set(stored.id, stored);
+      }
       for (const fault of faults.values()) {
         if (fault.report.status === "open") unfollowed.add(fault.id);
       }
@@ -334,8 +336,5 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
       return faults.get(id);
     },
     refusal,
-    get unpersisted() {
-      return pendingAppends.length;
-    },
   };
 }
