@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects: fast unit tests next to the code, and integration tests against a real
-// 3-broker Kafka cluster. Integration files run one at a time: this lab targets 2 cores,
-// and a broker-kill test must not compete for CPU with a shared cluster.
+// Three projects: fast unit tests next to the code, the dashboard's, and integration tests
+// against a real 3-broker Kafka cluster. Integration files run one at a time: this lab targets
+// 2 cores, and a broker-kill test must not compete for CPU with a shared cluster.
 export default defineConfig({
   test: {
     globalSetup: ["backend/test/runtimeSetup.ts"],
@@ -11,6 +11,15 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["backend/src/**/*.test.ts"],
+        },
+      },
+      {
+        // The dashboard's logic and components, in a simulated DOM; its end-to-end test runs in
+        // real Chromium against a real lab, with the integration tests.
+        test: {
+          name: "dashboard",
+          include: ["dashboard/src/**/*.test.{ts,tsx}"],
+          environment: "happy-dom",
         },
       },
       {

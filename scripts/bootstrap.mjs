@@ -2,15 +2,15 @@
 // fresh clone works with one command: system packages, npm packages (which bring Node 24), and
 // the Kafka jars from Maven Central. Each step is skipped when already done.
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const say = (line) => console.log(`bootstrap: ${line}`);
 
-function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit" });
+function run(command, args, cwd = root) {
+  const result = spawnSync(command, args, { cwd, stdio: "inherit" });
   if (result.status !== 0) {
     console.error(`bootstrap: ${command} ${args.join(" ")} failed`);
     process.exit(result.status ?? 1);
@@ -56,6 +56,30 @@ if (stale) {
   // buries real problems. The Node 24 that everything runs on is one of these packages.
   say("installing npm packages (npm ci), Node 24 among them");
   run("npm", ["ci", "--loglevel=error"]);
+}
+
+// The dashboard, which control serves from dashboard/dist: built when missing or older than
+// anything it is built from.
+const dashboard = join(root, "dashboard");
+const newestIn = (path) =>
+  statSync(path).isDirectory()
+    ? Math.max(0, ...readdirSync(path).map((name) => newestIn(join(path, name))))
+    : statSync(path).mtimeMs;
+const builtPage = join(dashboard, "dist", "index.html");
+const sources = ["src", "index.html", "vite.config.ts", "package.json"].map((p) =>
+  join(dashboard, p),
+);
+if (
+  !existsSync(builtPage) ||
+  Math.max(newestIn(join(root, "package-lock.json")), ...sources.map(newestIn)) >
+    statSync(builtPage).mtimeMs
+) {
+  say("building the dashboard (vite build)");
+  run(
+    node24,
+    [join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--logLevel", "warn"],
+    dashboard,
+  );
 }
 
 // Kafka broker jars, cached outside git.

@@ -22,16 +22,22 @@ export interface WrittenReports {
 
 export const DEFAULT_MARGIN_PCT = 20;
 
+export interface RenderedReports {
+  /** File name and contents: report.json first, then report.md, junit.xml and the charts. */
+  readonly files: readonly (readonly [name: string, text: string])[];
+  /** Present when a baseline was given. */
+  readonly baseline?: BaselineComparison;
+}
+
 /**
- * Writes a run's reports into `dir` (created when missing): report.json (the scorecard, checked
- * against its schema first, so that a later `--baseline` of it is sure to load), report.md,
- * junit.xml and the charts as SVG files.
+ * A run's reports as files: report.json (the scorecard, checked against its schema first, so that
+ * a later `--baseline` of it is sure to load), report.md, junit.xml and the charts as SVG files.
+ * The CLI writes them into a directory; control serves them for the dashboard's downloads.
  */
-export async function writeReports(
-  dir: string,
+export function renderReports(
   scorecard: Scorecard,
   options: WriteReportsOptions = {},
-): Promise<WrittenReports> {
+): RenderedReports {
   const checked = scorecardSchema.parse(scorecard);
   const baseline =
     options.baseline === undefined
@@ -41,12 +47,24 @@ export async function writeReports(
         });
   const extra = baseline === undefined ? {} : { baseline };
   const charts = renderRunCharts(checked);
-  const contents: [string, string][] = [
-    ["report.json", `${JSON.stringify(checked, null, 2)}\n`],
-    ["report.md", renderMarkdown(checked, charts, extra)],
-    ["junit.xml", renderJunit(checked, extra)],
-    ...charts.map((chart): [string, string] => [chart.file, chart.svg]),
-  ];
+  return {
+    files: [
+      ["report.json", `${JSON.stringify(checked, null, 2)}\n`],
+      ["report.md", renderMarkdown(checked, charts, extra)],
+      ["junit.xml", renderJunit(checked, extra)],
+      ...charts.map((chart) => [chart.file, chart.svg] as const),
+    ],
+    ...extra,
+  };
+}
+
+/** Writes a run's reports (renderReports) into `dir`, created when missing. */
+export async function writeReports(
+  dir: string,
+  scorecard: Scorecard,
+  options: WriteReportsOptions = {},
+): Promise<WrittenReports> {
+  const { files: contents, ...extra } = renderReports(scorecard, options);
   await mkdir(dir, { recursive: true });
   const files: string[] = [];
   for (const [name, text] of contents) {

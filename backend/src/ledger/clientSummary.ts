@@ -22,6 +22,8 @@ export interface ClientSummary extends Pick<
   readonly clients: number;
   /** Clients in an outage right now. */
   readonly stalledClients: number;
+  /** How many clients each consumer answered last: who serves whom now. */
+  readonly clientsByConsumer: Readonly<Record<string, number>>;
   /** The median of the clients' own latency p50s; null before any client received records. */
   readonly latencyP50Ms: number | null;
   /** The p99 of the clients' own latency p99s: the latency the worst 1 % of clients exceed. */
@@ -48,6 +50,7 @@ export function summarizeLedgers(
     stalledClients: 0,
     longestStallMs: 0,
   };
+  const clientsByConsumer: Record<string, number> = {};
   const p50s: number[] = [];
   const p99s: number[] = [];
   for (const snapshot of snapshots) {
@@ -61,6 +64,10 @@ export function summarizeLedgers(
     summary.stalls += snapshot.stalls;
     if (snapshot.currentStallMs > stallMs) summary.stalledClients += 1;
     summary.longestStallMs = Math.max(summary.longestStallMs, snapshot.longestStallMs);
+    if (snapshot.lastConsumer !== undefined) {
+      clientsByConsumer[snapshot.lastConsumer] =
+        (clientsByConsumer[snapshot.lastConsumer] ?? 0) + 1;
+    }
     if (snapshot.latency !== undefined) {
       p50s.push(snapshot.latency.p50);
       p99s.push(snapshot.latency.p99);
@@ -68,6 +75,7 @@ export function summarizeLedgers(
   }
   return {
     ...summary,
+    clientsByConsumer,
     latencyP50Ms: percentile(p50s, 0.5),
     latencyP99Ms: percentile(p99s, 0.99),
   };

@@ -89,6 +89,7 @@ function summaryAt(at: number): FleetSummary {
     reordered: 0,
     stalls: 0,
     stalledClients: 0,
+    clientsByConsumer: { "consumer-0": 2 },
     longestStallMs: 0,
     latencyP50Ms: 12,
     latencyP99Ms: 40,

@@ -1,9 +1,12 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { listen, type RunningServer } from "../../lib/httpApp.ts";
 import { waitFor } from "../../lib/waitFor.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { createMetrics } from "../../lib/metrics.ts";
-import { createControlApp } from "./controlApp.ts";
+import { createControlApp, type ControlAppOptions } from "./controlApp.ts";
 import type { Fault } from "./fault.ts";
 import { createFaultTracker } from "./faultTracker.ts";
 import { createFleetFeed } from "./fleetFeed.ts";
@@ -19,7 +22,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(token?: string) {
+async function start(token?: string, extra: Partial<ControlAppOptions> = {}) {
   const orchestrator = createFakeOrchestrator([
     fakeTarget("consumer-0", "consumer"),
     fakeTarget("consumer-1", "consumer"),
@@ -80,12 +83,17 @@ async function start(token?: string) {
       thawed: await orchestrator.thawAll(),
     }),
     token,
-    page: "<html></html>",
+    dashboardDir: undefined,
+    page: "<html>placeholder</html>",
+    session: { mode: "local", links: {} },
+    kafkaSeries: () => [],
+    scenarios: () => Promise.resolve([]),
     probes: { alive: () => true, ready: () => true },
     metrics: createMetrics("control_test"),
     logger: createLogger({ name: "test", level: "silent" }),
     onSummary: (source) => received.push(`summary ${source}`),
     onEvents: (events) => received.push(`events ${events.length}`),
+    ...extra,
   });
   server = await listen(app, "127.0.0.1", 0);
   const url = server.url;
@@ -103,7 +111,7 @@ async function start(token?: string) {
       body: text === "" ? undefined : (JSON.parse(text) as unknown),
     };
   };
-  return { orchestrator, stored, feed, received, call };
+  return { orchestrator, stored, feed, received, call, runner, url };
 }
 
 describe("control's API", () => {
@@ -313,5 +321,106 @@ describe("control's runs API", () => {
     );
     expect((await call("GET", "/api/runs")).body).toEqual({ runs: [] });
     expect(await call("POST", "/api/runs", { scenario: 7 })).toMatchObject({ status: 400 });
+  });
+});
+
+describe("control's routes for the dashboard", () => {
+  it("tells the dashboard whether it may act: operator with the right token, viewer without", async () => {
+    const { call } = await start(TOKEN, {
+      session: { mode: "local", links: { grafana: "http://127.0.0.1:3000" } },
+    });
+    expect((await call("GET", "/api/session")).body).toEqual({
+      mode: "local",
+      links: { grafana: "http://127.0.0.1:3000" },
+      tokenRequired: true,
+      operator: false,
+    });
+    const wrong = await call("GET", "/api/session", undefined, { authorization: "Bearer nope" });
+    expect(wrong.body).toMatchObject({ operator: false });
+    const right = await call("GET", "/api/session", undefined, {
+      authorization: `Bearer ${TOKEN}`,
+    });
+    expect(right.body).toMatchObject({ tokenRequired: true, operator: true });
+    const open = await start();
+    expect((await open.call("GET", "/api/session")).body).toMatchObject({
+      tokenRequired: false,
+      operator: true,
+    });
+  });
+
+  it("answers Kafka's samples and the scenario library, and 400 for a bad since", async () => {
+    const asked: number[] = [];
+    const sample = {
+      at: 5,
+      lag: { "consumer-0": 3 },
+      committed: { "consumer-0": 9 },
+      endOffset: 12,
+    };
+    const { call } = await start(undefined, {
+      kafkaSeries: (since) => {
+        asked.push(since);
+        return [sample];
+      },
+      scenarios: () =>
+        Promise.resolve([
+          { fileName: "a.yaml", name: "a", description: "d", steps: 1, yaml: "name: a" },
+        ]),
+    });
+    expect((await call("GET", "/api/kafka/series?since=4")).body).toEqual({ samples: [sample] });
+    expect(asked).toEqual([4]);
+    expect(await call("GET", "/api/kafka/series?since=soon")).toMatchObject({
+      status: 400,
+      body: { error: "since must be ms since the epoch" },
+    });
+    expect((await call("GET", "/api/scenarios")).body).toMatchObject({
+      scenarios: [{ fileName: "a.yaml", name: "a" }],
+    });
+  });
+
+  it("serves a run's reports for download, and 404 for a report that is not one", async () => {
+    const { call, runner, url } = await start();
+    const scenario =
+      "name: r\ndescription: d\nsteady: 60s\nsteps:\n  - wait: 1s\nslo:\n  missing: 0\n";
+    const started = await call("POST", "/api/runs", { scenario });
+    const id = (started.body as { id: string }).id;
+    runner.abort(id, "test");
+    const json = await fetch(`${url}/api/runs/${id}/reports/report.json`);
+    expect(json.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await json.json()).toMatchObject({ run: { id, scenario: "r" } });
+    const junit = await fetch(`${url}/api/runs/${id}/reports/junit.xml`);
+    expect(junit.headers.get("content-type")).toMatch(/xml/);
+    expect(await junit.text()).toContain("<testsuite");
+    const md = await fetch(`${url}/api/runs/${id}/reports/report.md`);
+    expect(await md.text()).toContain("# ");
+    const unknown = await call("GET", `/api/runs/${id}/reports/etc-passwd`);
+    expect(unknown.status).toBe(404);
+    expect((unknown.body as { error: string }).error).toMatch(
+      /reports are report\.json, report\.md, junit\.xml/,
+    );
+    expect(await call("GET", "/api/runs/nope/reports/report.json")).toMatchObject({ status: 404 });
+  });
+
+  it("serves the built dashboard, its assets cacheable, and the placeholder when not built", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "blackout-dashboard-"));
+    try {
+      await mkdir(join(dir, "assets"));
+      await writeFile(join(dir, "index.html"), "<html>dashboard</html>");
+      await writeFile(join(dir, "assets", "app-abc123.js"), "console.log(1)");
+      const { url } = await start(undefined, { dashboardDir: dir });
+      const page = await fetch(`${url}/`);
+      expect(await page.text()).toBe("<html>dashboard</html>");
+      expect(page.headers.get("cache-control")).toBe("max-age=0");
+      const asset = await fetch(`${url}/assets/app-abc123.js`);
+      expect(asset.headers.get("content-type")).toMatch(/javascript/);
+      expect(asset.headers.get("cache-control")).toMatch(/immutable/);
+      const missing = await fetch(`${url}/assets/../../etc/passwd`);
+      expect(missing.status).toBe(404);
+      expect((await fetch(`${url}/nothing-here.js`)).status).toBe(404);
+      expect((await fetch(`${url}/api/nothing`)).status).toBe(404);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const unbuilt = await start();
+    expect(await (await fetch(`${unbuilt.url}/`)).text()).toBe("<html>placeholder</html>");
   });
 });

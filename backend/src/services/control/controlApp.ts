@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
+import { send } from "@koa/send";
 import Router from "@koa/router";
 import type Koa from "koa";
 import type { Context, Next } from "koa";
@@ -11,6 +12,8 @@ import type { Metrics } from "../../lib/metrics.ts";
 import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
 import type { Scenario } from "../../chaos/scenario.ts";
 import { ScenarioError, parseScenario } from "../../chaos/scenarioParser.ts";
+import type { ScenarioFile } from "../../chaos/scenarioLibrary.ts";
+import { renderReports } from "../../chaos/reportFiles.ts";
 import type { FaultTracker } from "./faultTracker.ts";
 import type { ScenarioRunner } from "./scenarioRunner.ts";
 import {
@@ -20,6 +23,7 @@ import {
   type ClientSummary,
   type FleetFeed,
 } from "./fleetFeed.ts";
+import type { KafkaSample } from "./kafkaSeries.ts";
 import type { TargetView } from "./topology.ts";
 
 export interface Topology {
@@ -27,6 +31,16 @@ export interface Topology {
   readonly targets: TargetView[];
   /** Kafka's own view (brokers, leaders, ISR, lag); null before it was first read. */
   readonly kafka: KafkaSnapshot | null;
+}
+
+/** `GET /api/session`: what the dashboard may do, and what it links to. */
+export interface SessionInfo {
+  readonly mode: "local" | "kubernetes";
+  readonly links: { readonly grafana?: string; readonly traces?: string };
+  /** Mutating calls need the operator token. */
+  readonly tokenRequired: boolean;
+  /** The caller may act: no token is needed, or it sent the right one. */
+  readonly operator: boolean;
 }
 
 export interface ControlAppOptions {
@@ -38,8 +52,15 @@ export interface ControlAppOptions {
   emergencyStop(): Promise<{ thawed: string[]; aborted: string[] }>;
   /** The operator token; undefined when control is bound to loopback without one. */
   readonly token: string | undefined;
-  /** The dashboard's page (a placeholder until the dashboard lands). */
+  /** The built dashboard (its index.html and assets); `page` is served when it is not built. */
+  readonly dashboardDir: string | undefined;
   readonly page: string;
+  /** What the dashboard shows of the lab and links to. */
+  readonly session: Pick<SessionInfo, "mode" | "links">;
+  /** Kafka's side of the charts: samples since a time (an hour is kept). */
+  kafkaSeries(since: number): KafkaSample[];
+  /** The scenario library the dashboard offers. */
+  scenarios(): Promise<ScenarioFile[]>;
   readonly probes: Probes;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -160,9 +181,15 @@ export function createControlApp(options: ControlAppOptions): Koa {
     }
   };
 
-  router.get("/", (ctx) => {
-    ctx.type = "html";
-    ctx.body = options.page;
+  router.get("/api/session", (ctx) => {
+    const session: SessionInfo = {
+      ...options.session,
+      tokenRequired: options.token !== undefined,
+      // The dashboard asks with the token it was given: read-only when it is wrong or missing.
+      operator:
+        options.token === undefined || tokenMatches(options.token, ctx.get("authorization")),
+    };
+    ctx.body = session;
   });
   router.get("/api/targets", async (ctx) => {
     ctx.body = (await options.topology()).targets;
@@ -212,6 +239,23 @@ export function createControlApp(options: ControlAppOptions): Koa {
     if (!started.ok) return ctx.throw(started.status, started.message);
     ctx.status = 201;
     ctx.body = { id: started.state.id, status: started.state.status };
+  });
+  router.get("/api/runs/:id/reports/:file", (ctx) => {
+    const run = options.runner.get(ctx.params.id ?? "");
+    if (run === undefined) return ctx.throw(404, `no run ${JSON.stringify(ctx.params.id)}`);
+    const files = renderReports(run.scorecard).files;
+    const file = files.find(([name]) => name === ctx.params.file);
+    if (file === undefined) {
+      return ctx.throw(
+        404,
+        `no report ${JSON.stringify(ctx.params.file)}; reports are ${files.map(([name]) => name).join(", ")}`,
+      );
+    }
+    ctx.type = file[0].slice(file[0].lastIndexOf("."));
+    ctx.body = file[1];
+  });
+  router.get("/api/scenarios", async (ctx) => {
+    ctx.body = { scenarios: await options.scenarios() };
   });
   router.get("/api/runs", (ctx) => {
     ctx.body = {
@@ -266,9 +310,10 @@ export function createControlApp(options: ControlAppOptions): Koa {
     ctx.status = 204;
   });
   router.get("/api/fleet", (ctx) => {
-    const since = Number(ctx.query.since ?? 0);
-    if (!Number.isFinite(since)) return ctx.throw(400, "since must be ms since the epoch");
-    ctx.body = { latest: feed.latest(), history: feed.history(since) };
+    ctx.body = { latest: feed.latest(), history: feed.history(sinceOf(ctx)) };
+  });
+  router.get("/api/kafka/series", (ctx) => {
+    ctx.body = { samples: options.kafkaSeries(sinceOf(ctx)) };
   });
   router.get("/api/anomalies", (ctx) => {
     const limit = Number(ctx.query.limit ?? 100);
@@ -279,5 +324,46 @@ export function createControlApp(options: ControlAppOptions): Koa {
   });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
+  app.use(dashboard(options.dashboardDir, options.page));
   return app;
+}
+
+function sinceOf(ctx: Context): number {
+  const since = Number(ctx.query.since ?? 0);
+  if (!Number.isFinite(since)) return ctx.throw(400, "since must be ms since the epoch");
+  return since;
+}
+
+/**
+ * The dashboard's files for any GET the API did not answer. Vite names assets after their
+ * content, so they may be cached for good; index.html never is, so a rebuilt dashboard shows.
+ */
+function dashboard(dir: string | undefined, placeholder: string): Koa.Middleware {
+  return async (ctx, next) => {
+    if (ctx.method !== "GET" && ctx.method !== "HEAD") {
+      await next();
+      return;
+    }
+    if (dir === undefined) {
+      if (ctx.path !== "/") {
+        await next();
+        return;
+      }
+      ctx.type = "html";
+      ctx.body = placeholder;
+      return;
+    }
+    const asset = ctx.path.startsWith("/assets/");
+    try {
+      await send(ctx, ctx.path, {
+        root: dir,
+        index: "index.html",
+        maxage: asset ? 365 * 24 * 3600 * 1000 : 0,
+        immutable: asset,
+      });
+    } catch (error) {
+      if ((error as { status?: unknown }).status !== 404) throw error;
+      await next();
+    }
+  };
 }

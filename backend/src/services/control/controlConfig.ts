@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { z } from "zod";
 import { kafkaBrokersSetting } from "../../kafka/kafkaClient.ts";
 import {
@@ -21,6 +22,8 @@ export function isLoopback(host: string): boolean {
 export function controlTokenSetting() {
   return z.string().min(16, "expected at least 16 characters").optional();
 }
+
+const repository = join(import.meta.dirname, "../../../..");
 
 /** What control reads from its environment (DESIGN §3 defaults: control on 8081). */
 export const controlConfigSchema = commonConfigSchema
@@ -58,6 +61,16 @@ export const controlConfigSchema = commonConfigSchema
     MIN_ALIVE: nonNegativeInt().default(1),
     /** How often Kafka's view (leaders, controller, lag) is refreshed. */
     KAFKA_POLL_MS: positiveDurationMs().default(1000),
+    /** The built dashboard (`npm run build --workspace dashboard`); a placeholder without it. */
+    DASHBOARD_DIR: z
+      .string()
+      .min(1)
+      .default(join(repository, "dashboard", "dist")),
+    /** The scenario library the dashboard offers. */
+    SCENARIOS_DIR: z.string().min(1).default(join(repository, "scenarios")),
+    /** Grafana and the traces UI (Jaeger), linked from the dashboard when set. */
+    GRAFANA_URL: baseUrl("http://127.0.0.1:3000").optional(),
+    TRACES_URL: baseUrl("http://127.0.0.1:16686").optional(),
     /** A fault still open this long after t0 is closed with what is known. */
     FAULT_WINDOW_MS: positiveDurationMs().default(180_000),
     /** After the target is ready again, how long late effects are waited for. */

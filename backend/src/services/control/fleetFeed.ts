@@ -14,6 +14,7 @@ export const clientSummarySchema = z.looseObject({
   duplicates: z.number().nonnegative(),
   staleReads: z.number().nonnegative(),
   stalledClients: z.number().nonnegative().optional(),
+  clientsByConsumer: z.record(z.string().max(128), z.number().nonnegative()).optional(),
   latencyP50Ms: z.number().nullable().optional(),
   latencyP99Ms: z.number().nullable().optional(),
 });

@@ -1,6 +1,9 @@
 // The control service (DESIGN §1 Control API): wiring only.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { Server } from "socket.io";
 import { createLocalOrchestrator } from "../../chaos/localOrchestrator.ts";
+import { readScenarioLibrary } from "../../chaos/scenarioLibrary.ts";
 import { createJsonLogStore } from "../../kafka/jsonLogStore.ts";
 import { createKafkaAdminView } from "../../kafka/kafkaAdminView.ts";
 import { createKafkaClient } from "../../kafka/kafkaClient.ts";
@@ -17,8 +20,10 @@ import { faultSchema } from "./fault.ts";
 import { createFaultTracker } from "./faultTracker.ts";
 import { createFleetFeed } from "./fleetFeed.ts";
 import { createFleetLink } from "./fleetLink.ts";
+import { createKafkaSeries } from "./kafkaSeries.ts";
 import { createKafkaWatch } from "./kafkaWatch.ts";
 import { setProducerRate } from "./producerRate.ts";
+import { createProducerStates } from "./producerStates.ts";
 import { createScenarioRunner } from "./scenarioRunner.ts";
 import { PLACEHOLDER_PAGE } from "./placeholderPage.ts";
 import { describeTargets } from "./topology.ts";
@@ -43,6 +48,8 @@ const feed = createFleetFeed();
 // Attached to the HTTP server once it listens; emits before that reach nobody, as they should.
 const io = new Server({ serveClient: false });
 let lastTopology = "";
+const kafkaSeries = createKafkaSeries({ groupPrefix: config.VIEW_GROUP_PREFIX });
+const producerStates = createProducerStates(config.PRODUCER_URLS);
 
 const watch = createKafkaWatch({
   view: createKafkaAdminView({
@@ -55,7 +62,10 @@ const watch = createKafkaWatch({
   // A whole fault window, its minute of steady state, and some slack.
   historyMs: config.FAULT_WINDOW_MS + 90_000,
   logger,
-  onSnapshot: () => void pushTopology(),
+  onSnapshot: (snapshot) => {
+    io.emit("kafka", kafkaSeries.add(snapshot));
+    void pushTopology();
+  },
 });
 const tracker = createFaultTracker({
   orchestrator,
@@ -81,7 +91,12 @@ async function topology(): Promise<Topology> {
   const snapshot = watch.latest();
   return {
     at: Date.now(),
-    targets: describeTargets(await orchestrator.targets(), snapshot, tracker.refusal),
+    targets: describeTargets(await orchestrator.targets(), snapshot, tracker.refusal, {
+      producers: producerStates.latest(),
+      lagOf: (consumer) =>
+        snapshot?.groups.find((g) => g.group === `${config.VIEW_GROUP_PREFIX}${consumer}`)?.lag ??
+        null,
+    }),
     kafka: snapshot ?? null,
   };
 }
@@ -150,7 +165,19 @@ const app = createControlApp({
     return { thawed, aborted };
   },
   token: config.CONTROL_TOKEN,
+  dashboardDir: existsSync(join(config.DASHBOARD_DIR, "index.html"))
+    ? config.DASHBOARD_DIR
+    : undefined,
   page: PLACEHOLDER_PAGE,
+  session: {
+    mode: orchestrator.mode,
+    links: {
+      ...(config.GRAFANA_URL === undefined ? {} : { grafana: config.GRAFANA_URL }),
+      ...(config.TRACES_URL === undefined ? {} : { traces: config.TRACES_URL }),
+    },
+  },
+  kafkaSeries: (since) => kafkaSeries.since(since),
+  scenarios: () => readScenarioLibrary(config.SCENARIOS_DIR),
   probes: { alive: () => true, ready: () => ready },
   metrics: controlMetrics.metrics,
   logger,
@@ -190,8 +217,7 @@ orchestrator.onEvent((event) => {
 watch.start();
 // One tick at a time: a tick waits on Kafka and the fleet, which may be what a fault slowed.
 const tick = (): void => {
-  tickRunning = tracker
-    .tick()
+  tickRunning = Promise.all([tracker.tick(), producerStates.refresh()])
     .then(pushTopology)
     .catch((error: unknown) => logger.error({ err: error }, "fault tracking failed"))
     .finally(() => {

@@ -1,0 +1,55 @@
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { afterEach, expect, it, vi } from "vitest";
+import { fault } from "../testData.fixture.ts";
+import { FaultTable } from "./FaultTable.tsx";
+
+afterEach(cleanup);
+
+it("lists faults newest first with their recovery times and totals, and selects one on click", () => {
+  const onSelect = vi.fn();
+  const done = fault("f-old", 1000, {
+    status: "complete",
+    podRecoveryMs: 31_800,
+    clientRecovery: {
+      clients: 20,
+      pending: 0,
+      neverNoticed: 12,
+      p50Ms: 0,
+      p99Ms: 950,
+      maxMs: 1200,
+    },
+    lagRecoveryMs: 31_600,
+    totals: { missing: 0, duplicates: 0, staleReads: 374, failedPolls: 1 },
+  });
+  const open = fault("f-new", 5000, {
+    podRecoveryMs: 2000,
+    clientRecovery: {
+      clients: 20,
+      pending: 3,
+      neverNoticed: 2,
+      p50Ms: 100,
+      p99Ms: 900,
+      maxMs: 900,
+    },
+  });
+  render(<FaultTable faults={[done, open]} selected="f-old" onSelect={onSelect} />);
+  const rows = screen.getAllByRole("row").slice(1);
+  expect(rows.map((row) => row.dataset.faultId)).toEqual(["f-new", "f-old"]);
+  const old = within(rows[1] as HTMLElement);
+  expect(old.getByText("31.8 s")).toBeTruthy();
+  expect(old.getByText("0 ms / 950 ms / 1.2 s")).toBeTruthy();
+  expect(old.getByText("31.6 s")).toBeTruthy();
+  expect(old.getByText("374")).toBeTruthy();
+  expect(old.getByText("complete")).toBeTruthy();
+  expect(rows[1]?.className).toBe("selected");
+  const recovering = within(rows[0] as HTMLElement);
+  expect(recovering.getByText("recovering")).toBeTruthy();
+  expect(recovering.getByText("(3 pending)")).toBeTruthy();
+  fireEvent.click(rows[0] as HTMLElement);
+  expect(onSelect).toHaveBeenCalledWith(open);
+});
+
+it("says so when there is no fault yet", () => {
+  render(<FaultTable faults={[]} selected={null} onSelect={() => undefined} />);
+  expect(screen.getByText(/No fault yet/)).toBeTruthy();
+});

@@ -1,0 +1,93 @@
+import type { Fault } from "../contract.ts";
+import { formatClock, formatCount, formatDuration } from "../format.ts";
+
+export interface FaultTableProps {
+  readonly faults: readonly Fault[];
+  readonly selected: string | null;
+  readonly onSelect: (fault: Fault) => void;
+}
+
+function what(fault: Fault): string {
+  if (fault.action === "freeze") return `freeze ${fault.seconds ?? "?"} s`;
+  return fault.mode === "hard" ? "kill (hard)" : "kill (graceful)";
+}
+
+/** Every fault, newest first, with its three recovery times and the ledger totals of its window. */
+export function FaultTable({ faults, selected, onSelect }: FaultTableProps) {
+  const newestFirst = faults.toReversed();
+  return (
+    <section className="panel" aria-label="faults">
+      <h2>Faults</h2>
+      {faults.length === 0 ? (
+        <p className="muted">No fault yet: kill something above, or run a scenario.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="faults">
+            <thead>
+              <tr>
+                <th>t0</th>
+                <th>id</th>
+                <th>target</th>
+                <th>fault</th>
+                <th>by</th>
+                <th title="t0 → target ready again: what Kubernetes sees">pod</th>
+                <th title="t0 → last client recovered: what users see">client p50 / p99 / max</th>
+                <th title="t0 → consumer lag back to steady state: what Kafka sees">lag</th>
+                <th>missing</th>
+                <th>dup</th>
+                <th>stale</th>
+                <th>failed polls</th>
+                <th>status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {newestFirst.map((fault) => {
+                const { report } = fault;
+                const client = report.clientRecovery;
+                const totals = report.totals;
+                return (
+                  <tr
+                    key={fault.id}
+                    data-fault-id={fault.id}
+                    className={fault.id === selected ? "selected" : ""}
+                    onClick={() => onSelect(fault)}
+                    title="show this fault on the charts"
+                  >
+                    <td>{formatClock(fault.t0)}</td>
+                    <td className="mono">{fault.id}</td>
+                    <td>{fault.target}</td>
+                    <td>{what(fault)}</td>
+                    <td>{fault.actor}</td>
+                    <td className="pod-recovery">{formatDuration(report.podRecoveryMs)}</td>
+                    <td className="client-recovery">
+                      {client === null
+                        ? "—"
+                        : `${formatDuration(client.p50Ms)} / ${formatDuration(client.p99Ms)} / ${formatDuration(client.maxMs)}`}
+                      {client !== null && client.pending > 0 && (
+                        <small> ({client.pending} pending)</small>
+                      )}
+                    </td>
+                    <td className="lag-recovery">{formatDuration(report.lagRecoveryMs)}</td>
+                    <td className={totals !== null && totals.missing > 0 ? "bad-text" : ""}>
+                      {formatCount(totals?.missing)}
+                    </td>
+                    <td>{formatCount(totals?.duplicates)}</td>
+                    <td>{formatCount(totals?.staleReads)}</td>
+                    <td>{formatCount(totals?.failedPolls)}</td>
+                    <td className="status">
+                      {report.status === "open"
+                        ? "recovering"
+                        : report.timedOut
+                          ? "timed out"
+                          : "complete"}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

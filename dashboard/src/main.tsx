@@ -1,0 +1,29 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { io } from "socket.io-client";
+import { App } from "./App.tsx";
+import { createControlClient } from "./controlClient.ts";
+import { createDashboard } from "./createDashboard.ts";
+import "./dashboard.css";
+
+// The operator token lives for this tab only: closing it leaves a read-only dashboard behind.
+const TOKEN_KEY = "blackout.operatorToken";
+const client = createControlClient({ token: () => sessionStorage.getItem(TOKEN_KEY) ?? undefined });
+const dashboard = createDashboard({
+  client,
+  connect: () => io({ transports: ["websocket", "polling"] }),
+});
+dashboard.start();
+
+function setToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  void dashboard.reload();
+}
+
+const root = document.getElementById("root");
+if (root === null) throw new Error("index.html has no #root");
+createRoot(root).render(
+  <StrictMode>
+    <App dashboard={dashboard} client={client} setToken={setToken} now={Date.now} />
+  </StrictMode>,
+);

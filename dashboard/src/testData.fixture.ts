@@ -1,0 +1,99 @@
+// Shapes of control's answers for the dashboard's tests.
+import type { Fault, RunState, SessionInfo, TargetView, Topology } from "./contract.ts";
+
+export const operatorSession: SessionInfo = {
+  mode: "local",
+  links: {},
+  tokenRequired: false,
+  operator: true,
+};
+export const viewerSession: SessionInfo = {
+  ...operatorSession,
+  tokenRequired: true,
+  operator: false,
+};
+
+export function target(name: string, overrides: Partial<TargetView> = {}): TargetView {
+  const kind = name.startsWith("kafka")
+    ? "broker"
+    : name.startsWith("producer")
+      ? "producer"
+      : "consumer";
+  return {
+    name,
+    kind,
+    status: "running",
+    ready: true,
+    chaos: true,
+    restarts: 0,
+    refusal: null,
+    ...overrides,
+  };
+}
+
+export function topology(targets: TargetView[]): Topology {
+  return { at: 1, targets, kafka: null };
+}
+
+export function fault(id: string, t0: number, report: Partial<Fault["report"]> = {}): Fault {
+  return {
+    id,
+    t0,
+    target: "consumer-1",
+    kind: "consumer",
+    action: "kill",
+    mode: "hard",
+    actor: "api",
+    selector: "consumer-1",
+    report: {
+      status: "open",
+      podRecoveryMs: null,
+      clientRecovery: null,
+      lagRecoveryMs: null,
+      totals: null,
+      windowEnd: null,
+      timedOut: false,
+      ...report,
+    },
+  };
+}
+
+export function runState(overrides: Partial<RunState["scorecard"]["run"]> = {}): RunState {
+  const status = overrides.status ?? "running";
+  return {
+    id: "run-1",
+    status,
+    progress: {
+      phase: status === "running" ? "steps" : "done",
+      step: 1,
+      steps: 2,
+      message: "kill consumer-1 (hard)",
+    },
+    scorecard: {
+      schemaVersion: 1,
+      run: {
+        id: "run-1",
+        scenario: "consumer-hard-kill",
+        description: "d",
+        seed: 7,
+        actor: "dashboard",
+        startedAt: 1000,
+        stepsStartedAt: 2000,
+        endedAt: null,
+        status,
+        ...overrides,
+      },
+      lab: {
+        mode: "local",
+        versions: { blackout: "0", kafka: "4.4.0", node: "v24" },
+        configHash: "h",
+        config: {},
+      },
+      steps: [],
+      faults: [],
+      totals: null,
+      slos: [],
+      series: [],
+    },
+  };
+}
