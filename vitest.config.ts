@@ -25,7 +25,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["backend/test/integration/**/*.test.ts"],
+          include: ["backend/test/integration/**/*.test.ts", "backend/test/e2e/**/*.test.ts"],
           globalSetup: ["backend/test/integration/sharedCluster.ts"],
           pool: "forks",
           fileParallelism: false,

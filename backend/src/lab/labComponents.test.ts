@@ -71,6 +71,27 @@ describe("the lab's plan", () => {
     expect(specs.get("kafka-2")).toMatchObject({ command: "java", nodeId: 2 });
   });
 
+  it("passes control the dashboard's settings: scenario library, Grafana and traces links, token", () => {
+    const env = plan({
+      SCENARIOS_DIR: "/my/scenarios",
+      GRAFANA_URL: "http://127.0.0.1:3000/",
+      CONTROL_TOKEN: "operator-token-0123456789",
+    })
+      .groups.flat()
+      .find((spec) => spec.name === "control")?.env;
+    expect(env).toMatchObject({
+      SCENARIOS_DIR: "/my/scenarios",
+      GRAFANA_URL: "http://127.0.0.1:3000",
+      CONTROL_TOKEN: "operator-token-0123456789",
+    });
+    expect(env).not.toHaveProperty("TRACES_URL");
+    expect(
+      plan()
+        .groups.flat()
+        .find((spec) => spec.name === "control")?.env.SCENARIOS_DIR,
+    ).toMatch(/scenarios$/);
+  });
+
   it("opts in to chaos only what CHAOS_TARGETS names, and never a service", () => {
     const chaos = plan({ CHAOS_TARGETS: "consumer,kafka-2" })
       .groups.flat()

@@ -170,7 +170,10 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       PRODUCER_URLS: producerUrls.map((u, i) => `producer-${i}=${u}`).join(","),
       CLIENTS_URL: clientsUrl,
       MIN_ALIVE: String(config.MIN_ALIVE),
+      SCENARIOS_DIR: config.SCENARIOS_DIR,
       ...(config.CONTROL_TOKEN !== undefined ? { CONTROL_TOKEN: config.CONTROL_TOKEN } : {}),
+      ...(config.GRAFANA_URL !== undefined ? { GRAFANA_URL: config.GRAFANA_URL } : {}),
+      ...(config.TRACES_URL !== undefined ? { TRACES_URL: config.TRACES_URL } : {}),
     },
     `${controlUrl}/readyz`,
   );

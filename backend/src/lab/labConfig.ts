@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { DEFAULT_KAFKA_NODES } from "../kafka/brokerProperties.ts";
 import {
+  baseUrl,
   commonConfigSchema,
   csv,
   nonNegativeInt,
@@ -74,6 +75,11 @@ export const labConfigSchema = commonConfigSchema.extend({
   CONTROL_TOKEN: controlTokenSetting(),
   /** Passed to control: the fewest ready replicas of a kind a fault may leave. */
   MIN_ALIVE: nonNegativeInt().default(1),
+  /** Passed to control: the scenario library the dashboard offers. */
+  SCENARIOS_DIR: z.string().min(1).default(`${repoRoot}scenarios`),
+  /** Passed to control: Grafana and the traces UI, linked from the dashboard when set. */
+  GRAFANA_URL: baseUrl("http://127.0.0.1:3000").optional(),
+  TRACES_URL: baseUrl("http://127.0.0.1:16686").optional(),
 });
 
 export type LabConfig = z.output<typeof labConfigSchema>;

@@ -152,6 +152,8 @@ function drawBands(u: uPlot, bands: readonly FaultBand[]): void {
     element.title = `${band.id}: ${band.target}`;
     const label = document.createElement("span");
     label.textContent = band.id;
+    // Near the right edge the id reads leftwards from the band's end, so it stays in the plot.
+    if (left > over.clientWidth - 220) label.className = "from-end";
     element.append(label);
     over.append(element);
   }
