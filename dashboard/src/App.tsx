@@ -1,6 +1,6 @@
 import { useState, useSyncExternalStore } from "react";
-import type { Fault, ScenarioFile, TargetView } from "./contract.ts";
-import { ControlError, type ControlClient } from "./controlClient.ts";
+import { describeError } from "../../backend/src/services/control/controlClient.ts";
+import type { ControlClient, Fault, ScenarioFile, TargetView } from "./contract.ts";
 import type { Dashboard } from "./createDashboard.ts";
 import { faultWindow } from "./faultBands.ts";
 import { formatDuration } from "./format.ts";
@@ -35,11 +35,6 @@ function describeAction(target: TargetView, action: TargetAction): string {
   return action.mode === "hard"
     ? `SIGKILL ${target.name} (in Kubernetes: delete its pod with grace period 0). It gets no chance to leave its group or finish requests.`
     : `SIGTERM ${target.name} (in Kubernetes: delete its pod with its grace period). It leaves its group and exits cleanly.`;
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof ControlError) return `refused (${error.status}): ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The operators' screen: topology with fault buttons, live charts, the fault table, scenarios. */
@@ -85,7 +80,7 @@ export function App({ dashboard, client, setToken, now }: AppProps) {
     try {
       setNotice({ text: await job.run(), bad: false });
     } catch (error) {
-      setNotice({ text: messageOf(error), bad: true });
+      setNotice({ text: describeError(error), bad: true });
     }
   };
 
@@ -96,7 +91,7 @@ export function App({ dashboard, client, setToken, now }: AppProps) {
       confirmLabel: "Stop",
       danger: true,
       run: async () => {
-        const { thawed, aborted } = await client.emergencyStop();
+        const { thawed, aborted } = await client.stop();
         return `Emergency stop: thawed ${thawed.join(", ") || "nothing"}; aborted ${aborted.join(", ") || "no run"}.`;
       },
     });
@@ -117,7 +112,7 @@ export function App({ dashboard, client, setToken, now }: AppProps) {
   const abortRun = (id: string) => {
     client.abortRun(id).then(
       () => setNotice({ text: `Run ${id} aborting.`, bad: false }),
-      (error: unknown) => setNotice({ text: messageOf(error), bad: true }),
+      (error: unknown) => setNotice({ text: describeError(error), bad: true }),
     );
   };
 

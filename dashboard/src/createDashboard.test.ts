@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { ControlClient } from "./controlClient.ts";
+import type { ControlClient } from "./contract.ts";
 import { createDashboard, type SocketLike } from "./createDashboard.ts";
 import { FLEET_COLUMNS } from "./fleetSeries.ts";
 import { fault, operatorSession, runState, target, topology } from "./testData.fixture.ts";
@@ -24,6 +24,8 @@ function fakeSocket() {
 
 function fakeClient(overrides: Partial<ControlClient> = {}): ControlClient {
   return {
+    baseUrl: "",
+    targets: () => Promise.resolve([]),
     session: () => Promise.resolve(operatorSession),
     topology: () => Promise.resolve(topology([target("consumer-0")])),
     faults: () => Promise.resolve([fault("f1", 1000)]),
@@ -34,7 +36,7 @@ function fakeClient(overrides: Partial<ControlClient> = {}): ControlClient {
     runs: () => Promise.resolve([]),
     run: () => Promise.reject(new Error("no run")),
     inject: () => Promise.reject(new Error("not in this test")),
-    emergencyStop: () => Promise.resolve({ thawed: [], aborted: [] }),
+    stop: () => Promise.resolve({ thawed: [], aborted: [] }),
     startRun: () => Promise.resolve({ id: "r" }),
     abortRun: () => Promise.resolve(),
     reportUrl: () => "",

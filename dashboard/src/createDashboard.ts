@@ -1,5 +1,6 @@
 import type {
   ClientEvent,
+  ControlClient,
   Fault,
   KafkaSample,
   RunState,
@@ -8,7 +9,6 @@ import type {
   SourcedSummary,
   Topology,
 } from "./contract.ts";
-import type { ControlClient } from "./controlClient.ts";
 import { createFleetSeries, type FleetSeries } from "./fleetSeries.ts";
 import { createKafkaChartSeries, type KafkaChartSeries } from "./kafkaChartSeries.ts";
 

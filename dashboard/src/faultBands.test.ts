@@ -1,29 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Fault } from "./contract.ts";
 import { faultBands, faultEnd, faultWindow } from "./faultBands.ts";
+import { fault as faultOf } from "./testData.fixture.ts";
 
-function fault(report: Partial<Fault["report"]>): Fault {
-  return {
-    id: "f1",
-    t0: 10_000,
-    target: "consumer-1",
-    kind: "consumer",
-    action: "kill",
-    mode: "hard",
-    actor: "api",
-    selector: "consumer-1",
-    report: {
-      status: "open",
-      podRecoveryMs: null,
-      clientRecovery: null,
-      lagRecoveryMs: null,
-      totals: null,
-      windowEnd: null,
-      timedOut: false,
-      ...report,
-    },
-  };
-}
+const fault = (report: Partial<Fault["report"]>): Fault => faultOf("f1", 10_000, report);
 
 const clients = (maxMs: number) => ({
   clients: 20,

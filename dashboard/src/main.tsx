@@ -2,13 +2,17 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { io } from "socket.io-client";
 import { App } from "./App.tsx";
-import { createControlClient } from "./controlClient.ts";
+import { createControlClient } from "../../backend/src/services/control/controlClient.ts";
 import { createDashboard } from "./createDashboard.ts";
 import "./dashboard.css";
 
 // The operator token lives for this tab only: closing it leaves a read-only dashboard behind.
 const TOKEN_KEY = "blackout.operatorToken";
-const client = createControlClient({ token: () => sessionStorage.getItem(TOKEN_KEY) ?? undefined });
+const client = createControlClient({
+  baseUrl: "",
+  token: () => sessionStorage.getItem(TOKEN_KEY) ?? undefined,
+  actor: "dashboard",
+});
 const dashboard = createDashboard({
   client,
   connect: () => io({ transports: ["websocket", "polling"] }),

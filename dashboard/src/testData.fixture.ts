@@ -1,4 +1,5 @@
 // Shapes of control's answers for the dashboard's tests.
+import { openReport } from "../../backend/src/services/control/fault.ts";
 import type { Fault, RunState, SessionInfo, TargetView, Topology } from "./contract.ts";
 
 export const operatorSession: SessionInfo = {
@@ -45,16 +46,7 @@ export function fault(id: string, t0: number, report: Partial<Fault["report"]> =
     mode: "hard",
     actor: "api",
     selector: "consumer-1",
-    report: {
-      status: "open",
-      podRecoveryMs: null,
-      clientRecovery: null,
-      lagRecoveryMs: null,
-      totals: null,
-      windowEnd: null,
-      timedOut: false,
-      ...report,
-    },
+    report: { ...openReport(), ...report },
   };
 }
 

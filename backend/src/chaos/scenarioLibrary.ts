@@ -1,18 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { ScenarioFile } from "./scenarioFile.ts";
 import { ScenarioError, parseScenario } from "./scenarioParser.ts";
-
-/** A scenario file as the dashboard lists it: what it is, its text, and why not if invalid. */
-export interface ScenarioFile {
-  readonly fileName: string;
-  /** The scenario's `name`, or the file name when the file does not parse. */
-  readonly name: string;
-  readonly description: string;
-  readonly steps: number;
-  readonly yaml: string;
-  /** Set when the file is not a valid scenario: the parser's message (file, line, field). */
-  readonly error?: string;
-}
 
 /**
  * The scenario library (`scenarios/*.yaml`), each file parsed so that a broken one is shown with

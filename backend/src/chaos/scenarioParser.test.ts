@@ -288,6 +288,7 @@ describe("the scenario library", () => {
       "consumer-graceful-kill.yaml",
       "consumer-hard-kill.yaml",
       "controller-hard-kill.yaml",
+      "observe.yaml",
       "pair-graceful-consumer-kill.yaml",
       "pair-hard-consumer-kill.yaml",
       "producer-crash.yaml",

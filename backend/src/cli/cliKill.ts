@@ -3,7 +3,7 @@ import { formatTime } from "../chaos/reportFormat.ts";
 import { cliConfigOf } from "./cliConfig.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";
-import { createControlClient } from "./controlClient.ts";
+import { createControlClient } from "../services/control/controlClient.ts";
 import { CONTROL_FLAGS, parseFlags, UsageError } from "./parseFlags.ts";
 
 const isKillMode = (mode: string): mode is KillMode =>
@@ -36,7 +36,8 @@ export async function cliKill(args: readonly string[], io: CliIo): Promise<numbe
     baseUrl: config.BLACKOUT_CONTROL_URL,
     token: config.CONTROL_TOKEN,
   });
-  const outcome = await control.kill({
+  const outcome = await control.inject({
+    action: "kill",
     target,
     ...(mode !== undefined ? { mode } : {}),
     dryRun: values["dry-run"] === true,

@@ -11,7 +11,7 @@ import {
   failingScorecard,
   passingScorecard,
 } from "../chaos/scorecard.fixture.ts";
-import type { RunState } from "./controlClient.ts";
+import type { RunState } from "../services/control/controlClient.ts";
 import { createFakeControl, type FakeControl, type FakeRoute } from "./fakeControl.fixture.ts";
 
 const CLI = join(import.meta.dirname, "..", "cli.ts");

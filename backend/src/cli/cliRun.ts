@@ -6,7 +6,11 @@ import { scorecardSchema, type Scorecard } from "../chaos/scorecard.ts";
 import { cliConfigOf } from "./cliConfig.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";
-import { ControlError, createControlClient, describeError } from "./controlClient.ts";
+import {
+  ControlError,
+  createControlClient,
+  describeError,
+} from "../services/control/controlClient.ts";
 import { followRun } from "./followRun.ts";
 import { CONTROL_FLAGS, parseFlags, UsageError } from "./parseFlags.ts";
 import { createProgressOutput } from "./progressOutput.ts";

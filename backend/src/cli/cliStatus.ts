@@ -1,7 +1,7 @@
 import { formatTime } from "../chaos/reportFormat.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";
-import type { ControlClient, TargetRow } from "./controlClient.ts";
+import type { ControlClient, TargetRow } from "../services/control/controlClient.ts";
 import { readOnlyCommand } from "./readOnlyCommand.ts";
 import { textTable } from "./textTable.ts";
 

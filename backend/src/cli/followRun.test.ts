@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { passingScorecard } from "../chaos/scorecard.fixture.ts";
-import { createControlClient, type RunState } from "./controlClient.ts";
+import { createControlClient, type RunState } from "../services/control/controlClient.ts";
 import { createFakeControl, type FakeControl, type FakeAnswer } from "./fakeControl.fixture.ts";
 import { followRun } from "./followRun.ts";
 import type { ProgressOutput } from "./progressOutput.ts";

@@ -1,4 +1,9 @@
-import { ControlError, describeError, type ControlClient, type RunState } from "./controlClient.ts";
+import {
+  ControlError,
+  describeError,
+  type ControlClient,
+  type RunState,
+} from "../services/control/controlClient.ts";
 import type { ProgressOutput } from "./progressOutput.ts";
 
 /** After an abort, how long control gets to end the run before the report is written as it is. */

@@ -107,6 +107,30 @@ describe("blackout run against the local lab", () => {
     });
   }, 300_000);
 
+  it("scores a kill -9 made by hand while its wait runs, as a kubectl-driven run would be", async () => {
+    const file = await scenarioFile("observed", [
+      "name: observe-by-hand",
+      "description: inject nothing; a consumer is killed by someone else meanwhile",
+      "steady: 5s",
+      "steps:",
+      "  - wait: 20s",
+      "slo:",
+      "  missing: 0",
+    ]);
+    const running = runScenario(file, "observed");
+    // Into the wait step, then kill -9 a consumer by hand, as `kubectl delete pod` would.
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const consumer = (await testLab.components()).find((c) => c.name === "consumer-2");
+    process.kill(consumer?.pid ?? 0, "SIGKILL");
+    const result = await running;
+    expect(result.code, result.output).toBe(0);
+    expect(result.report.faults.map((f) => [f.target, f.actor, f.selector])).toEqual([
+      ["consumer-2", "external", "observed"],
+    ]);
+    expect(result.report.faults[0]?.report.podRecoveryMs).toBeGreaterThan(0);
+    expect(result.report.steps.map((step) => step.outcome)).toEqual(["done"]);
+  }, 300_000);
+
   it("stops a run when abortWhen trips, before any step, and still writes the reports", async () => {
     const file = await scenarioFile("aborted", [
       "name: abort-at-once",

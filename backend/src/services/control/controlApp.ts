@@ -12,7 +12,7 @@ import type { Metrics } from "../../lib/metrics.ts";
 import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
 import type { Scenario } from "../../chaos/scenario.ts";
 import { ScenarioError, parseScenario } from "../../chaos/scenarioParser.ts";
-import type { ScenarioFile } from "../../chaos/scenarioLibrary.ts";
+import type { ScenarioFile } from "../../chaos/scenarioFile.ts";
 import { renderReports } from "../../chaos/reportFiles.ts";
 import type { FaultTracker } from "./faultTracker.ts";
 import type { ScenarioRunner } from "./scenarioRunner.ts";

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { KafkaSnapshot } from "../../kafka/kafkaAdminView.ts";
 
 /**
@@ -5,12 +6,13 @@ import type { KafkaSnapshot } from "../../kafka/kafkaAdminView.ts";
  * prefix): lag and committed position in records, and the topic's end offset (all partitions'
  * high watermarks added up). A value Kafka's view could not give is null, a gap in the chart.
  */
-export interface KafkaSample {
-  readonly at: number;
-  readonly lag: Readonly<Record<string, number | null>>;
-  readonly committed: Readonly<Record<string, number | null>>;
-  readonly endOffset: number | null;
-}
+export const kafkaSampleSchema = z.object({
+  at: z.number(),
+  lag: z.record(z.string(), z.number().nullable()),
+  committed: z.record(z.string(), z.number().nullable()),
+  endOffset: z.number().nullable(),
+});
+export type KafkaSample = z.infer<typeof kafkaSampleSchema>;
 
 export interface KafkaSeriesOptions {
   /** View consumers' groups are `<prefix><consumer name>`; other groups are not charted. */

@@ -36,8 +36,8 @@ function setup() {
     groupPrefix: "blackout-view-",
     onChange: () => undefined,
   });
+  orchestrator.onEvent((event) => tracker.observe(event));
   // The supervisor's part: a killed target is ready again 30 ms later.
-  orchestrator.onEvent(() => undefined);
   const revive = setInterval(() => {
     void orchestrator.targets().then((targets) => {
       for (const target of targets) {
@@ -78,7 +78,7 @@ function setup() {
     sampleMs: 10,
     onUpdate: (state) => updates.push(state),
   });
-  return { runner, feed, orchestrator, rates, updates, thawed: () => thawed };
+  return { runner, feed, orchestrator, tracker, rates, updates, thawed: () => thawed };
 }
 
 function scenario(overrides: Partial<Scenario> = {}): Scenario {
@@ -149,6 +149,38 @@ describe("the scenario runner", () => {
     expect(card.series.length).toBeGreaterThan(0);
     expect(card.lab.configHash).toMatch(/^[0-9a-f]{64}$/);
     expect(t.rates).toEqual(["producer-0 50"]);
+  });
+
+  it("scores terminations observed while its steps ran (a kubectl-driven run), not those before", async () => {
+    const t = setup();
+    t.feed.addSummary("fleet", fleetSummary(Date.now() - 1));
+    const terminated = (target: string) =>
+      t.orchestrator.emit({
+        type: "terminated",
+        target,
+        kind: "consumer",
+        at: Date.now(),
+        byUs: false,
+      });
+    terminated("consumer-0");
+    const started = await t.runner.start(
+      scenario({ steadyMs: 50, steps: [{ type: "wait", ms: 200 }] }),
+      "cli",
+    );
+    if (!started.ok) throw new Error(started.message);
+    await waitFor(() => t.runner.get(started.state.id)?.progress.phase === "steps", {
+      what: "the wait step",
+      timeoutMs: 2000,
+      intervalMs: 5,
+    });
+    terminated("consumer-2");
+    t.orchestrator.set("consumer-2", { readySince: Date.now() + 20 });
+    const done = await finished(t.runner, started.state.id);
+    expect(done.scorecard.faults.map((f) => [f.target, f.actor])).toEqual([
+      ["consumer-2", "external"],
+    ]);
+    expect(t.tracker.list().map((f) => f.target)).toEqual(["consumer-0", "consumer-2"]);
+    expect(done.status).toBe("passed");
   });
 
   it("picks the same random victim for the same seed", async () => {

@@ -201,12 +201,23 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
     const series: SeriesPoint[] = [];
     let phase: RunPhase = "steady";
     let stepsStartedAt: number | null = null;
+    let stepsEndedAt: number | null = null;
     let message = `steady state for ${scenario.steadyMs / 1000} s`;
     let abortedBecause: string | undefined;
     let wake: (() => void) | undefined;
 
-    const faultsOfRun = (): Fault[] =>
-      faultIds.map((fid) => tracker.get(fid)).filter((f): f is Fault => f !== undefined);
+    // A run's faults: those its steps caused, and any termination control observed while the
+    // steps ran (kubectl delete, kill -9): a run of `wait` steps scores a kubectl-driven chaos run.
+    const faultsOfRun = (): Fault[] => {
+      const caused = faultIds.map((fid) => tracker.get(fid)).filter((f) => f !== undefined);
+      const from = stepsStartedAt;
+      if (from === null) return caused;
+      const to = stepsEndedAt ?? now();
+      const observed = tracker
+        .list()
+        .filter((f) => f.actor === "external" && f.t0 >= from && f.t0 <= to);
+      return [...caused, ...observed].sort((a, b) => a.t0 - b.t0);
+    };
 
     const publish = (status: RunState["status"], endedAt: number | null): RunState => {
       const totals = totalsSince(startedAt);
@@ -295,6 +306,7 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
         publish("running", null);
       }
       phase = "settling";
+      stepsEndedAt = now();
       message = "waiting for the faults' reports to complete";
       const settleUntil = now() + options.settleTimeoutMs;
       while (faultsOfRun().some((f) => f.report.status === "open") && now() < settleUntil) {

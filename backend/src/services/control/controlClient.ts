@@ -1,7 +1,16 @@
 import { z } from "zod";
-import { scorecardSchema } from "../chaos/scorecard.ts";
-import { faultSchema, type Fault } from "../services/control/fault.ts";
-import { KILL_MODES, TARGET_KINDS, type KillMode } from "../chaos/orchestrator.ts";
+import { KILL_MODES, TARGET_KINDS, type KillMode } from "../../chaos/orchestrator.ts";
+import { scenarioFileSchema, type ScenarioFile } from "../../chaos/scenarioFile.ts";
+import { scorecardSchema } from "../../chaos/scorecard.ts";
+import type { SessionInfo, Topology } from "./controlApp.ts";
+import { faultSchema, type Fault } from "./fault.ts";
+import {
+  clientEventSchema,
+  clientSummarySchema,
+  type ClientEvent,
+  type SourcedSummary,
+} from "./fleetFeed.ts";
+import { kafkaSampleSchema, type KafkaSample } from "./kafkaSeries.ts";
 
 /** Control answered with an error (`status`), or could not be reached (no status). */
 export class ControlError extends Error {
@@ -68,14 +77,17 @@ const planSchema = z.object({
 });
 export type FaultPlan = z.infer<typeof planSchema>;
 
-export interface KillRequest {
+/** `POST /api/faults`: a kill or a freeze of a target (a name or a selector). */
+export interface FaultRequest {
+  readonly action: "kill" | "freeze";
   readonly target: string;
   readonly mode?: KillMode;
-  readonly dryRun: boolean;
-  readonly force: boolean;
+  readonly seconds?: number;
+  readonly dryRun?: boolean;
+  readonly force?: boolean;
 }
 
-export type KillOutcome =
+export type FaultOutcome =
   | { readonly kind: "planned"; readonly plan: FaultPlan }
   | { readonly kind: "injected"; readonly fault: Fault };
 
@@ -88,18 +100,61 @@ export interface ControlClient {
   runs(): Promise<RunSummary[]>;
   abortRun(id: string, signal?: AbortSignal): Promise<void>;
   /** The emergency stop: thaws what is frozen and aborts runs. */
-  stop(signal?: AbortSignal): Promise<void>;
+  stop(signal?: AbortSignal): Promise<{ thawed: string[]; aborted: string[] }>;
   faults(): Promise<Fault[]>;
-  kill(request: KillRequest): Promise<KillOutcome>;
+  inject(request: FaultRequest): Promise<FaultOutcome>;
   targets(): Promise<TargetRow[]>;
+  /** What the caller may do (the token's verdict) and what the dashboard links to. */
+  session(): Promise<SessionInfo>;
+  topology(): Promise<Topology>;
+  /** The clients' summaries received since `since` (ms epoch), oldest first. */
+  fleet(since: number): Promise<SourcedSummary[]>;
+  anomalies(limit: number): Promise<ClientEvent[]>;
+  kafkaSeries(since: number): Promise<KafkaSample[]>;
+  scenarios(): Promise<ScenarioFile[]>;
+  /** Where a run's report file downloads from (a property: the dashboard passes it on unbound). */
+  readonly reportUrl: (runId: string, file: string) => string;
 }
 
 export interface ControlClientOptions {
+  /** Control's base URL; empty in the dashboard, which control serves itself. */
   readonly baseUrl: string;
-  readonly token?: string | undefined;
+  /** The operator token, or how to get the current one (the dashboard's is given at runtime). */
+  readonly token?: string | (() => string | undefined) | undefined;
   /** Per request; a hung control must not hang the CLI. Default 10 s. */
   readonly timeoutMs?: number;
+  /** Who starts runs, for their record: `cli` (default), `dashboard`. */
+  readonly actor?: string;
 }
+
+/** A check of an answer's shape where the type is control's own and richer than the check. */
+function shaped<T>(schema: z.ZodType, what: string): z.ZodType<T> {
+  return z.custom<T>((value) => schema.safeParse(value).success, `expected ${what}`);
+}
+
+const sessionSchema = z.object({
+  mode: z.enum(["local", "kubernetes"]),
+  links: z.object({ grafana: z.string().optional(), traces: z.string().optional() }),
+  tokenRequired: z.boolean(),
+  operator: z.boolean(),
+});
+
+const topologySchema = shaped<Topology>(
+  z.object({
+    at: z.number(),
+    targets: z.array(
+      z.looseObject({
+        name: z.string(),
+        kind: z.enum(TARGET_KINDS),
+        status: z.string(),
+        ready: z.boolean(),
+        refusal: z.string().nullable(),
+      }),
+    ),
+    kafka: z.looseObject({ partitions: z.array(z.unknown()) }).nullable(),
+  }),
+  "a topology",
+);
 
 const errorBody = z.object({ error: z.string() });
 
@@ -107,6 +162,8 @@ const errorBody = z.object({ error: z.string() });
 export function createControlClient(options: ControlClientOptions): ControlClient {
   const { baseUrl } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const { token } = options;
+  const tokenOf = typeof token === "function" ? token : () => token;
 
   async function call<T>(
     method: "GET" | "POST",
@@ -124,7 +181,7 @@ export function createControlClient(options: ControlClientOptions): ControlClien
         headers: {
           accept: "application/json",
           ...(body !== undefined ? { "content-type": "application/json" } : {}),
-          ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
+          ...authorization(tokenOf()),
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
@@ -162,7 +219,7 @@ export function createControlClient(options: ControlClientOptions): ControlClien
   return {
     baseUrl,
     startRun(scenario, fileName, signal) {
-      const body = { scenario, fileName, actor: "cli" };
+      const body = { scenario, fileName, actor: options.actor ?? "cli" };
       return call("POST", "/api/runs", z.object({ id: z.string() }), body, signal);
     },
     run(id, signal) {
@@ -174,19 +231,21 @@ export function createControlClient(options: ControlClientOptions): ControlClien
     async abortRun(id, signal) {
       await call("POST", `/api/runs/${encodeURIComponent(id)}/abort`, ignored, {}, signal);
     },
-    async stop(signal) {
-      await call("POST", "/api/stop", ignored, {}, signal);
+    stop(signal) {
+      const stopped = z.object({ thawed: z.array(z.string()), aborted: z.array(z.string()) });
+      return call("POST", "/api/stop", stopped, {}, signal);
     },
     async faults() {
       return (await call("GET", "/api/faults", z.object({ faults: z.array(faultSchema) }))).faults;
     },
-    async kill(request) {
+    async inject(request) {
       const body = {
-        action: "kill",
+        action: request.action,
         target: request.target,
         ...(request.mode !== undefined ? { mode: request.mode } : {}),
-        dryRun: request.dryRun,
-        force: request.force,
+        ...(request.seconds !== undefined ? { seconds: request.seconds } : {}),
+        ...(request.dryRun !== undefined ? { dryRun: request.dryRun } : {}),
+        ...(request.force !== undefined ? { force: request.force } : {}),
       };
       const answer = z.union([
         z.object({ dryRun: z.literal(true), plan: planSchema }),
@@ -200,7 +259,37 @@ export function createControlClient(options: ControlClientOptions): ControlClien
     targets() {
       return call("GET", "/api/targets", z.array(targetSchema));
     },
+    session() {
+      return call("GET", "/api/session", sessionSchema);
+    },
+    topology() {
+      return call("GET", "/api/topology", topologySchema);
+    },
+    async fleet(since) {
+      const answer = z.object({
+        history: z.array(z.object({ source: z.string(), summary: clientSummarySchema })),
+      });
+      return (await call("GET", `/api/fleet?since=${since}`, answer)).history;
+    },
+    async anomalies(limit) {
+      const answer = z.object({ anomalies: z.array(clientEventSchema) });
+      return (await call("GET", `/api/anomalies?limit=${limit}`, answer)).anomalies;
+    },
+    async kafkaSeries(since) {
+      const answer = z.object({ samples: z.array(kafkaSampleSchema) });
+      return (await call("GET", `/api/kafka/series?since=${since}`, answer)).samples;
+    },
+    async scenarios() {
+      const answer = z.object({ scenarios: z.array(scenarioFileSchema) });
+      return (await call("GET", "/api/scenarios", answer)).scenarios;
+    },
+    reportUrl: (runId, file) =>
+      `${baseUrl}/api/runs/${encodeURIComponent(runId)}/reports/${encodeURIComponent(file)}`,
   };
+}
+
+function authorization(token: string | undefined): { authorization?: string } {
+  return token === undefined || token === "" ? {} : { authorization: `Bearer ${token}` };
 }
 
 /** fetch's "fetch failed" hides the reason (ECONNREFUSED, a timeout) in its cause. */
