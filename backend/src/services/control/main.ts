@@ -209,6 +209,8 @@ runServiceLifecycle(logger, async () => {
 
 await store.ensure();
 await tracker.load();
+// Pages that connected while the timeline was being read back got an empty one.
+io.emit("faults", tracker.list());
 orchestrator.onEvent((event) => {
   tracker.observe(event);
   io.emit("lifecycle", event);
