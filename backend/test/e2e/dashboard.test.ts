@@ -128,6 +128,37 @@ describe("the dashboard against the real local lab", () => {
     await page.getByRole("button", { name: "back to live" }).click();
   });
 
+  it("plans a kill in dry-run mode without doing it", async () => {
+    const faults = await page.locator("table.faults tbody tr").count();
+    await page.getByRole("checkbox", { name: /dry run/ }).check();
+    await card("kafka-1").getByRole("button", { name: "Kill hard" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Dry run" }).click();
+    await expect
+      .poll(() => page.getByRole("status").textContent())
+      .toMatch(/^Dry run: would kill kafka-1 \(hard\).*Nothing changed\./);
+    await page.getByRole("checkbox", { name: /dry run/ }).uncheck();
+    expect(await page.locator("table.faults tbody tr").count()).toBe(faults);
+    expect(await card("kafka-1").getByText("ready", { exact: true }).count()).toBe(1);
+  });
+
+  it("freezes a consumer, and the emergency stop thaws it", async () => {
+    const frozen = card("consumer-2");
+    await frozen.getByRole("spinbutton").fill("120");
+    await frozen.getByRole("button", { name: "Freeze" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Freeze consumer-2" }).click();
+    await frozen.getByText("frozen", { exact: true }).waitFor({ timeout: 10_000 });
+    await page.getByRole("button", { name: "Emergency stop" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Stop" }).click();
+    await expect
+      .poll(() => page.getByRole("status").textContent())
+      .toMatch(/^Emergency stop: thawed consumer-2; aborted no run\./);
+    await frozen.getByText("ready", { exact: true }).waitFor({ timeout: 30_000 });
+    // On a laptop's screen too: the panels stack, nothing is cut off.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: join(shots, "laptop.png") });
+    await page.setViewportSize({ width: 1600, height: 1500 });
+  });
+
   it("shows a lost connection to control and recovers from it by itself", async () => {
     const control = (await testLab.components()).find((c) => c.name === "control");
     expect(control?.pid).toBeDefined();

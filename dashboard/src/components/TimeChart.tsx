@@ -138,7 +138,7 @@ function drawBands(u: uPlot, bands: readonly FaultBand[]): void {
   for (const old of over.querySelectorAll(".fault-band")) old.remove();
   const min = u.scales.x?.min ?? 0;
   const max = u.scales.x?.max ?? 0;
-  for (const band of bands) {
+  for (const [index, band] of bands.entries()) {
     const from = Math.max(band.from / 1000, min);
     const to = Math.min(band.to / 1000, max);
     if (to <= from) continue;
@@ -154,6 +154,8 @@ function drawBands(u: uPlot, bands: readonly FaultBand[]): void {
     label.textContent = band.id;
     // Near the right edge the id reads leftwards from the band's end, so it stays in the plot.
     if (left > over.clientWidth - 220) label.className = "from-end";
+    // Faults close together would print their ids over each other: three rows of labels.
+    label.style.top = `${(index % 3) * 13}px`;
     element.append(label);
     over.append(element);
   }
