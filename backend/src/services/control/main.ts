@@ -93,9 +93,8 @@ async function topology(): Promise<Topology> {
     at: Date.now(),
     targets: describeTargets(await orchestrator.targets(), snapshot, tracker.refusal, {
       producers: producerStates.latest(),
-      lagOf: (consumer) =>
-        snapshot?.groups.find((g) => g.group === `${config.VIEW_GROUP_PREFIX}${consumer}`)?.lag ??
-        null,
+      groups: snapshot?.groups ?? [],
+      groupPrefix: config.VIEW_GROUP_PREFIX,
     }),
     kafka: snapshot ?? null,
   };
@@ -152,6 +151,9 @@ const runner = createScenarioRunner({
   onUpdate: (state) => io.emit("run", state),
 });
 
+const dashboardDir = existsSync(join(config.DASHBOARD_DIR, "index.html"))
+  ? config.DASHBOARD_DIR
+  : undefined;
 let ready = false;
 const app = createControlApp({
   tracker,
@@ -165,9 +167,7 @@ const app = createControlApp({
     return { thawed, aborted };
   },
   token: config.CONTROL_TOKEN,
-  dashboardDir: existsSync(join(config.DASHBOARD_DIR, "index.html"))
-    ? config.DASHBOARD_DIR
-    : undefined,
+  dashboardDir,
   page: PLACEHOLDER_PAGE,
   session: {
     mode: orchestrator.mode,
@@ -235,6 +235,7 @@ logger.info(
     clients: config.CLIENTS_URL ?? "none",
     token: config.CONTROL_TOKEN === undefined ? "none (loopback)" : "required",
     faults: tracker.list().length,
+    dashboard: dashboardDir ?? `not built (no ${config.DASHBOARD_DIR}): the placeholder page`,
   },
   "listening",
 );

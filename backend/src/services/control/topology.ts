@@ -1,4 +1,5 @@
 import type { Target } from "../../chaos/orchestrator.ts";
+import type { GroupLag } from "../../kafka/kafkaAdminView.ts";
 import type { ProducerFacts } from "./producerStates.ts";
 import { leadsByBroker, type KafkaLeadership } from "./victimPicker.ts";
 
@@ -19,8 +20,9 @@ export type TargetView = Target & {
 /** What control knows of targets beyond the orchestrator and Kafka's leadership. */
 export interface TargetFacts {
   readonly producers?: ReadonlyMap<string, ProducerFacts>;
-  /** A consumer's group lag, by consumer name. */
-  readonly lagOf?: (consumer: string) => number | null;
+  /** Kafka's group lag: each view consumer's group is `<groupPrefix><consumer name>`. */
+  readonly groups?: readonly Pick<GroupLag, "group" | "lag">[];
+  readonly groupPrefix?: string;
 }
 
 export function describeTargets(
@@ -33,7 +35,13 @@ export function describeTargets(
   return targets.map((target) => ({
     ...target,
     ...producerFactsOf(target, facts),
-    ...(target.kind === "consumer" && facts.lagOf ? { lag: facts.lagOf(target.name) } : {}),
+    ...(target.kind === "consumer" && facts.groups !== undefined
+      ? {
+          lag:
+            facts.groups.find((g) => g.group === `${facts.groupPrefix ?? ""}${target.name}`)?.lag ??
+            null,
+        }
+      : {}),
     ...(target.kind === "broker" && target.nodeId !== undefined
       ? {
           leads: leads.get(target.nodeId) ?? [],
