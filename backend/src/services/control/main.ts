@@ -1,6 +1,9 @@
 // The control service (DESIGN §1 Control API): wiring only.
 import { Server } from "socket.io";
+import { createKubePodApi, loadKubeConfig } from "../../chaos/kubePodApi.ts";
+import { createKubernetesOrchestrator } from "../../chaos/kubernetes.ts";
 import { createLocalOrchestrator } from "../../chaos/localOrchestrator.ts";
+import { TARGET_SELECTOR } from "../../chaos/podSnapshot.ts";
 import { createJsonLogStore } from "../../kafka/jsonLogStore.ts";
 import { createKafkaAdminView } from "../../kafka/kafkaAdminView.ts";
 import { createKafkaClient } from "../../kafka/kafkaClient.ts";
@@ -38,7 +41,18 @@ const store = createJsonLogStore({
   keyOf: (fault) => fault.id,
   logger,
 });
-const orchestrator = createLocalOrchestrator({ url: config.SUPERVISOR_URL });
+const orchestrator =
+  config.ORCHESTRATOR === "kubernetes"
+    ? createKubernetesOrchestrator({
+        api: createKubePodApi({
+          kubeConfig: loadKubeConfig(),
+          namespace: config.KUBE_NAMESPACE,
+          labelSelector: TARGET_SELECTOR,
+          component: "blackout-control",
+        }),
+        logger,
+      })
+    : createLocalOrchestrator({ url: config.SUPERVISOR_URL });
 const feed = createFleetFeed();
 // Attached to the HTTP server once it listens; emits before that reach nobody, as they should.
 const io = new Server({ serveClient: false });
@@ -203,7 +217,10 @@ ready = true;
 logger.info(
   {
     url: server.url,
-    supervisor: config.SUPERVISOR_URL,
+    orchestrator:
+      config.ORCHESTRATOR === "kubernetes"
+        ? `kubernetes, namespace ${config.KUBE_NAMESPACE}`
+        : `local, supervisor ${config.SUPERVISOR_URL}`,
     clients: config.CLIENTS_URL ?? "none",
     token: config.CONTROL_TOKEN === undefined ? "none (loopback)" : "required",
     faults: tracker.list().length,
