@@ -1,8 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects: fast unit tests next to the code, and integration tests against a real
-// 3-broker Kafka cluster. Integration files run one at a time: this lab targets 2 cores,
-// and a broker-kill test must not compete for CPU with a shared cluster.
+// Projects: fast unit tests next to the code, integration tests against a real 3-broker Kafka
+// cluster, and Kubernetes tests against a real control plane. Integration files
+// run one at a time: this lab targets 2 cores, and a broker-kill test must not compete for CPU
+// with a shared cluster.
 export default defineConfig({
   test: {
     globalSetup: ["backend/test/runtimeSetup.ts"],
@@ -20,6 +21,19 @@ export default defineConfig({
           globalSetup: ["backend/test/integration/sharedCluster.ts"],
           pool: "forks",
           fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
+        // A real control plane (etcd, kube-apiserver, controller manager, scheduler) with kwok's
+        // fake nodes: after the other projects, so that it does not share 2 cores with brokers.
+        test: {
+          name: "k8s",
+          include: ["backend/test/k8s/**/*.test.ts"],
+          pool: "forks",
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
           testTimeout: 180_000,
           hookTimeout: 240_000,
         },
