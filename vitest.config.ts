@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// Projects: fast unit tests next to the code, integration tests against a real 3-broker Kafka
-// cluster, and Kubernetes tests against a real control plane. Integration files
+// Projects: fast unit tests next to the code, the deployment files' checks, integration tests
+// against a real 3-broker Kafka cluster, and Kubernetes tests against a real control plane. Integration files
 // run one at a time: this lab targets 2 cores, and a broker-kill test must not compete for CPU
 // with a shared cluster.
 export default defineConfig({
@@ -23,6 +23,13 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 240_000,
+        },
+      },
+      {
+        // What docker compose, docker build and Prometheus read, checked without a Docker engine.
+        test: {
+          name: "deploy",
+          include: ["backend/test/deploy/**/*.test.ts"],
         },
       },
       {
