@@ -5,9 +5,9 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-pod=$(random_pod consumer)
-uid=$(pod_uid "$pod")
 known=$(fault_ids)
+pod=$(random_pod consumer "$(open_targets)")
+uid=$(pod_uid "$pod")
 say "deleting $pod with grace period 0"
 delete_pod "$pod" hard
 wait_replaced "$pod" "$uid"

@@ -18,12 +18,14 @@ kube() { "$KUBECTL" --namespace "$NAMESPACE" "$@"; }
 
 command -v jq >/dev/null || fail "jq is needed to read control's reports (Debian: apt-get install jq)"
 
-# A random running pod of the lab that opted in to chaos, by its component label.
+# A random running pod of the lab that opted in to chaos, by its component label, leaving out
+# the pods named in $2 (one a line).
 random_pod() {
   local pods
   pods=$(kube get pods -l "app.kubernetes.io/component=$1,blackout.dev/chaos=enabled" \
-    --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}')
-  [[ -n $pods ]] || fail "no running $1 pod with blackout.dev/chaos=enabled in $NAMESPACE"
+    --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' |
+    grep -vxF -f <(printf '%s\n' "${2:-}") || true)
+  [[ -n $pods ]] || fail "no running $1 pod with blackout.dev/chaos=enabled in $NAMESPACE${2:+ that is not under a fault already}"
   shuf -n 1 <<<"$pods"
 }
 
@@ -66,6 +68,12 @@ fault_ids() {
     fail "cannot read control's faults (CONTROL_URL=${CONTROL_URL:-unset, so through the API server service proxy})"
 }
 
+# The targets of faults still open (one a line): control folds a termination of such a pod
+# into that fault instead of recording a new one.
+open_targets() {
+  control_get /api/faults | jq -r '.faults[] | select(.report.status == "open") | .target'
+}
+
 # Prints control's report of the first fault on the pod that is not among `known` (fault_ids
 # from before), once it is complete (or once TIMEOUT runs out, with what is known), as JSON.
 fault_report() {
@@ -86,7 +94,7 @@ fault_report() {
     fi
     sleep 1
   done
-  [[ -n $id ]] || fail "control recorded no fault on $pod within ${TIMEOUT} s"
+  [[ -n $id ]] || fail "control recorded no new fault on $pod within ${TIMEOUT} s (a pod that was under a fault still open is counted in that one)"
   say "the report of $id is still open after ${TIMEOUT} s; what is known so far:"
   jq . <<<"$fault"
 }

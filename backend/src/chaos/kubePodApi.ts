@@ -58,7 +58,21 @@ export class PodApiError extends Error {
  */
 export function loadKubeConfig(): KubeConfig {
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
+  const where = "KUBECONFIG, ~/.kube/config or a pod's service account";
+  try {
+    kubeConfig.loadFromDefault();
+  } catch (error) {
+    throw new Error(`cannot load the Kubernetes config (${where}): ${toError(error).message}`, {
+      cause: error,
+    });
+  }
+  // With none of them, client-node falls back to an unauthenticated localhost:8080.
+  if (
+    kubeConfig.getCurrentContext() === "loaded-context" &&
+    kubeConfig.getCurrentCluster()?.server === "http://localhost:8080"
+  ) {
+    throw new Error(`no Kubernetes config found (${where})`);
+  }
   return kubeConfig;
 }
 
@@ -183,7 +197,13 @@ export function createKubePodApi(options: KubePodApiOptions): PodApi {
           namespace,
           body: {
             metadata: { generateName: `${pod.name}.blackout-` },
-            involvedObject: { apiVersion: "v1", kind: "Pod", namespace, ...pod },
+            involvedObject: {
+              apiVersion: "v1",
+              kind: "Pod",
+              namespace,
+              name: pod.name,
+              uid: pod.uid,
+            },
             reason,
             message,
             type: "Warning",

@@ -244,9 +244,17 @@ describe("the kubernetes orchestrator against the real control plane", () => {
         .map((e) => `${e.type}${e.byUs === undefined ? "" : ` byUs=${e.byUs}`}`),
     ).toEqual(["unready", "terminated byUs=true", "started", "ready"]);
     // And Kubernetes' own record of it.
-    expect(
-      await kubectl("get", "events", "--field-selector", "reason=BlackoutKill", "-o", "name"),
-    ).not.toBe("");
+    const recorded = await kubectl(
+      "get",
+      "events",
+      "--field-selector",
+      "reason=BlackoutKill",
+      "-o",
+      'jsonpath={range .items[*]}{.involvedObject.kind}/{.involvedObject.name} {.message}{"\\n"}{end}',
+    );
+    expect(recorded).toContain(
+      "Pod/consumer-1 Blackout control deleted with grace period 0 (hard kill)",
+    );
   });
 
   it("records a pod deleted with kubectl as a fault it did not cause, with its pod recovery time", async () => {
