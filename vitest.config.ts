@@ -34,7 +34,8 @@ export default defineConfig({
       },
       {
         // A real control plane (etcd, kube-apiserver, controller manager, scheduler) with kwok's
-        // fake nodes: after the other projects, so that it does not share 2 cores with brokers.
+        // fake nodes, in a group of its own: after the unit tests and before the integration
+        // files (which run one at a time, last), so that it never shares 2 cores with brokers.
         test: {
           name: "k8s",
           include: ["backend/test/k8s/**/*.test.ts"],

@@ -4,6 +4,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { KAFKA_VERSION } from "../../src/kafka/kafkaJars.ts";
+import { BLACKOUT_VERSION } from "../../src/lib/version.ts";
 
 const repo = resolve(import.meta.dirname, "../../..");
 const composeText = readFileSync(join(repo, "docker-compose.yml"), "utf8");
@@ -64,7 +65,10 @@ describe("docker-compose.yml", () => {
   it("pins every image to a version and builds the project's own from the Dockerfile", () => {
     for (const [name, service] of Object.entries(services)) {
       expect(service.image, name).toMatch(/^[\w./-]+:v?\d+\.\d+\.\d+$/);
-      if (service.image?.startsWith("blackout:") === true) expect(service.build, name).toBe(".");
+      if (service.image?.startsWith("blackout:") === true) {
+        expect(service.image, name).toBe(`blackout:${BLACKOUT_VERSION}`);
+        expect(service.build, name).toBe(".");
+      }
     }
   });
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeBinaries } from "../../src/kube/kubeBinaries.ts";
@@ -71,7 +71,9 @@ export function run(
  * cluster's own temporary directory is touched (KWOK_WORKDIR).
  */
 export async function startKwokCluster(binaries: KubeBinaries): Promise<KwokCluster> {
-  const workDir = await mkdtemp(join(tmpdir(), "blackout-kwok-"));
+  await sweepAbandoned();
+  const workDir = await mkdtemp(join(tmpdir(), WORK_DIR_PREFIX));
+  await writeFile(join(workDir, "owner"), String(process.pid));
   const name = "blackout";
   const kubeconfig = join(workDir, "kubeconfig");
   const [apiserver, etcd, etcdPeer, controllerManager, scheduler, kwokController] =
@@ -156,6 +158,44 @@ export async function startKwokCluster(binaries: KubeBinaries): Promise<KwokClus
     kubectlStatus: (args) => kubectlStatus(args),
     destroy,
   };
+}
+
+const WORK_DIR_PREFIX = "blackout-kwok-";
+
+/**
+ * kwokctl's components outlive a test process that was killed before its afterAll ran (they are
+ * daemons, not its children): stop those of any cluster whose owner is gone, and nothing of a
+ * cluster another test run still owns.
+ */
+async function sweepAbandoned(): Promise<void> {
+  for (const entry of await readdir(tmpdir())) {
+    if (!entry.startsWith(WORK_DIR_PREFIX)) continue;
+    const dir = join(tmpdir(), entry);
+    const owner = Number(await readFile(join(dir, "owner"), "utf8").catch(() => ""));
+    if (Number.isInteger(owner) && owner > 0 ? isAlive(owner) : await isRecent(dir)) continue;
+    for (const pid of [...(await pidFiles(dir)), ...processesMentioning(dir)]) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Gone already.
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A directory without an owner yet may be a cluster being created this very moment. */
+async function isRecent(dir: string): Promise<boolean> {
+  return Date.now() - (await stat(dir)).mtimeMs < 60_000;
 }
 
 /** The pids kwokctl wrote for the components it started. */
