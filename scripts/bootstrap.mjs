@@ -1,6 +1,7 @@
 // Runs before `npm start` and `npm test` (pre-scripts) on whatever Node the machine has, so that a
-// fresh clone works with one command: system packages, npm packages (which bring Node 24), and
-// the Kafka jars from Maven Central. Each step is skipped when already done.
+// fresh clone works with one command: system packages, npm packages (which bring Node 24), the
+// Kafka jars from Maven Central, and for the tests the Kubernetes control plane built from the Go
+// module proxy. Each step is skipped when already done.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -27,7 +28,12 @@ const missing = [
   ["java", ["-version"], "openjdk-17-jre-headless", true],
   ["mvn", ["-v"], "maven", true],
   ["promtool", ["--version"], "prometheus", forTests],
-  ...(forTests ? [["chromium", ["--version"], "chromium", true]] : []),
+  ...(forTests
+    ? [
+        ["chromium", ["--version"], "chromium", true],
+        ["jq", ["--version"], "jq", true],
+      ]
+    : []),
 ].filter(([command, args]) => !works(command, args));
 if (missing.length > 0) {
   const packages = missing.map(([, , pkg]) => pkg);
@@ -84,3 +90,7 @@ if (
 
 // Kafka broker jars, cached outside git.
 run(node24, [join(root, "backend", "src", "kafka", "kafkaJarsMain.ts")]);
+
+// The Kubernetes tests' control plane (kube-apiserver, controller manager, scheduler, kubectl,
+// etcd, kwok), built with Go once per version and cached outside git like the jars.
+if (forTests) run(node24, [join(root, "backend", "src", "kube", "kubeBinariesMain.ts")]);

@@ -37,6 +37,22 @@ describe("control's configuration", () => {
     );
   });
 
+  it("chooses the orchestrator and its namespace, never kube-system", () => {
+    expect([loadControlConfig({}).ORCHESTRATOR, loadControlConfig({}).KUBE_NAMESPACE]).toEqual([
+      "local",
+      "blackout",
+    ]);
+    const kube = loadControlConfig({ ORCHESTRATOR: "kubernetes", KUBE_NAMESPACE: "lab-2" });
+    expect([kube.ORCHESTRATOR, kube.KUBE_NAMESPACE]).toEqual(["kubernetes", "lab-2"]);
+    expect(() => loadControlConfig({ ORCHESTRATOR: "docker" })).toThrow(/ORCHESTRATOR: /);
+    expect(() => loadControlConfig({ KUBE_NAMESPACE: "kube-system" })).toThrow(
+      /KUBE_NAMESPACE: kube-system is never a chaos target/,
+    );
+    expect(() => loadControlConfig({ KUBE_NAMESPACE: "Not_A_Name" })).toThrow(
+      /KUBE_NAMESPACE: expected a namespace name/,
+    );
+  });
+
   it("knows loopback addresses", () => {
     expect(["127.0.0.1", "127.8.9.10", "localhost", "::1"].map(isLoopback)).toEqual([
       true,

@@ -36,8 +36,19 @@ export const controlConfigSchema = commonConfigSchema
     FAULTS_TOPIC: z.string().min(1).default("blackout.faults"),
     /** View consumers' groups are `<prefix><consumer name>`. */
     VIEW_GROUP_PREFIX: z.string().min(1).default("blackout-view-"),
-    /** Local mode: the lab supervisor's API (only `local` exists until the Kubernetes issue). */
+    /** What runs the lab's processes: the local supervisor, or pods through the Kubernetes API. */
+    ORCHESTRATOR: z.enum(["local", "kubernetes"]).default("local"),
+    /** Local mode: the lab supervisor's API. */
     SUPERVISOR_URL: baseUrl("http://127.0.0.1:8089").default("http://127.0.0.1:8089"),
+    /**
+     * Kubernetes mode: the one namespace whose pods are targets (DESIGN §1 Safety). The API server
+     * is found the standard way: KUBECONFIG, ~/.kube/config, or the pod's service account.
+     */
+    KUBE_NAMESPACE: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected a namespace name (a DNS label)")
+      .refine((namespace) => namespace !== "kube-system", "kube-system is never a chaos target")
+      .default("blackout"),
     /** The client fleet to tell of faults and ask for client recovery; unset, none is reported. */
     CLIENTS_URL: baseUrl("http://127.0.0.1:7300").optional(),
     /** Producers' APIs for scenarios' `rate` steps: `producer-0=http://127.0.0.1:7100,…`. */

@@ -2,8 +2,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Server } from "socket.io";
+import { createKubePodApi, loadKubeConfig } from "../../chaos/kubePodApi.ts";
+import { createKubernetesOrchestrator } from "../../chaos/kubernetes.ts";
 import { createLocalOrchestrator } from "../../chaos/localOrchestrator.ts";
 import { readScenarioLibrary } from "../../chaos/scenarioLibrary.ts";
+import { TARGET_SELECTOR } from "../../chaos/podSnapshot.ts";
 import { createJsonLogStore } from "../../kafka/jsonLogStore.ts";
 import { createKafkaAdminView } from "../../kafka/kafkaAdminView.ts";
 import { createKafkaClient } from "../../kafka/kafkaClient.ts";
@@ -43,7 +46,18 @@ const store = createJsonLogStore({
   keyOf: (fault) => fault.id,
   logger,
 });
-const orchestrator = createLocalOrchestrator({ url: config.SUPERVISOR_URL });
+const orchestrator =
+  config.ORCHESTRATOR === "kubernetes"
+    ? createKubernetesOrchestrator({
+        api: createKubePodApi({
+          kubeConfig: loadKubeConfig(),
+          namespace: config.KUBE_NAMESPACE,
+          labelSelector: TARGET_SELECTOR,
+          component: "blackout-control",
+        }),
+        logger,
+      })
+    : createLocalOrchestrator({ url: config.SUPERVISOR_URL });
 const feed = createFleetFeed();
 // Attached to the HTTP server once it listens; emits before that reach nobody, as they should.
 const io = new Server({ serveClient: false });
@@ -231,7 +245,10 @@ ready = true;
 logger.info(
   {
     url: server.url,
-    supervisor: config.SUPERVISOR_URL,
+    orchestrator:
+      config.ORCHESTRATOR === "kubernetes"
+        ? `kubernetes, namespace ${config.KUBE_NAMESPACE}`
+        : `local, supervisor ${config.SUPERVISOR_URL}`,
     clients: config.CLIENTS_URL ?? "none",
     token: config.CONTROL_TOKEN === undefined ? "none (loopback)" : "required",
     faults: tracker.list().length,
