@@ -1,4 +1,5 @@
 // Shapes of control's answers for the dashboard's tests.
+import { fakeTarget } from "../../backend/src/services/control/fakeOrchestrator.fixture.ts";
 import { openReport } from "../../backend/src/services/control/fault.ts";
 import type { Fault, RunState, SessionInfo, TargetView, Topology } from "./contract.ts";
 
@@ -20,16 +21,7 @@ export function target(name: string, overrides: Partial<TargetView> = {}): Targe
     : name.startsWith("producer")
       ? "producer"
       : "consumer";
-  return {
-    name,
-    kind,
-    status: "running",
-    ready: true,
-    chaos: true,
-    restarts: 0,
-    refusal: null,
-    ...overrides,
-  };
+  return { ...fakeTarget(name, kind), refusal: null, ...overrides };
 }
 
 export function topology(targets: TargetView[]): Topology {
