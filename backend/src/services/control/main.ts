@@ -216,6 +216,7 @@ runServiceLifecycle(logger, async () => {
   await tickRunning;
   await io.close();
   await watch.stop();
+  await producerStates.stop();
   await orchestrator.close();
   await store.close();
   await server.close();
@@ -231,9 +232,11 @@ orchestrator.onEvent((event) => {
   void pushTopology();
 });
 watch.start();
+producerStates.start();
 // One tick at a time: a tick waits on Kafka and the fleet, which may be what a fault slowed.
 const tick = (): void => {
-  tickRunning = Promise.all([tracker.tick(), producerStates.refresh()])
+  tickRunning = tracker
+    .tick()
     .then(pushTopology)
     .catch((error: unknown) => logger.error({ err: error }, "fault tracking failed"))
     .finally(() => {
