@@ -5,14 +5,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { listen, type RunningServer } from "../../lib/httpApp.ts";
 import { waitFor } from "../../lib/waitFor.ts";
 import { createLogger } from "../../lib/logger.ts";
-import { createMetrics } from "../../lib/metrics.ts";
-import { createControlApp, type ControlAppOptions } from "./controlApp.ts";
+import type { ControlAppOptions } from "./controlApp.ts";
 import type { Fault } from "./fault.ts";
-import { createFaultTracker } from "./faultTracker.ts";
-import { createFleetFeed } from "./fleetFeed.ts";
 import { createFakeOrchestrator, fakeTarget } from "./fakeOrchestrator.fixture.ts";
-import { createScenarioRunner, type RunState } from "./scenarioRunner.ts";
-import { describeTargets } from "./topology.ts";
+import { createInMemoryControl } from "./inMemoryControl.fixture.ts";
+import type { RunState } from "./scenarioRunner.ts";
 
 const TOKEN = "operator-token-0123456789";
 let server: RunningServer | undefined;
@@ -28,72 +25,19 @@ async function start(token?: string, extra: Partial<ControlAppOptions> = {}) {
     fakeTarget("consumer-1", "consumer"),
     fakeTarget("kafka-1", "broker", { nodeId: 1 }),
   ]);
-  const stored: Fault[] = [];
-  const feed = createFleetFeed();
   const received: string[] = [];
-  const tracker = createFaultTracker({
+  const { app, stored, feed, runner } = createInMemoryControl({
     orchestrator,
-    kafka: { leadership: () => undefined, lagSamples: () => [] },
-    feed,
-    fleet: undefined,
-    store: {
-      append: (fault) => {
-        stored.push(fault);
-        return Promise.resolve();
-      },
-      load: () => Promise.resolve([]),
-    },
     logger: createLogger({ name: "test", level: "silent" }),
-    now: Date.now,
-    random: Math.random,
-    minAlive: 1,
     faultWindowMs: 60_000,
     settleMs: 1000,
-    lagFloor: 100,
-    groupPrefix: "blackout-view-",
-    onChange: () => undefined,
-  });
-  const runner = createScenarioRunner({
-    tracker,
-    feed,
-    totalLag: () => null,
-    setRate: () => Promise.resolve(),
-    thawAll: () => orchestrator.thawAll(),
-    lab: {
-      mode: "local",
-      versions: { blackout: "0", kafka: "4.4.0", node: process.version },
-      config: () => Promise.resolve({}),
-    },
-    logger: createLogger({ name: "test", level: "silent" }),
-    now: Date.now,
     settleTimeoutMs: 1000,
-    onUpdate: () => undefined,
-  });
-  const app = createControlApp({
-    tracker,
-    runner,
-    feed,
-    topology: async () => ({
-      at: Date.now(),
-      targets: describeTargets(await orchestrator.targets(), undefined, tracker.refusal),
-      kafka: null,
-    }),
-    emergencyStop: async () => ({
-      aborted: runner.abortAll("emergency stop"),
-      thawed: await orchestrator.thawAll(),
-    }),
-    token,
-    dashboardDir: undefined,
-    page: "<html>placeholder</html>",
-    session: { mode: "local", links: {} },
-    kafkaSeries: () => [],
-    scenarios: () => Promise.resolve([]),
-    probes: { alive: () => true, ready: () => true },
-    metrics: createMetrics("control_test"),
-    logger: createLogger({ name: "test", level: "silent" }),
-    onSummary: (source) => received.push(`summary ${source}`),
-    onEvents: (events) => received.push(`events ${events.length}`),
-    ...extra,
+    app: {
+      token,
+      onSummary: (source) => received.push(`summary ${source}`),
+      onEvents: (events) => received.push(`events ${events.length}`),
+      ...extra,
+    },
   });
   server = await listen(app, "127.0.0.1", 0);
   const url = server.url;
