@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createMetrics } from "../lib/metrics.ts";
 import type { GroupLag, KafkaSnapshot } from "./kafkaAdminView.ts";
+import { kafkaSnapshot } from "./kafkaSnapshot.fixture.ts";
 import { createLagMetrics } from "./lagMetrics.ts";
 
-function snapshot(groups: GroupLag[]): KafkaSnapshot {
-  return {
-    at: 0,
-    topic: "blackout.numbers",
-    brokers: [],
-    controller: 1,
-    partitions: [],
-    leads: {},
-    groups,
-    errors: {},
-  };
-}
+const snapshot = (groups: GroupLag[]): KafkaSnapshot => kafkaSnapshot({ groups });
 
 function group(name: string, lags: (number | null)[]): GroupLag {
   return {

@@ -77,6 +77,16 @@ export function ChartsPanel({ state, view, onView, now }: ChartsPanelProps) {
     })),
   ];
 
+  const fleet = state.fleet.table;
+  const kafka = state.kafka.table;
+  const charts = [
+    { title: "Missing records and stale reads", unit: "records", series: ledger, table: fleet },
+    { title: "Stalls", unit: "clients", unit2: "seconds", series: stalls, table: fleet },
+    { title: "End-to-end latency", unit: "ms", series: latency, table: fleet },
+    { title: "Consumer lag", unit: "records", series: lag, table: kafka },
+    { title: "Throughput", unit: "records/s", series: throughput, table: kafka },
+  ];
+
   return (
     <section className="panel charts" aria-label="charts">
       <header className="panel-header">
@@ -103,42 +113,9 @@ export function ChartsPanel({ state, view, onView, now }: ChartsPanelProps) {
         </div>
       </header>
       <div className="chart-grid">
-        <TimeChart
-          title="Missing records and stale reads"
-          unit="records"
-          series={ledger}
-          table={state.fleet.table}
-          {...common}
-        />
-        <TimeChart
-          title="Stalls"
-          unit="clients"
-          unit2="seconds"
-          series={stalls}
-          table={state.fleet.table}
-          {...common}
-        />
-        <TimeChart
-          title="End-to-end latency"
-          unit="ms"
-          series={latency}
-          table={state.fleet.table}
-          {...common}
-        />
-        <TimeChart
-          title="Consumer lag"
-          unit="records"
-          series={lag}
-          table={state.kafka.table}
-          {...common}
-        />
-        <TimeChart
-          title="Throughput"
-          unit="records/s"
-          series={throughput}
-          table={state.kafka.table}
-          {...common}
-        />
+        {charts.map((chart) => (
+          <TimeChart key={chart.title} {...chart} {...common} />
+        ))}
       </div>
     </section>
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GroupLag, KafkaSnapshot } from "../../kafka/kafkaAdminView.ts";
+import { kafkaSnapshot } from "../../kafka/kafkaSnapshot.fixture.ts";
 import { createKafkaSeries } from "./kafkaSeries.ts";
 
 function group(name: string, partitions: [number | null, number | null][]): GroupLag {
@@ -17,18 +18,7 @@ function group(name: string, partitions: [number | null, number | null][]): Grou
   };
 }
 
-function snapshot(at: number, groups: GroupLag[]): KafkaSnapshot {
-  return {
-    at,
-    topic: "t",
-    brokers: [],
-    controller: 1,
-    partitions: [],
-    leads: {},
-    groups,
-    errors: {},
-  };
-}
+const snapshot = (at: number, groups: GroupLag[]): KafkaSnapshot => kafkaSnapshot({ at, groups });
 
 describe("createKafkaSeries", () => {
   it("keeps per view consumer lag and position, and the topic's end offset", () => {
