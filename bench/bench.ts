@@ -1,5 +1,9 @@
 // `npm run bench` runs the cluster-start benchmark; `npm run bench -- fleet [flags]` the fleet's
 // (see fleetScale.ts for its flags). One at a time: each wants the machine to itself.
+import { handleProcessFailures } from "../backend/src/lib/processFailures.ts";
+
+handleProcessFailures("npm run bench");
+
 const [which = "cluster"] = process.argv.slice(2);
 if (which === "cluster") await import("./clusterStart.ts");
 else if (which === "fleet") await import("./fleetScale.ts");

@@ -2,6 +2,9 @@
 // The `blackout` command. Wiring only: the commands are in cli/.
 import { constants } from "node:os";
 import { cliMain } from "./cli/cliMain.ts";
+import { handleProcessFailures } from "./lib/processFailures.ts";
+
+handleProcessFailures("blackout");
 
 const listeners: ((signal: NodeJS.Signals) => void)[] = [];
 const interrupt = (signal: NodeJS.Signals): void => {

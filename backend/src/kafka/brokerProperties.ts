@@ -7,6 +7,11 @@ export interface KafkaNodeSpec {
   brokerPort: number;
   /** KRaft controller listener. */
   controllerPort: number;
+  /**
+   * Where clients are told to reach the broker, when not at brokerPort (a broker behind a proxy or
+   * a port forward). The launcher's tests use it to hold a registered broker unreachable.
+   */
+  advertisedPort?: number;
 }
 
 /** DESIGN §3: node 1/2/3 listen on 19092/29092/39092, their controllers on 19093/29093/39093. */
@@ -56,7 +61,7 @@ export function brokerProperties(input: BrokerPropertiesInput): string {
     "node.id": String(node.id),
     "controller.quorum.voters": voters,
     listeners: `PLAINTEXT://${host}:${node.brokerPort},CONTROLLER://${host}:${node.controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://${host}:${node.brokerPort}`,
+    "advertised.listeners": `PLAINTEXT://${host}:${node.advertisedPort ?? node.brokerPort}`,
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
     "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",

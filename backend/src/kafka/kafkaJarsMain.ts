@@ -1,7 +1,10 @@
 // Resolves the Kafka jars ahead of time (npm start, npm test and .ci/run call it through
 // scripts/bootstrap.mjs), so that the first broker start is not also a Maven download.
 import { commonConfigSchema, loadConfig } from "../lib/config.ts";
+import { handleProcessFailures } from "../lib/processFailures.ts";
 import { ensureKafkaJars } from "./kafkaJars.ts";
+
+handleProcessFailures("kafka jars");
 
 const config = loadConfig(commonConfigSchema);
 const jars = await ensureKafkaJars({

@@ -9,15 +9,29 @@ describe("kafkaToolArgs", () => {
     expect(args).toContain("/jars/*");
     expect(args.slice(-4)).toEqual([
       "org.apache.kafka.tools.TopicCommand",
-      "--list",
       "--bootstrap-server",
       "127.0.0.1:19092",
+      "--list",
     ]);
   });
 
-  it("keeps a bootstrap server the caller named, in either spelling", () => {
-    for (const given of [["--bootstrap-server", "h:1"], ["--bootstrap-server=h:1"]]) {
-      const args = kafkaToolArgs(jars, "consumer-groups", ["--list", ...given], "127.0.0.1:19092");
+  it("names the server before a subcommand, where metadata-quorum takes it", () => {
+    const args = kafkaToolArgs(jars, "metadata-quorum", ["describe", "--status"], "b:1");
+    expect(args.slice(-4)).toEqual(["--bootstrap-server", "b:1", "describe", "--status"]);
+  });
+
+  it("keeps a bootstrap server or controller the caller named, in either spelling", () => {
+    for (const given of [
+      ["--bootstrap-server", "h:1"],
+      ["--bootstrap-server=h:1"],
+      ["--bootstrap-controller", "h:2"],
+    ]) {
+      const args = kafkaToolArgs(
+        jars,
+        "metadata-quorum",
+        [...given, "describe"],
+        "127.0.0.1:19092",
+      );
       expect(args).not.toContain("127.0.0.1:19092");
     }
   });

@@ -42,7 +42,8 @@ const NEEDS_BOOTSTRAP: ReadonlySet<KafkaToolName> = new Set([
 /**
  * The full `java` argument list for a tool. When the caller names no server, the tool is pointed at
  * `defaultBootstrap` (the local lab), which is what someone typing `npm run kafka -- topics --list`
- * means.
+ * means. The server goes before the caller's arguments: `metadata-quorum` takes its global options
+ * only before the subcommand (`--bootstrap-server … describe --status`).
  */
 export function kafkaToolArgs(
   jars: KafkaJars,
@@ -50,7 +51,11 @@ export function kafkaToolArgs(
   args: readonly string[],
   defaultBootstrap: string,
 ): string[] {
-  const named = args.some((a) => a === "--bootstrap-server" || a.startsWith("--bootstrap-server="));
+  const named = args.some((a) =>
+    ["--bootstrap-server", "--bootstrap-controller"].some(
+      (option) => a === option || a.startsWith(`${option}=`),
+    ),
+  );
   const extra =
     NEEDS_BOOTSTRAP.has(tool) && !named && !args.includes("--help")
       ? ["--bootstrap-server", defaultBootstrap]
@@ -62,8 +67,8 @@ export function kafkaToolArgs(
     "-cp",
     jars.classpath,
     KAFKA_TOOLS[tool],
-    ...args,
     ...extra,
+    ...args,
   ];
 }
 

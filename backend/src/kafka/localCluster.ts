@@ -14,7 +14,9 @@ import {
   type KafkaNodeSpec,
 } from "./brokerProperties.ts";
 import { JAVA_MISSING_HINT, type KafkaJars } from "./kafkaJars.ts";
+import { describeQuorum } from "./describeQuorum.ts";
 import { ensureTopic } from "./topics.ts";
+import { waitNodesServing } from "./waitNodesServing.ts";
 
 export interface LocalClusterOptions {
   /** Cluster home: cluster.id and one directory per node (properties, data, log, pid). */
@@ -62,7 +64,7 @@ export interface LocalKafkaCluster {
   nodeCommand(id: number): KafkaNodeCommand;
   /** Signals one node and resolves once its JVM has exited. */
   killNode(id: number, signal: "SIGKILL" | "SIGTERM"): Promise<void>;
-  /** Starts a stopped node with the same id and data, and resolves once it is registered again. */
+  /** Starts a stopped node with the same id and data, and resolves once it serves again. */
   startNode(id: number): Promise<void>;
   /** Stops every node: SIGTERM, then SIGKILL after stopTimeoutMs. Safe to call twice. */
   stop(): Promise<void>;
@@ -87,15 +89,19 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 20_000;
   const progress = options.onProgress ?? (() => undefined);
-  const bootstrapServers = specs.map((spec) => `${host}:${spec.brokerPort}`);
+  const addressOf = (spec: KafkaNodeSpec): string =>
+    `${host}:${spec.advertisedPort ?? spec.brokerPort}`;
+  const bootstrapServers = specs.map(addressOf);
   const running = new Map<number, RunningNode>();
+  // Few retries of its own: every call at start sits in a loop with backoff up to the ready
+  // timeout (waitFor), which is what outlasts a broker that is registered but not yet serving.
   const kafka = new Kafka({
     clientId: "blackout-launcher",
     brokers: bootstrapServers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
     requestTimeout: 5000,
-    retry: { retries: 0 },
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
   });
 
   const nodeDir = (id: number): string => join(options.dir, `node-${id}`);
@@ -233,48 +239,57 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
     }
   }
 
-  async function waitRegistered(ids: number[]): Promise<void> {
-    const announced = new Set<number>();
-    await waitFor(
-      async () => {
-        if (ids.some((id) => !running.has(id))) {
-          throw new Error(`a node exited while starting; see its server.log under ${options.dir}`);
-        }
-        const registered = await registeredBrokers();
-        for (const id of ids) {
-          if (registered.includes(id) && !announced.has(id)) {
-            announced.add(id);
-            progress(`kafka-${id} ready on ${host}:${specOf(id).brokerPort}`);
-          }
-        }
-        return announced.size === ids.length;
+  /** Registered with the controller and answering on its own address, each of `ids`. */
+  async function waitServing(ids: number[], timeoutMs: number): Promise<void> {
+    await waitNodesServing({
+      nodes: ids.map((id) => ({
+        id,
+        address: addressOf(specOf(id)),
+        logFile: paths(id).log,
+      })),
+      registered: registeredBrokers,
+      // A KRaft broker answers requests only once it has caught up and been unfenced.
+      answers: async (address) => {
+        await describeQuorum([address], { timeoutMs: 2000, clientId: "blackout-launcher" });
       },
-      {
-        what: `Kafka nodes ${ids.join(", ")} to register`,
-        timeoutMs: readyTimeoutMs,
-        intervalMs: 300,
-      },
-    );
+      running: (id) => running.has(id),
+      timeoutMs,
+      onReady: (node) => progress(`kafka-${node.id} ready on ${node.address}`),
+      onRegisteredNotServing: (node, reason) => progress(`kafka-${node.id} ${reason}; waiting`),
+    });
   }
 
-  async function waitReplicated(): Promise<void> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const replicationFactor = Math.min(3, specs.length);
-      await ensureTopic(
-        admin,
-        {
-          topic: PROBE_TOPIC,
-          partitions: 1,
-          replicationFactor,
-          configs: { "min.insync.replicas": String(Math.min(2, replicationFactor)) },
-        },
-        readyTimeoutMs,
-      );
-    } finally {
-      await admin.disconnect();
-    }
+  /** The probe topic with RF 3 has a leader and a full ISR: the cluster replicates. */
+  async function waitReplicated(timeoutMs: number): Promise<void> {
+    const replicationFactor = Math.min(3, specs.length);
+    const deadline = Date.now() + timeoutMs;
+    await waitFor(
+      async () => {
+        const admin = kafka.admin();
+        try {
+          await admin.connect();
+          await ensureTopic(
+            admin,
+            {
+              topic: PROBE_TOPIC,
+              partitions: 1,
+              replicationFactor,
+              configs: { "min.insync.replicas": String(Math.min(2, replicationFactor)) },
+            },
+            Math.max(1000, deadline - Date.now()),
+          );
+          return true;
+        } finally {
+          await admin.disconnect().catch(() => undefined);
+        }
+      },
+      {
+        what: `topic ${PROBE_TOPIC} to be replicated ${replicationFactor} times (logs: ${options.dir}/node-*/server.log)`,
+        timeoutMs,
+        intervalMs: 200,
+        maxIntervalMs: 2000,
+      },
+    );
   }
 
   async function killNode(id: number, signal: "SIGKILL" | "SIGTERM"): Promise<void> {
@@ -308,8 +323,13 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
           progress(`kafka-${spec.id} starting (pid ${running.get(spec.id)?.child.pid ?? "?"})`);
         }
       }
-      await waitRegistered(specs.map((s) => s.id));
-      await waitReplicated();
+      // One budget for both steps: readyTimeoutMs is how long a start may take, whatever stalls.
+      const deadline = Date.now() + readyTimeoutMs;
+      await waitServing(
+        specs.map((s) => s.id),
+        readyTimeoutMs,
+      );
+      await waitReplicated(Math.max(1000, deadline - Date.now()));
       progress(`Kafka cluster ready: ${specs.length} brokers at ${bootstrapServers.join(",")}`);
     },
     killNode,
@@ -319,7 +339,7 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
       await killStale(paths(id).pid, nodeDir(id));
       spawnNode(id);
       progress(`kafka-${id} starting (pid ${running.get(id)?.child.pid ?? "?"})`);
-      await waitRegistered([id]);
+      await waitServing([id], readyTimeoutMs);
     },
     async stop() {
       await Promise.all(specs.map((spec) => killNode(spec.id, "SIGTERM")));

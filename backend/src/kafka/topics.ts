@@ -19,10 +19,13 @@ export async function ensureTopic(
   spec: TopicSpec,
   timeoutMs = 60_000,
 ): Promise<void> {
-  // Ask first: creating a topic that exists makes kafkajs log an error on every service start.
-  let created = (await admin.listTopics()).includes(spec.topic);
+  let created = false;
   await waitFor(
     async () => {
+      // Ask first (in the loop: the first answer may be a broker that is not serving yet):
+      // creating a topic that exists makes kafkajs log an error on every service start, and an
+      // attempt that timed out may have created it after all.
+      if (!created) created = (await admin.listTopics()).includes(spec.topic);
       if (!created) {
         await admin.createTopics({
           topics: [
@@ -58,6 +61,7 @@ export async function ensureTopic(
       what: `topic ${spec.topic} to have leaders and ${spec.replicationFactor} in-sync replicas`,
       timeoutMs,
       intervalMs: 200,
+      maxIntervalMs: 2000,
     },
   );
 }

@@ -2,7 +2,10 @@
 // it through scripts/bootstrap.mjs), so that the Kubernetes tests find them and start at once.
 import { dirname } from "node:path";
 import { commonConfigSchema, loadConfig } from "../lib/config.ts";
+import { handleProcessFailures } from "../lib/processFailures.ts";
 import { ensureKubeBinaries } from "./kubeBinaries.ts";
+
+handleProcessFailures("kubernetes binaries");
 
 const config = loadConfig(commonConfigSchema);
 const binaries = await ensureKubeBinaries({

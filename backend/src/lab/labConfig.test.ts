@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../lib/config.ts";
+import { documentedCommands } from "../../test/support/documentedCommands.ts";
 import { flagsToEnv, labConfigSchema } from "./labConfig.ts";
 
 describe("labConfigSchema", () => {
@@ -57,5 +58,20 @@ describe("flagsToEnv", () => {
     expect(() => loadConfig(labConfigSchema, { CLIENTS: "1001" })).toThrow(
       /CLIENTS: expected at most 1000/,
     );
+  });
+});
+
+describe("the lab's command lines in the README", () => {
+  it("are flags the lab knows, with values its settings accept", () => {
+    const lines = [
+      ...documentedCommands("npm start --").map((words) => words.slice(3)),
+      ...documentedCommands("npx blackout up").map((words) => words.slice(3)),
+    ];
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const flags of lines) {
+      const parsed = flagsToEnv(flags);
+      expect(parsed.unknown, flags.join(" ")).toEqual([]);
+      expect(() => loadConfig(labConfigSchema, parsed.env), flags.join(" ")).not.toThrow();
+    }
   });
 });

@@ -1,7 +1,10 @@
 // `npm start`: the local lab. Wiring only; see localLab.ts.
 import { ConfigError, environmentWith, loadConfig } from "../lib/config.ts";
+import { describeError, handleProcessFailures } from "../lib/processFailures.ts";
 import { flagsToEnv, labConfigSchema, type LabConfig } from "./labConfig.ts";
 import { createLocalLab } from "./localLab.ts";
+
+handleProcessFailures("npm start");
 
 const flags = flagsToEnv(process.argv.slice(2));
 
@@ -46,7 +49,7 @@ process.on("SIGTERM", stop);
 try {
   await lab.start();
 } catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${describeError(error)}\n`);
   await lab.stop();
   process.exit(1);
 }

@@ -1,6 +1,7 @@
 import type Router from "@koa/router";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
+import { reportProcessFailuresTo } from "./processFailures.ts";
 import { shutdownTelemetry } from "./telemetry.ts";
 
 export interface Probes {
@@ -69,7 +70,6 @@ export function runServiceLifecycle(logger: Logger, stop: () => Promise<void>): 
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  process.on("unhandledRejection", (error) => fail("unhandled rejection", error));
-  process.on("uncaughtException", (error) => fail("uncaught exception", error));
+  reportProcessFailuresTo((reason, error) => logger.fatal({ err: error }, reason));
   return { fail };
 }

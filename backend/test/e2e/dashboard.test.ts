@@ -53,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  lab?.lab.kill("SIGINT");
+  lab?.interrupt();
   if (lab !== undefined) {
     await Promise.race([lab.exited, new Promise((resolve) => setTimeout(resolve, 60_000))]);
   }

@@ -1,17 +1,23 @@
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import type { Fault } from "../../src/services/control/fault.ts";
 import { launchChromium } from "../support/browser.ts";
+import { documentedCommands } from "../support/documentedCommands.ts";
 import { processesMentioning } from "../support/processes.ts";
 import { createTestLab, isAlive, type TestLab } from "../support/testLab.ts";
 
-// `npm start`'s entry point as a user runs it: the whole lab, faults through control's API, a
-// control restart, a kill nobody asked control for, Ctrl-C, and a second start. A whole lab on
-// 2 cores takes its time: these tests have their own, longer timeouts.
+// `npm start -- <flags>` as a user runs it: the whole lab, faults through control's API, a
+// control restart, a kill nobody asked control for, Ctrl-C, a second start, and one with
+// --kafka-only --fresh. A whole lab on 2 cores takes its time: these tests have their own, longer
+// timeouts.
+const execFileAsync = promisify(execFile);
+const repoRoot = join(import.meta.dirname, "../../..");
 let testLab: TestLab;
 let controlUrl: string;
 let clientsUrl: string;
@@ -66,13 +72,21 @@ function expectRecovered(done: Fault): void {
   expect(report.timedOut, JSON.stringify(report)).toBe(false);
   expect(report.podRecoveryMs).toBeGreaterThan(0);
   expect(report.lagRecoveryMs).not.toBeNull();
-  expect(report.clientRecovery).toMatchObject({ clients: 20, pending: 0 });
+  // 12 clients: the lab's --clients flag, not the default 20.
+  expect(report.clientRecovery).toMatchObject({ clients: 12, pending: 0 });
   expect(report.totals).toMatchObject({ missing: 0 });
 }
 
 async function fleetMissing(): Promise<number> {
   const summary = (await (await fetch(`${clientsUrl}/api/summary`)).json()) as { missing: number };
   return summary.missing;
+}
+
+/** Ctrl-C: the lab said it stopped, and npm ended with it (npm re-raises the SIGINT it got). */
+function expectStopped(exit: number | NodeJS.Signals | null, output: string): void {
+  expect(output).toContain("stopped");
+  expect(output).not.toContain("stop failed");
+  expect([0, "SIGINT"]).toContain(exit);
 }
 
 describe("npm start (the local lab)", () => {
@@ -222,32 +236,81 @@ describe("npm start (the local lab)", () => {
 
       await browser.close();
       await components();
-      run.lab.kill("SIGINT");
-      expect(await run.exited).toBe(0);
-      expect(run.output()).toContain("stopped");
+      run.interrupt();
+      expectStopped(await run.exited, run.output());
       expect(processesMentioning(testLab.dataDir)).toEqual([]);
       for (const pid of testLab.everyPid) expect(isAlive(pid), `pid ${pid}`).toBe(false);
     } finally {
       await browser?.close();
-      run.lab.kill("SIGKILL");
+      run.kill();
     }
   }, 600_000);
 
-  it("starts again on the same data without formatting it", async () => {
+  it("starts again on the same data without formatting it; the README's Kafka tool lines work against it", async () => {
     const run = testLab.start();
     try {
       await run.waitUp();
       expect(run.output()).not.toContain("storage formatted");
-      run.lab.kill("SIGINT");
-      expect(await run.exited).toBe(0);
+      // Each `npm run kafka -- …` line of the README, as written, from the repository's root;
+      // KAFKA_BROKERS points them at this lab as the default ports point them at `npm start`'s.
+      const brokers = (testLab.settings.KAFKA_BROKER_PORTS ?? "")
+        .split(",")
+        .map((port) => `127.0.0.1:${port}`)
+        .join(",");
+      const commands = documentedCommands("npm run kafka --");
+      expect(commands.length).toBeGreaterThanOrEqual(7);
+      const said: string[] = [];
+      for (const [command = "", ...args] of commands) {
+        const { stdout } = await execFileAsync(command, args, {
+          cwd: repoRoot,
+          env: { ...process.env, KAFKA_BROKERS: brokers },
+          timeout: 120_000,
+          maxBuffer: 16 * 1024 * 1024,
+        }).catch((error: unknown) => {
+          throw new Error(`${[command, ...args].join(" ")} failed: ${String(error)}`);
+        });
+        said.push(stdout);
+      }
+      const all = said.join("\n");
+      expect(all).toContain("blackout.numbers");
+      expect(all).toMatch(/ReplicationFactor: 3/);
+      expect(all).toContain("blackout-view-consumer-0");
+      expect(all).toMatch(/LeaderId:\s+[123]/);
+      expect(all).toMatch(/50000 records sent/);
+      run.interrupt();
+      expectStopped(await run.exited, run.output());
       expect(processesMentioning(testLab.dataDir)).toEqual([]);
     } finally {
-      run.lab.kill("SIGKILL");
+      run.kill();
+    }
+  }, 300_000);
+
+  it("takes --kafka-only and --fresh from npm start: new brokers on wiped data, no services", async () => {
+    const clusterId = join(testLab.dataDir, "kafka", "cluster.id");
+    const before = (await readFile(clusterId, "utf8")).trim();
+    const run = testLab.start(["--kafka-only", "--fresh"]);
+    try {
+      await run.waitUp();
+      const output = run.output();
+      expect(output).toContain(`wiped ${join(testLab.dataDir, "kafka")}`);
+      expect(output).toContain("kafka-1 storage formatted");
+      expect(output).toContain("--kafka-only: no services");
+      expect((await readFile(clusterId, "utf8")).trim()).not.toBe(before);
+      expect((await components()).map((c) => c.name).sort()).toEqual([
+        "kafka-1",
+        "kafka-2",
+        "kafka-3",
+      ]);
+      run.interrupt();
+      expectStopped(await run.exited, run.output());
+      expect(processesMentioning(testLab.dataDir)).toEqual([]);
+    } finally {
+      run.kill();
     }
   }, 300_000);
 
   it("refuses a wrong setting or flag, naming it, before starting anything", async () => {
-    for (const [extraEnv, args, message] of [
+    for (const [env, args, message] of [
       [
         { KAFKA_HEAP_MB: "lots" },
         [],
@@ -256,9 +319,11 @@ describe("npm start (the local lab)", () => {
       [{}, ["--consumers", "0"], 'CONSUMERS: expected a whole number greater than 0, got "0"'],
       [{}, ["--colour"], "unknown flag --colour"],
     ] as const) {
-      const run = testLab.start(args, extraEnv);
+      // The environment's value counts only where no flag sets the same setting.
+      const run = testLab.start(args, { KAFKA_HEAP_MB: undefined }, env);
       expect(await run.exited).toBe(2);
       expect(run.output()).toContain(message);
+      expect(run.output()).not.toMatch(/\n\s+at /);
     }
     expect(processesMentioning(testLab.dataDir)).toEqual([]);
   });

@@ -22,7 +22,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  lab.lab.kill("SIGINT");
+  lab.interrupt();
   await Promise.race([lab.exited, new Promise((resolve) => setTimeout(resolve, 60_000))]);
   await testLab.destroy("scenario-runs-logs");
 });

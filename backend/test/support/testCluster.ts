@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { KafkaNodeSpec } from "../../src/kafka/brokerProperties.ts";
 import { freeKafkaNodes } from "../../src/kafka/freeKafkaNodes.ts";
 import { processesMentioning } from "./processes.ts";
 import { ensureKafkaJars, type KafkaJars } from "../../src/kafka/kafkaJars.ts";
@@ -14,12 +15,27 @@ export interface TestCluster {
   destroy: () => Promise<void>;
 }
 
+export interface TestClusterOptions {
+  /** Nodes of its own (by default three on free loopback ports). */
+  nodes?: readonly KafkaNodeSpec[];
+  onProgress?: (message: string) => void;
+}
+
 /** A 3-node cluster on free loopback ports in a fresh temporary directory (not yet started). */
-export async function createTestCluster(label: string): Promise<TestCluster> {
+export async function createTestCluster(
+  label: string,
+  options: TestClusterOptions = {},
+): Promise<TestCluster> {
   const jars = await ensureKafkaJars();
-  const nodes = await freeKafkaNodes();
+  const nodes = options.nodes ?? (await freeKafkaNodes());
   const dir = await mkdtemp(join(tmpdir(), `blackout-${label}-`));
-  const cluster = createLocalCluster({ dir, jars, nodes, heapMb: 256 });
+  const cluster = createLocalCluster({
+    dir,
+    jars,
+    nodes,
+    heapMb: 256,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
   return {
     cluster,
     jars,

@@ -7,21 +7,27 @@ import { consecutiveFreePorts } from "../../src/lib/freePorts.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import { processesMentioning } from "./processes.ts";
 
-const main = join(import.meta.dirname, "../../src/lab/main.ts");
+const repoRoot = join(import.meta.dirname, "../../..");
 const artifactsDir = join(import.meta.dirname, "../../../test-artifacts");
 
 export interface LabRun {
+  /** `npm start` itself (the lab's entry point runs under it, in the same process group). */
   readonly lab: ChildProcess;
   output(): string;
-  readonly exited: Promise<number | null>;
+  /** The exit code, or the signal that ended npm (Ctrl-C ends npm by SIGINT once the lab stopped). */
+  readonly exited: Promise<number | NodeJS.Signals | null>;
+  /** Ctrl-C in the terminal: SIGINT to npm and everything it started. */
+  interrupt(): void;
+  /** SIGKILL to npm and everything it started. */
+  kill(): void;
   /** Resolves once the lab printed "Blackout lab is up."; throws if it exited first. */
   waitUp(): Promise<void>;
 }
 
 export interface TestLab {
   readonly dataDir: string;
-  /** What `npm start` gets: the test's own environment plus free ports and a temp data dir. */
-  readonly env: NodeJS.ProcessEnv;
+  /** The lab's settings (free ports, a temp data dir), given to `npm start` as flags. */
+  readonly settings: Readonly<Record<string, string>>;
   readonly urls: {
     readonly control: string;
     readonly supervisor: string;
@@ -31,8 +37,16 @@ export interface TestLab {
   };
   /** Every pid the supervisor reported so far: none may outlive the lab. */
   readonly everyPid: ReadonlySet<number>;
-  /** Runs `npm start`'s entry point as a user does, with extra arguments. */
-  start(args?: readonly string[], extraEnv?: Record<string, string>): LabRun;
+  /**
+   * Runs `npm start -- <flags>` from the repository's root, as a user types it: every setting as
+   * its flag (`--kafka-broker-ports 1,2,3`), `settings` replacing some (undefined drops the flag),
+   * then `args`. `env` is added to the user's environment.
+   */
+  start(
+    args?: readonly string[],
+    settings?: Readonly<Record<string, string | undefined>>,
+    env?: Readonly<Record<string, string>>,
+  ): LabRun;
   /** The supervisor's components (remembering their pids). */
   components(): Promise<ComponentInfo[]>;
   /** Kills anything left, keeps the lab's logs under test-artifacts/<name>, removes the data. */
@@ -57,9 +71,7 @@ export async function createTestLab(): Promise<TestLab> {
     gateway: url(gateway),
     prometheus: url(prometheus),
   };
-  // The user's environment, as `npm start` inherits it (PATH finds java), plus the test's own.
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const settings: Record<string, string> = {
     BLACKOUT_DATA_DIR: dataDir,
     KAFKA_BROKER_PORTS: kafkaPorts.slice(0, 3).join(","),
     KAFKA_CONTROLLER_PORTS: kafkaPorts.slice(3).join(","),
@@ -75,33 +87,53 @@ export async function createTestLab(): Promise<TestLab> {
     RESTART_DELAY_MS: "1000",
     // A hard-killed consumer's replacement waits this long for its partitions.
     SESSION_TIMEOUT_MS: "10000",
-    CLIENTS: "20",
+    // Not the default (20), so that a test sees the flag take effect.
+    CLIENTS: "12",
     RATE_PER_SECOND: "20",
   };
   const everyPid = new Set<number>();
 
   return {
     dataDir,
-    env,
+    settings,
     urls,
     everyPid,
-    start(args = [], extraEnv = {}) {
-      const lab = spawn(process.execPath, [main, ...args], {
-        env: { ...env, ...extraEnv },
+    start(args = [], overrides = {}, env = {}) {
+      const flags = Object.entries({ ...settings, ...overrides }).flatMap(([name, value]) =>
+        value === undefined ? [] : [`--${name.toLowerCase().replaceAll("_", "-")}`, value],
+      );
+      // The user's environment (PATH finds npm and java), in a process group of its own as a
+      // terminal would run it.
+      const lab = spawn("npm", ["start", "--", ...flags, ...args], {
+        cwd: repoRoot,
+        env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
       });
       let output = "";
       lab.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
       lab.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => lab.once("exit", resolve));
+      const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+        lab.once("exit", (code, signal) => resolve(code ?? signal)),
+      );
+      const signalGroup = (signal: NodeJS.Signals) => {
+        try {
+          if (lab.pid !== undefined) process.kill(-lab.pid, signal);
+        } catch {
+          // The group is gone already.
+        }
+      };
       return {
         lab,
         output: () => output,
         exited,
+        interrupt: () => signalGroup("SIGINT"),
+        kill: () => signalGroup("SIGKILL"),
         async waitUp() {
           await waitFor(
             () => {
-              if (lab.exitCode !== null) throw new Error(`the lab exited:\n${output}`);
+              if (lab.exitCode !== null || lab.signalCode !== null)
+                throw new Error(`the lab exited:\n${output}`);
               return output.includes("Blackout lab is up.");
             },
             { what: "the lab to come up", timeoutMs: 240_000, intervalMs: 500 },

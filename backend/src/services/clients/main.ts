@@ -1,4 +1,5 @@
 // The simulated client fleet (DESIGN §1): wiring only.
+import { handleProcessFailures } from "../../lib/processFailures.ts";
 import { listen } from "../../lib/httpApp.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { runServiceLifecycle } from "../../lib/serviceLifecycle.ts";
@@ -8,6 +9,8 @@ import { createControlPusher } from "./controlPusher.ts";
 import { createFleet } from "./fleet.ts";
 import { createFleetApp } from "./fleetApp.ts";
 import { createHttpFetch } from "./httpFetch.ts";
+
+handleProcessFailures("clients");
 
 const config = loadClientsConfig();
 const logger = createLogger({ name: "clients", level: config.LOG_LEVEL });

@@ -1,4 +1,5 @@
 // A consumer (DESIGN §1): wiring only.
+import { handleProcessFailures } from "../../lib/processFailures.ts";
 import { createKafkaClient } from "../../kafka/kafkaClient.ts";
 import { listen } from "../../lib/httpApp.ts";
 import { createLogger } from "../../lib/logger.ts";
@@ -9,6 +10,8 @@ import { createConsumerMetrics } from "./consumerMetrics.ts";
 import { createPageRoutes } from "./page/pageRoutes.ts";
 import { createView } from "./view.ts";
 import { createViewConsumer } from "./viewConsumer.ts";
+
+handleProcessFailures("consumer");
 
 const config = loadConsumerConfig();
 const logger = createLogger({ name: config.CONSUMER_ID, level: config.LOG_LEVEL });

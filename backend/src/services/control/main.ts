@@ -1,4 +1,5 @@
 // The control service (DESIGN §1 Control API): wiring only.
+import { handleProcessFailures } from "../../lib/processFailures.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Server } from "socket.io";
@@ -30,6 +31,8 @@ import { createProducerStates } from "./producerStates.ts";
 import { createScenarioRunner } from "./scenarioRunner.ts";
 import { PLACEHOLDER_PAGE } from "./placeholderPage.ts";
 import { describeTargets } from "./topology.ts";
+
+handleProcessFailures("control");
 
 const config = loadControlConfig();
 const logger = createLogger({ name: "control", level: config.LOG_LEVEL });
@@ -210,7 +213,7 @@ io.on("connection", (socket) => {
 
 let ticking: NodeJS.Timeout | undefined;
 let tickRunning: Promise<void> | undefined;
-runServiceLifecycle(logger, async () => {
+const lifecycle = runServiceLifecycle(logger, async () => {
   ready = false;
   clearTimeout(ticking);
   await tickRunning;
@@ -222,8 +225,14 @@ runServiceLifecycle(logger, async () => {
   await server.close();
 });
 
-await store.ensure();
-await tracker.load();
+try {
+  // kafkajs retries each call for about 30 s (kafkaClient.ts): a broker that is registered but
+  // not serving yet is waited out; a cluster still unreachable after that is a failed start.
+  await store.ensure();
+  await tracker.load();
+} catch (error) {
+  lifecycle.fail(`could not read the fault timeline from Kafka (${config.FAULTS_TOPIC})`, error);
+}
 // Pages that connected while the timeline was being read back got an empty one.
 io.emit("faults", tracker.list());
 orchestrator.onEvent((event) => {

@@ -1,10 +1,13 @@
 // The gateway (DESIGN §1, local mode): a Service stand-in in front of the consumers; wiring only.
+import { handleProcessFailures } from "../../lib/processFailures.ts";
 import { listen } from "../../lib/httpApp.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { runServiceLifecycle } from "../../lib/serviceLifecycle.ts";
 import { createGateway } from "./gateway.ts";
 import { loadGatewayConfig } from "./gatewayConfig.ts";
 import { createGatewayMetrics } from "./gatewayMetrics.ts";
+
+handleProcessFailures("gateway");
 
 const config = loadGatewayConfig();
 const logger = createLogger({ name: "gateway", level: config.LOG_LEVEL });

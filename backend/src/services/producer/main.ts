@@ -1,4 +1,5 @@
 // A producer (DESIGN §1): wiring only.
+import { handleProcessFailures } from "../../lib/processFailures.ts";
 import { createKafkaClient } from "../../kafka/kafkaClient.ts";
 import { numbersTopicSpec } from "../../kafka/records.ts";
 import { ensureTopic } from "../../kafka/topics.ts";
@@ -12,6 +13,8 @@ import { createOwnRecordsReader } from "./ownRecordsReader.ts";
 import { createProducerApp } from "./producerApp.ts";
 import { producerConfigSchema } from "./producerConfig.ts";
 import { createProducerMetrics } from "./producerMetrics.ts";
+
+handleProcessFailures("producer");
 
 const config = loadConfig(producerConfigSchema);
 const logger = createLogger({ name: config.PRODUCER_ID, level: config.LOG_LEVEL });
