@@ -1,3 +1,4 @@
+import { describeError } from "../lib/processFailures.ts";
 import { WaitAborted, waitFor } from "../lib/waitFor.ts";
 
 export interface StartingNode {
@@ -20,9 +21,6 @@ export interface WaitNodesServingOptions {
   /** Said once per node while it is registered but not yet answering. */
   onRegisteredNotServing?(node: StartingNode, reason: string): void;
 }
-
-const reasonOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
 
 /**
  * Waits until every node is registered with the controller **and** answers on its own address. A
@@ -52,7 +50,7 @@ export async function waitNodesServing(options: WaitNodesServingOptions): Promis
           registered = await options.registered();
         } catch (error) {
           for (const node of pending())
-            why.set(node.id, `no broker answers yet (${reasonOf(error)})`);
+            why.set(node.id, `no broker answers yet (${describeError(error)})`);
           return false;
         }
         await Promise.all(
@@ -66,7 +64,7 @@ export async function waitNodesServing(options: WaitNodesServingOptions): Promis
               ready.add(node.id);
               options.onReady(node);
             } catch (error) {
-              const reason = `registered but not answering on ${node.address} (${reasonOf(error)})`;
+              const reason = `registered but not answering on ${node.address} (${describeError(error)})`;
               why.set(node.id, reason);
               if (!warned.has(node.id)) {
                 warned.add(node.id);

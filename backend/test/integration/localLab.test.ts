@@ -10,7 +10,7 @@ import type { Fault } from "../../src/services/control/fault.ts";
 import { launchChromium } from "../support/browser.ts";
 import { documentedCommands } from "../support/documentedCommands.ts";
 import { processesMentioning } from "../support/processes.ts";
-import { createTestLab, isAlive, type TestLab } from "../support/testLab.ts";
+import { createTestLab, isAlive, type LabRun, type TestLab } from "../support/testLab.ts";
 
 // `npm start -- <flags>` as a user runs it: the whole lab, faults through control's API, a
 // control restart, a kill nobody asked control for, Ctrl-C, a second start, and one with
@@ -87,6 +87,23 @@ function expectStopped(exit: number | NodeJS.Signals | null, output: string): vo
   expect(output).toContain("stopped");
   expect(output).not.toContain("stop failed");
   expect([0, "SIGINT"]).toContain(exit);
+}
+
+/** `npm start -- <the lab's flags> …args`; `body` once it is up; then Ctrl-C stops all of it. */
+async function whileUp(
+  args: readonly string[],
+  body: (run: LabRun) => Promise<void>,
+): Promise<void> {
+  const run = testLab.start(args);
+  try {
+    await run.waitUp();
+    await body(run);
+    run.interrupt();
+    expectStopped(await run.exited, run.output());
+    expect(processesMentioning(testLab.dataDir)).toEqual([]);
+  } finally {
+    run.kill();
+  }
 }
 
 describe("npm start (the local lab)", () => {
@@ -247,9 +264,7 @@ describe("npm start (the local lab)", () => {
   }, 600_000);
 
   it("starts again on the same data without formatting it; the README's Kafka tool lines work against it", async () => {
-    const run = testLab.start();
-    try {
-      await run.waitUp();
+    await whileUp([], async (run) => {
       expect(run.output()).not.toContain("storage formatted");
       // Each `npm run kafka -- …` line of the README, as written, from the repository's root;
       // KAFKA_BROKERS points them at this lab as the default ports point them at `npm start`'s.
@@ -277,20 +292,13 @@ describe("npm start (the local lab)", () => {
       expect(all).toContain("blackout-view-consumer-0");
       expect(all).toMatch(/LeaderId:\s+[123]/);
       expect(all).toMatch(/50000 records sent/);
-      run.interrupt();
-      expectStopped(await run.exited, run.output());
-      expect(processesMentioning(testLab.dataDir)).toEqual([]);
-    } finally {
-      run.kill();
-    }
+    });
   }, 300_000);
 
   it("takes --kafka-only and --fresh from npm start: new brokers on wiped data, no services", async () => {
     const clusterId = join(testLab.dataDir, "kafka", "cluster.id");
     const before = (await readFile(clusterId, "utf8")).trim();
-    const run = testLab.start(["--kafka-only", "--fresh"]);
-    try {
-      await run.waitUp();
+    await whileUp(["--kafka-only", "--fresh"], async (run) => {
       const output = run.output();
       expect(output).toContain(`wiped ${join(testLab.dataDir, "kafka")}`);
       expect(output).toContain("kafka-1 storage formatted");
@@ -301,12 +309,7 @@ describe("npm start (the local lab)", () => {
         "kafka-2",
         "kafka-3",
       ]);
-      run.interrupt();
-      expectStopped(await run.exited, run.output());
-      expect(processesMentioning(testLab.dataDir)).toEqual([]);
-    } finally {
-      run.kill();
-    }
+    });
   }, 300_000);
 
   it("refuses a wrong setting or flag, naming it, before starting anything", async () => {
