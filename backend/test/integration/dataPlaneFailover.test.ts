@@ -55,7 +55,21 @@ it("two producers at 200/s through two broker hard kills: nothing missing, dupli
   await test.cluster.killNode(2, "SIGKILL");
   await settle(12_000);
   await test.cluster.startNode(2);
-  await settle(3000);
+
+  // Both producers publish again after the faults: a second's worth more than they had when the
+  // last broker came back. How soon is a benchmark's question, not this test's: with default
+  // kafkajs retries a stall after a broker kill lasts from the fencing (9 s) to the next retry
+  // step (up to ~19 s), so a rate threshold here only measured the machine's load.
+  const acknowledged = async (producer: ServiceProcess) =>
+    (await json<{ lastAcknowledged: number }>(`${producer.url}/api/state`)).lastAcknowledged;
+  for (const producer of producers) {
+    const atRestart = await acknowledged(producer);
+    await waitFor(async () => (await acknowledged(producer)) > atRestart + 200, {
+      what: `${producer.url} to publish again after the brokers came back`,
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+  }
 
   const last = new Map<string, number>();
   for (const [i, producer] of producers.entries()) {
@@ -63,8 +77,6 @@ it("two producers at 200/s through two broker hard kills: nothing missing, dupli
       method: "POST",
     });
     last.set(producerIds[i] ?? "", state.lastAcknowledged);
-    // Both producers kept publishing through the faults.
-    expect(state.lastAcknowledged).toBeGreaterThan(200 * 30);
   }
 
   // Kafka holds every acknowledged number at least once, and nothing past the last one.
