@@ -71,7 +71,11 @@ describe("the dashboard against the real local lab", () => {
     await card("consumer-1").waitFor();
     const killHard = card("consumer-1").getByRole("button", { name: "Kill hard" });
     expect(await killHard.isDisabled()).toBe(true);
-    expect(await killHard.getAttribute("title")).toBe("read-only: enter the operator token to act");
+    // The session comes on its own request, which may answer after the topology arrived: until
+    // then the button says it waits for control.
+    await expect
+      .poll(() => killHard.getAttribute("title"), { timeout: 10_000 })
+      .toBe("read-only: enter the operator token to act");
     expect(await page.getByRole("button", { name: "Emergency stop" }).isDisabled()).toBe(true);
     await page.getByLabel("operator token").fill(TOKEN);
     await page.getByRole("button", { name: "Unlock" }).click();
