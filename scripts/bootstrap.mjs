@@ -1,7 +1,7 @@
 // Runs before `npm start` and `npm test` (pre-scripts) on whatever Node the machine has, so that a
 // fresh clone works with one command: system packages, npm packages (which bring Node 24), the
-// Kafka jars from Maven Central, and for the tests the Kubernetes control plane built from the Go
-// module proxy. Each step is skipped when already done.
+// Kafka jars from Maven Central, Jaeger and for the tests the Kubernetes control plane, both built
+// from the Go module proxy. Each step is skipped when already done.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -90,6 +90,12 @@ if (
 
 // Kafka broker jars, cached outside git.
 run(node24, [join(root, "backend", "src", "kafka", "kafkaJarsMain.ts")]);
+
+// Jaeger, the lab's trace backend, built with Go once per version (about 5 minutes on 2 cores)
+// and cached like the jars. `npm start` runs without traces when Go is missing; the tests need it.
+const hasGo = works("go", ["version"]) || existsSync("/usr/local/go/bin/go");
+if (forTests || hasGo) run(node24, [join(root, "backend", "src", "traces", "jaegerBinaryMain.ts")]);
+else say("Go is not installed: the lab runs without its trace backend (Jaeger is built with Go)");
 
 // The Kubernetes tests' control plane (kube-apiserver, controller manager, scheduler, kubectl,
 // etcd, kwok), built with Go once per version and cached outside git like the jars.

@@ -24,12 +24,13 @@ const cluster = {
   }),
 } as unknown as LocalKafkaCluster;
 
-function plan(env: Record<string, string> = {}) {
+function plan(env: Record<string, string> = {}, jaeger = false) {
   return planLab(loadConfig(labConfigSchema, env), {
     cluster,
     logDir: "/data/logs",
     nodeBin: "/usr/bin/node24",
     path: "/usr/bin",
+    ...(jaeger ? { jaeger: { bin: "/cache/jaeger", configFile: "/data/jaeger.yaml" } } : {}),
   });
 }
 
@@ -98,5 +99,34 @@ describe("the lab's plan", () => {
       .filter((spec) => spec.chaos)
       .map((spec) => spec.name);
     expect(chaos).toEqual(["kafka-2", "consumer-0", "consumer-1", "consumer-2"]);
+  });
+
+  it("with Jaeger: starts it first, every service exports to it, the fleet samples its polls", () => {
+    const traced = plan({ CLIENTS_TRACE_RATIO: "0.05" }, true);
+    expect(traced.groups[0]?.map((spec) => spec.name)).toEqual(["jaeger"]);
+    expect(traced.groups[0]?.[0]).toMatchObject({
+      command: "/cache/jaeger",
+      args: ["--config", "/data/jaeger.yaml"],
+    });
+    const specs = new Map(traced.groups.flat().map((spec) => [spec.name, spec.env]));
+    for (const name of ["producer-0", "consumer-2", "gateway", "control", "clients"]) {
+      expect(specs.get(name), name).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318",
+        OTEL_SERVICE_NAME: name,
+      });
+    }
+    expect(specs.get("clients")).toMatchObject({
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0.05",
+    });
+    expect(specs.get("producer-0")).not.toHaveProperty("OTEL_TRACES_SAMPLER");
+    expect(specs.get("control")?.TRACES_URL).toBe("http://127.0.0.1:16686");
+    expect(traced.urls.traces).toBe("http://127.0.0.1:16686");
+    // Without Jaeger nobody is told to export.
+    expect(
+      plan()
+        .groups.flat()
+        .find((spec) => spec.name === "producer-0")?.env,
+    ).not.toHaveProperty("OTEL_EXPORTER_OTLP_ENDPOINT");
   });
 });

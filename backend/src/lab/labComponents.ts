@@ -17,6 +17,7 @@ export interface LabPlan {
     readonly producers: readonly string[];
     readonly consumers: readonly string[];
     readonly prometheus?: string;
+    readonly traces?: string;
   };
 }
 
@@ -32,6 +33,11 @@ export interface LabPlanOptions {
     readonly bin: string;
     readonly configFile: string;
     readonly dataDir: string;
+  };
+  /** The `jaeger` binary and its config file, when the lab runs its trace backend. */
+  readonly jaeger?: {
+    readonly bin: string;
+    readonly configFile: string;
   };
 }
 
@@ -52,6 +58,15 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
   const brokers = options.cluster.bootstrapServers.join(",");
   const logFile = (name: string) => join(options.logDir, `${name}.log`);
   const common = { PATH: options.path, LOG_LEVEL: config.LOG_LEVEL };
+  const tracesUrl = options.jaeger ? url(config.TRACES_QUERY_PORT) : undefined;
+  // Every service exports its spans to the lab's Jaeger through the standard variables.
+  const tracing = (name: string): Record<string, string> =>
+    options.jaeger
+      ? {
+          OTEL_EXPORTER_OTLP_ENDPOINT: url(config.TRACES_OTLP_PORT),
+          OTEL_SERVICE_NAME: name,
+        }
+      : {};
   const optedIn = (name: string, kind: ComponentSpec["kind"]) =>
     kind !== "service" &&
     (config.CHAOS_TARGETS.includes(kind) || config.CHAOS_TARGETS.includes(name));
@@ -73,7 +88,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       `src/services/${main}/main.ts`,
     ],
     cwd: backendDir,
-    env: { ...common, ...env },
+    env: { ...common, ...tracing(name), ...env },
     logFile: logFile(name),
     ready: () => answersReady(readyUrl),
   });
@@ -156,6 +171,8 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       CLIENTS: String(config.CLIENTS),
       POLL_MS: String(config.POLL_MS),
       CONTROL_URL: controlUrl,
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: String(config.CLIENTS_TRACE_RATIO),
     },
     `${clientsUrl}/readyz`,
   );
@@ -173,10 +190,26 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       SCENARIOS_DIR: config.SCENARIOS_DIR,
       ...(config.CONTROL_TOKEN !== undefined ? { CONTROL_TOKEN: config.CONTROL_TOKEN } : {}),
       ...(config.GRAFANA_URL !== undefined ? { GRAFANA_URL: config.GRAFANA_URL } : {}),
-      ...(config.TRACES_URL !== undefined ? { TRACES_URL: config.TRACES_URL } : {}),
+      ...((config.TRACES_URL ?? tracesUrl) !== undefined
+        ? { TRACES_URL: config.TRACES_URL ?? tracesUrl ?? "" }
+        : {}),
     },
     `${controlUrl}/readyz`,
   );
+  const traceBackend: ComponentSpec[] = options.jaeger
+    ? [
+        {
+          name: "jaeger",
+          kind: "service",
+          chaos: false,
+          command: options.jaeger.bin,
+          args: ["--config", options.jaeger.configFile],
+          env: { PATH: options.path },
+          logFile: logFile("jaeger"),
+          ready: () => answersReady(`${tracesUrl ?? ""}/api/services`),
+        },
+      ]
+    : [];
   const observability: ComponentSpec[] = [];
   let prometheusUrl: string | undefined;
   if (options.prometheus !== undefined) {
@@ -197,7 +230,14 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
     });
   }
   return {
-    groups: [kafka, [...producers, ...consumers], [gateway, control], [clients, ...observability]],
+    // Jaeger first (it is up in a second): the services' first spans have somewhere to go.
+    groups: [
+      ...(traceBackend.length > 0 ? [traceBackend] : []),
+      kafka,
+      [...producers, ...consumers],
+      [gateway, control],
+      [clients, ...observability],
+    ],
     urls: {
       control: controlUrl,
       gateway: gatewayUrl,
@@ -206,6 +246,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       producers: producerUrls,
       consumers: consumerUrls,
       ...(prometheusUrl !== undefined ? { prometheus: prometheusUrl } : {}),
+      ...(tracesUrl !== undefined ? { traces: tracesUrl } : {}),
     },
   };
 }

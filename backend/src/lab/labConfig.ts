@@ -62,6 +62,18 @@ export const labConfigSchema = commonConfigSchema.extend({
   /** The supervisor's own API (local mode's kubelet), which control drives. */
   SUPERVISOR_PORT: port().default(8089),
   PROMETHEUS_PORT: port().default(9090),
+  /** Jaeger's OTLP/HTTP receiver, where every service exports its spans (DESIGN §3: 4318). */
+  TRACES_OTLP_PORT: port().default(4318),
+  /** Jaeger's HTTP query API (`/api/services`, `/api/traces`), and its gRPC one beside it. */
+  TRACES_QUERY_PORT: port().default(16686),
+  TRACES_QUERY_GRPC_PORT: port().default(16685),
+  /**
+   * The share of the simulated clients' polls that start a trace (OTEL_TRACES_SAMPLER
+   * parentbased_traceidratio): 20 clients poll 40 times a second, 1 000 clients 2 000 times, and
+   * each poll is four spans (fleet, gateway in and out, consumer). The gateway and the consumers
+   * follow the fleet's decision (parent-based); producers and control trace everything.
+   */
+  CLIENTS_TRACE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
   /**
    * What is opted in to chaos (DESIGN §1 Safety; Kubernetes' `blackout.dev/chaos=enabled`): kinds
    * (`broker`, `producer`, `consumer`) or names (`kafka-2`). Control refuses the others.
@@ -77,7 +89,10 @@ export const labConfigSchema = commonConfigSchema.extend({
   MIN_ALIVE: nonNegativeInt().default(1),
   /** Passed to control: the scenario library the dashboard offers. */
   SCENARIOS_DIR: z.string().min(1).default(`${repoRoot}scenarios`),
-  /** Passed to control: Grafana and the traces UI, linked from the dashboard when set. */
+  /**
+   * Passed to control: Grafana and the trace backend, linked from the dashboard when set. The lab
+   * sets TRACES_URL to its own Jaeger when it runs one.
+   */
   GRAFANA_URL: baseUrl("http://127.0.0.1:3000").optional(),
   TRACES_URL: baseUrl("http://127.0.0.1:16686").optional(),
 });

@@ -10,6 +10,9 @@ import { listen, type RunningServer } from "../lib/httpApp.ts";
 import { createLogger } from "../lib/logger.ts";
 import { planLab, type LabPlan } from "./labComponents.ts";
 import type { LabConfig } from "./labConfig.ts";
+import { describeError } from "../lib/processFailures.ts";
+import { ensureJaeger } from "../traces/jaegerBinary.ts";
+import { jaegerConfig } from "../traces/jaegerConfig.ts";
 import { prometheusConfig } from "./prometheusConfig.ts";
 
 export interface LocalLab {
@@ -56,6 +59,29 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
   });
   let api: RunningServer | undefined;
 
+  /** Jaeger's binary (built by bootstrap) and its configuration, or undefined without it. */
+  async function traceBackend(
+    dir: string,
+  ): Promise<{ bin: string; configFile: string } | undefined> {
+    try {
+      const { path } = await ensureJaeger({ cacheDir: config.BLACKOUT_CACHE_DIR, build: false });
+      await mkdir(dir, { recursive: true });
+      const configFile = join(dir, "jaeger.yaml");
+      await writeFile(
+        configFile,
+        jaegerConfig({
+          otlpHttp: config.TRACES_OTLP_PORT,
+          query: config.TRACES_QUERY_PORT,
+          queryGrpc: config.TRACES_QUERY_GRPC_PORT,
+        }),
+      );
+      return { bin: path, configFile };
+    } catch (error) {
+      print(`traces off: ${describeError(error)}`);
+      return undefined;
+    }
+  }
+
   return {
     async start() {
       print(
@@ -93,12 +119,14 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
         await writeFile(configFile, prometheusConfig(config));
         prometheus = { bin: prometheusBin, configFile, dataDir: join(dir, "data") };
       }
+      const jaeger = await traceBackend(join(dataDir, "jaeger"));
       const plan = planLab(config, {
         cluster,
         logDir,
         nodeBin: options.nodeBin,
         path: config.PATH,
         ...(prometheus !== undefined ? { prometheus } : {}),
+        ...(jaeger !== undefined ? { jaeger } : {}),
       });
 
       const logger = createLogger({ name: "supervisor", level: "warn" });
@@ -108,7 +136,8 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
         config.SUPERVISOR_PORT,
       );
       print(`supervisor API on ${api.url}`);
-      for (const group of options.kafkaOnly ? plan.groups.slice(0, 1) : plan.groups) {
+      const brokersOnly = plan.groups.filter((group) => group.every((c) => c.kind === "broker"));
+      for (const group of options.kafkaOnly ? brokersOnly : plan.groups) {
         for (const spec of group) supervisor.add(spec);
         await supervisor.start(group.map((spec) => spec.name));
       }
@@ -122,6 +151,7 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
             `  producers                 ${urls.producers.join("  ")}`,
             `  consumers                 ${urls.consumers.join("  ")}`,
             `  Prometheus                ${urls.prometheus ?? "not running (not installed)"}`,
+            `  traces (Jaeger query API) ${urls.traces !== undefined ? `${urls.traces}/api/services` : "not running (Jaeger not built)"}`,
             "Kill something:  curl -X POST " +
               `${urls.control}/api/faults -H 'content-type: application/json' -d '{"action":"kill","target":"random:consumer","mode":"hard"}'`,
           ];

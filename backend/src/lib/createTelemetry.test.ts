@@ -1,6 +1,6 @@
 import { trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { createTelemetry } from "./createTelemetry.ts";
+import { createTelemetry, isOperationalPath } from "./createTelemetry.ts";
 
 describe("createTelemetry", () => {
   it("is off without an OTLP endpoint, and starting it changes nothing", async () => {
@@ -33,5 +33,16 @@ describe("createTelemetry", () => {
         OTEL_SDK_DISABLED: true,
       }).enabled,
     ).toBe(false);
+  });
+});
+
+describe("isOperationalPath", () => {
+  it("knows probes and scrapes, at the root or under a prefix, and nothing else", () => {
+    for (const url of ["/healthz", "/readyz", "/metrics", "/gateway/readyz", "/metrics?x=1"]) {
+      expect(isOperationalPath(url), url).toBe(true);
+    }
+    for (const url of ["/", "/api/records?cursor=producer-0:4", "/api/metricsx", "/readyz/x"]) {
+      expect(isOperationalPath(url), url).toBe(false);
+    }
   });
 });

@@ -58,7 +58,11 @@ async function startSdk(serviceName: string | undefined): Promise<NodeSDK> {
     // Endpoint, headers and timeouts come from the standard OTEL_EXPORTER_OTLP_* variables.
     traceExporter: new OTLPTraceExporter(),
     instrumentations: [
-      new HttpInstrumentation(),
+      // Probes and scrapes (the gateway's and the supervisor's readiness checks, Prometheus)
+      // arrive every second or so at every service: as traces they would only bury the rest.
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => isOperationalPath(request.url ?? ""),
+      }),
       new koa.KoaInstrumentation(),
       new kafkajs.KafkaJsInstrumentation(),
     ],
@@ -71,4 +75,10 @@ async function startSdk(serviceName: string | undefined): Promise<NodeSDK> {
   // Let the loader learn every hooked module before the app's first import is resolved.
   await waitForAllMessagesAcknowledged();
   return sdk;
+}
+
+/** /healthz, /readyz and /metrics, at the root or under a prefix (the gateway's /gateway/…). */
+export function isOperationalPath(url: string): boolean {
+  const path = url.split("?")[0] ?? "";
+  return /(^|\/)(healthz|readyz|metrics)$/.test(path);
 }

@@ -9,6 +9,7 @@ import { waitFor } from "../../src/lib/waitFor.ts";
 import type { Fault } from "../../src/services/control/fault.ts";
 import { launchChromium } from "../support/browser.ts";
 import { documentedCommands } from "../support/documentedCommands.ts";
+import { servicesOf, waitForTrace } from "../support/jaeger.ts";
 import { processesMentioning } from "../support/processes.ts";
 import { createTestLab, isAlive, type LabRun, type TestLab } from "../support/testLab.ts";
 
@@ -122,6 +123,7 @@ describe("npm start (the local lab)", () => {
         "control",
         "clients",
         "prometheus",
+        "jaeger",
       ]) {
         expect(output).toContain(`${name} ready`);
       }
@@ -142,6 +144,7 @@ describe("npm start (the local lab)", () => {
           "producer-0",
           "producer-1",
           "prometheus",
+          "jaeger",
         ].sort(),
       );
       // Prometheus scrapes every service the lab runs.
@@ -250,6 +253,53 @@ describe("npm start (the local lab)", () => {
       );
       expect(external).toMatchObject({ action: "kill", mode: "hard", selector: "observed" });
       expect(await fleetMissing()).toBe(0);
+
+      // Traces, on by default: the consumer kill is found in Jaeger by its fault id, with the
+      // supervisor call it made in the same trace, and its recovery once the report completed.
+      const tracesUrl = testLab.urls.traces;
+      const byId = { "blackout.fault.id": consumerKill.id };
+      const injection = await waitForTrace(
+        tracesUrl,
+        { service: "control", tags: byId, operation: "fault kill" },
+        () => true,
+        `the span of fault ${consumerKill.id}`,
+      );
+      const tags = new Map(
+        injection.spans.flatMap((span) => span.tags.map((t) => [t.key, t.value])),
+      );
+      expect(tags.get("blackout.fault.target")).toBe("consumer-1");
+      expect(tags.get("blackout.fault.mode")).toBe("hard");
+      expect(injection.spans.length).toBeGreaterThan(1);
+      await waitForTrace(
+        tracesUrl,
+        { service: "control", tags: byId, operation: `fault ${consumerKill.id} recovery` },
+        () => true,
+        `the recovery span of fault ${consumerKill.id}`,
+      );
+      // One record's journey is one trace: the producer's send, and each consumer's processing.
+      await waitForTrace(
+        tracesUrl,
+        { service: "producer-0", operation: "send blackout.numbers", limit: "50" },
+        (trace) =>
+          ["consumer-0", "consumer-1", "consumer-2"].every((consumer) =>
+            servicesOf(trace, "process blackout.numbers").includes(consumer),
+          ),
+        "a record's trace with a process span of every consumer",
+      );
+
+      // The trace backend dies: the lab goes on serving, and nothing waits for it.
+      const jaegerPid = (await components()).find((c) => c.name === "jaeger")?.pid;
+      const summaryBefore = (await (await fetch(`${clientsUrl}/api/summary`)).json()) as {
+        polls: number;
+        failedPolls: number;
+      };
+      process.kill(jaegerPid ?? 0, "SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const after = (await (
+        await fetch(`${clientsUrl}/api/summary`)
+      ).json()) as typeof summaryBefore;
+      expect(after.polls - summaryBefore.polls).toBeGreaterThan(12 * 5);
+      expect(after.failedPolls).toBe(summaryBefore.failedPolls);
 
       await browser.close();
       await components();

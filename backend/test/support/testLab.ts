@@ -34,6 +34,8 @@ export interface TestLab {
     readonly clients: string;
     readonly gateway: string;
     readonly prometheus: string;
+    /** The lab's Jaeger: its HTTP query API. */
+    readonly traces: string;
   };
   /** Every pid the supervisor reported so far: none may outlive the lab. */
   readonly everyPid: ReadonlySet<number>;
@@ -60,7 +62,7 @@ export interface TestLab {
 export async function createTestLab(): Promise<TestLab> {
   const dataDir = await mkdtemp(join(tmpdir(), "blackout-lab-"));
   // One free block, so that no two of the lab's ports can be the same.
-  const base = await consecutiveFreePorts(16);
+  const base = await consecutiveFreePorts(19);
   const [gateway, control, clients, supervisor, prometheus] = [0, 1, 2, 3, 4].map((i) => base + i);
   const kafkaPorts = [5, 6, 7, 8, 9, 10].map((i) => base + i);
   const url = (port: number | undefined) => `http://127.0.0.1:${port ?? 0}`;
@@ -70,6 +72,7 @@ export async function createTestLab(): Promise<TestLab> {
     clients: url(clients),
     gateway: url(gateway),
     prometheus: url(prometheus),
+    traces: url(base + 17),
   };
   const settings: Record<string, string> = {
     BLACKOUT_DATA_DIR: dataDir,
@@ -84,6 +87,10 @@ export async function createTestLab(): Promise<TestLab> {
     SUPERVISOR_PORT: String(supervisor),
     // The tests' bootstrap installs Prometheus (Debian), so the lab runs it.
     PROMETHEUS_PORT: String(prometheus),
+    // The tests' bootstrap builds Jaeger, so the lab runs it and every service exports to it.
+    TRACES_OTLP_PORT: String(base + 16),
+    TRACES_QUERY_PORT: String(base + 17),
+    TRACES_QUERY_GRPC_PORT: String(base + 18),
     RESTART_DELAY_MS: "1000",
     // A hard-killed consumer's replacement waits this long for its partitions.
     SESSION_TIMEOUT_MS: "10000",

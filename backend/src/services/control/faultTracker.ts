@@ -4,6 +4,7 @@ import { latestByKey } from "../../kafka/jsonLogStore.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { faultId, openReport, type ClientRecovery, type Fault } from "./fault.ts";
 import { guardRefusal } from "./faultGuards.ts";
+import { traceInjection, traceObservedFault, traceRecovery } from "./faultSpans.ts";
 import type { FleetFeed } from "./fleetFeed.ts";
 import { lagRecoveryMs, type LagSample } from "./lagRecovery.ts";
 import { parseSelector, pickVictim, type KafkaLeadership } from "./victimPicker.ts";
@@ -202,6 +203,61 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
     return guardRefusal(target, all, { minAlive: options.minAlive, force: false });
   }
 
+  async function injectNow(request: FaultRequest): Promise<FaultOutcome> {
+    const selector = parseSelector(request.target);
+    if (typeof selector === "string") return { kind: "refused", status: 400, message: selector };
+    const all = await refreshTargets();
+    const picked = pickVictim(selector, all, kafka.leadership(), request.random ?? options.random);
+    if (!picked.ok) return { kind: "refused", ...picked };
+    const { victim, leads } = picked;
+    const refused = guardRefusal(victim, all, {
+      minAlive: options.minAlive,
+      force: request.force,
+    });
+    if (refused !== undefined) return { kind: "refused", status: 409, message: refused };
+    const plan: FaultPlan = {
+      action: request.action,
+      victim: victim.name,
+      kind: victim.kind,
+      ...(request.action === "kill" ? { mode: request.mode } : { seconds: request.seconds ?? 0 }),
+      leadersMoving: leads,
+    };
+    if (request.dryRun) return { kind: "planned", plan };
+
+    let t0: number;
+    try {
+      t0 =
+        request.action === "kill"
+          ? await orchestrator.kill(victim.name, request.mode)
+          : await orchestrator.freeze(victim.name, request.seconds ?? 0);
+    } catch (error) {
+      // The target changed between the listing and the call (it died, or it is gone).
+      if (error instanceof TargetStateError) {
+        return { kind: "refused", status: 409, message: error.message };
+      }
+      if (error instanceof UnknownTargetError) {
+        return { kind: "refused", status: 404, message: error.message };
+      }
+      throw error;
+    }
+    const fault: Fault = {
+      id: faultId(t0, victim.name),
+      t0,
+      target: victim.name,
+      kind: victim.kind,
+      action: request.action,
+      ...(plan.mode !== undefined ? { mode: plan.mode } : {}),
+      ...(plan.seconds !== undefined ? { seconds: plan.seconds } : {}),
+      actor: request.actor,
+      selector: request.target,
+      ...(victim.kind === "broker" ? { leads } : {}),
+      report: openReport(),
+    };
+    remember(fault, true);
+    await follow(fault);
+    return { kind: "injected", fault };
+  }
+
   return {
     async load() {
       const at = now();
@@ -218,64 +274,13 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
       );
     },
 
-    async inject(request) {
-      const selector = parseSelector(request.target);
-      if (typeof selector === "string") return { kind: "refused", status: 400, message: selector };
-      const all = await refreshTargets();
-      const picked = pickVictim(
-        selector,
-        all,
-        kafka.leadership(),
-        request.random ?? options.random,
+    inject(request) {
+      return traceInjection(
+        request.action,
+        request.target,
+        () => injectNow(request),
+        (outcome) => (outcome.kind === "injected" ? outcome.fault : undefined),
       );
-      if (!picked.ok) return { kind: "refused", ...picked };
-      const { victim, leads } = picked;
-      const refused = guardRefusal(victim, all, {
-        minAlive: options.minAlive,
-        force: request.force,
-      });
-      if (refused !== undefined) return { kind: "refused", status: 409, message: refused };
-      const plan: FaultPlan = {
-        action: request.action,
-        victim: victim.name,
-        kind: victim.kind,
-        ...(request.action === "kill" ? { mode: request.mode } : { seconds: request.seconds ?? 0 }),
-        leadersMoving: leads,
-      };
-      if (request.dryRun) return { kind: "planned", plan };
-
-      let t0: number;
-      try {
-        t0 =
-          request.action === "kill"
-            ? await orchestrator.kill(victim.name, request.mode)
-            : await orchestrator.freeze(victim.name, request.seconds ?? 0);
-      } catch (error) {
-        // The target changed between the listing and the call (it died, or it is gone).
-        if (error instanceof TargetStateError) {
-          return { kind: "refused", status: 409, message: error.message };
-        }
-        if (error instanceof UnknownTargetError) {
-          return { kind: "refused", status: 404, message: error.message };
-        }
-        throw error;
-      }
-      const fault: Fault = {
-        id: faultId(t0, victim.name),
-        t0,
-        target: victim.name,
-        kind: victim.kind,
-        action: request.action,
-        ...(plan.mode !== undefined ? { mode: plan.mode } : {}),
-        ...(plan.seconds !== undefined ? { seconds: plan.seconds } : {}),
-        actor: request.actor,
-        selector: request.target,
-        ...(victim.kind === "broker" ? { leads } : {}),
-        report: openReport(),
-      };
-      remember(fault, true);
-      await follow(fault);
-      return { kind: "injected", fault };
     },
 
     observe(event) {
@@ -303,6 +308,7 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
         report: openReport(),
       };
       logger.warn({ fault: id, target: event.target, detail: event.detail }, "observed a fault");
+      traceObservedFault(fault);
       remember(fault, true);
       void follow(fault);
     },
@@ -324,7 +330,10 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
         if (JSON.stringify(updated.report) !== JSON.stringify(fault.report)) {
           remember(updated, milestone(fault, updated));
         }
-        if (updated.report.status === "complete") unfollowed.delete(fault.id);
+        if (updated.report.status === "complete") {
+          unfollowed.delete(fault.id);
+          traceRecovery(updated, at);
+        }
       }
       await flushAppends();
     },

@@ -1,0 +1,50 @@
+import { waitFor } from "../../src/lib/waitFor.ts";
+
+/** A trace as Jaeger's HTTP query API answers it (`GET /api/traces`). */
+export interface JaegerTrace {
+  readonly traceID: string;
+  readonly spans: readonly {
+    readonly spanID: string;
+    readonly operationName: string;
+    readonly processID: string;
+    readonly tags: readonly { readonly key: string; readonly value: unknown }[];
+  }[];
+  readonly processes: Readonly<Record<string, { readonly serviceName: string }>>;
+}
+
+/** Jaeger's answer to a trace search; query: service, operation, tags (an object), limit… */
+export async function searchTraces(
+  baseUrl: string,
+  query: Readonly<Record<string, string | Readonly<Record<string, string>>>>,
+): Promise<JaegerTrace[]> {
+  const params = new URLSearchParams(
+    Object.entries(query).map(([key, value]): [string, string] => [
+      key,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
+  );
+  const response = await fetch(`${baseUrl}/api/traces?${params.toString()}`);
+  if (!response.ok) throw new Error(`Jaeger answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { data: JaegerTrace[] | null }).data ?? [];
+}
+
+/** The services of a trace's spans that have this operation name. */
+export function servicesOf(trace: JaegerTrace, operation: string): string[] {
+  return trace.spans
+    .filter((span) => span.operationName === operation)
+    .map((span) => trace.processes[span.processID]?.serviceName ?? "?");
+}
+
+/** Waits until a search finds a trace that `accept` takes (spans arrive in batches, seconds late). */
+export function waitForTrace(
+  baseUrl: string,
+  query: Parameters<typeof searchTraces>[1],
+  accept: (trace: JaegerTrace) => boolean,
+  what: string,
+): Promise<JaegerTrace> {
+  return waitFor(async () => (await searchTraces(baseUrl, query)).find(accept), {
+    what,
+    timeoutMs: 60_000,
+    intervalMs: 1000,
+  });
+}
