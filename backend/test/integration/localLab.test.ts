@@ -9,7 +9,7 @@ import { waitFor } from "../../src/lib/waitFor.ts";
 import type { Fault } from "../../src/services/control/fault.ts";
 import { launchChromium } from "../support/browser.ts";
 import { documentedCommands } from "../support/documentedCommands.ts";
-import { servicesOf, waitForTrace } from "../support/jaeger.ts";
+import { servicesOf, tagsOf, waitForTrace } from "../support/jaeger.ts";
 import { processesMentioning } from "../support/processes.ts";
 import { createTestLab, isAlive, type LabRun, type TestLab } from "../support/testLab.ts";
 
@@ -264,9 +264,7 @@ describe("npm start (the local lab)", () => {
         () => true,
         `the span of fault ${consumerKill.id}`,
       );
-      const tags = new Map(
-        injection.spans.flatMap((span) => span.tags.map((t) => [t.key, t.value])),
-      );
+      const tags = tagsOf(injection);
       expect(tags.get("blackout.fault.target")).toBe("consumer-1");
       expect(tags.get("blackout.fault.mode")).toBe("hard");
       expect(injection.spans.length).toBeGreaterThan(1);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scorecardSchema, type Scorecard } from "../../src/chaos/scorecard.ts";
+import { tagsOf, waitForTrace } from "../support/jaeger.ts";
 import { createTestLab, type LabRun, type TestLab } from "../support/testLab.ts";
 
 // Scripted chaos runs as an engineer runs them in CI: `blackout run` against the real local lab,
@@ -79,6 +80,16 @@ describe("blackout run against the local lab", () => {
     expect(report.slos.every((slo) => slo.passed)).toBe(true);
     expect(result.junit).toMatch(/failures="0"/);
     expect(result.markdown).toContain("consumer-hard-kill");
+    // The run is in the lab's Jaeger too, by its id, naming its fault.
+    const run = await waitForTrace(
+      testLab.urls.traces,
+      { service: "control", tags: { "blackout.run.id": report.run.id } },
+      () => true,
+      `the span of run ${report.run.id}`,
+    );
+    const tags = tagsOf(run);
+    expect(tags.get("blackout.run.status")).toBe("passed");
+    expect(tags.get("blackout.fault.ids")).toContain(report.faults[0]?.id);
   }, 400_000);
 
   it("fails with exit code 1 and a JUnit failure naming an SLO that cannot hold", async () => {

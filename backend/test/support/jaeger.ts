@@ -35,6 +35,11 @@ export function servicesOf(trace: JaegerTrace, operation: string): string[] {
     .map((span) => trace.processes[span.processID]?.serviceName ?? "?");
 }
 
+/** Every tag of a trace's spans, by key (the last one wins). */
+export function tagsOf(trace: JaegerTrace): Map<string, unknown> {
+  return new Map(trace.spans.flatMap((span) => span.tags.map((t) => [t.key, t.value] as const)));
+}
+
 /** Waits until a search finds a trace that `accept` takes (spans arrive in batches, seconds late). */
 export function waitForTrace(
   baseUrl: string,

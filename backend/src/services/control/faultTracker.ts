@@ -4,7 +4,7 @@ import { latestByKey } from "../../kafka/jsonLogStore.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { faultId, openReport, type ClientRecovery, type Fault } from "./fault.ts";
 import { guardRefusal } from "./faultGuards.ts";
-import { traceInjection, traceObservedFault, traceRecovery } from "./faultSpans.ts";
+import { traceInjection, traceObservedFault, traceRecovery } from "./controlSpans.ts";
 import type { FleetFeed } from "./fleetFeed.ts";
 import { lagRecoveryMs, type LagSample } from "./lagRecovery.ts";
 import { parseSelector, pickVictim, type KafkaLeadership } from "./victimPicker.ts";

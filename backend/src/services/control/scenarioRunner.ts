@@ -7,6 +7,7 @@ import { seededRandom } from "../../lib/seededRandom.ts";
 import type { Fault, WindowTotals } from "./fault.ts";
 import type { FaultTracker } from "./faultTracker.ts";
 import type { FleetFeed } from "./fleetFeed.ts";
+import { traceRun } from "./controlSpans.ts";
 
 export type RunPhase = "steady" | "steps" | "settling" | "done";
 
@@ -360,7 +361,11 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
         : status === "error"
           ? "a step was refused: the scenario did not run as written"
           : `${final.scorecard.slos.filter((s) => s.passed).length}/${final.scorecard.slos.length} SLOs hold`;
-    publish(status, now());
+    const ended = publish(status, now());
+    traceRun(
+      ended.scorecard.run,
+      ended.scorecard.faults.map((f) => f.id),
+    );
 
     async function runStep(
       step: ScenarioStep,

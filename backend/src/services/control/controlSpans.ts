@@ -1,4 +1,5 @@
 import { SpanStatusCode, trace, type Attributes } from "@opentelemetry/api";
+import type { Scorecard } from "../../chaos/scorecard.ts";
 import type { Fault } from "./fault.ts";
 
 // The global tracer: a no-op unless the OpenTelemetry SDK was started (telemetry.ts), so control
@@ -80,4 +81,22 @@ export function traceRecovery(fault: Fault, completedAt: number): void {
       attributes: { ...faultAttributes(fault), ...times },
     })
     .end(completedAt);
+}
+
+/** A finished scenario run: a span from its start to its end, found by `blackout.run.id`. */
+export function traceRun(run: Scorecard["run"], faultIds: readonly string[]): void {
+  if (run.endedAt === null) return;
+  tracer()
+    .startSpan(`scenario run ${run.scenario}`, {
+      startTime: run.startedAt,
+      attributes: {
+        "blackout.run.id": run.id,
+        "blackout.run.scenario": run.scenario,
+        "blackout.run.status": run.status,
+        "blackout.run.actor": run.actor,
+        "blackout.run.seed": run.seed,
+        "blackout.fault.ids": [...faultIds],
+      },
+    })
+    .end(run.endedAt);
 }
