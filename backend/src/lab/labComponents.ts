@@ -59,6 +59,8 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
   const logFile = (name: string) => join(options.logDir, `${name}.log`);
   const common = { PATH: options.path, LOG_LEVEL: config.LOG_LEVEL };
   const tracesUrl = options.jaeger ? url(config.TRACES_QUERY_PORT) : undefined;
+  // What the dashboard links to: the user's own trace UI, else the lab's Jaeger.
+  const tracesLink = config.TRACES_URL ?? tracesUrl;
   // Every service exports its spans to the lab's Jaeger through the standard variables.
   const tracing = (name: string): Record<string, string> =>
     options.jaeger
@@ -190,9 +192,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       SCENARIOS_DIR: config.SCENARIOS_DIR,
       ...(config.CONTROL_TOKEN !== undefined ? { CONTROL_TOKEN: config.CONTROL_TOKEN } : {}),
       ...(config.GRAFANA_URL !== undefined ? { GRAFANA_URL: config.GRAFANA_URL } : {}),
-      ...((config.TRACES_URL ?? tracesUrl) !== undefined
-        ? { TRACES_URL: config.TRACES_URL ?? tracesUrl ?? "" }
-        : {}),
+      ...(tracesLink !== undefined ? { TRACES_URL: tracesLink } : {}),
     },
     `${controlUrl}/readyz`,
   );
