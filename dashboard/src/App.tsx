@@ -154,7 +154,12 @@ export function App({ dashboard, client, setToken, now }: AppProps) {
         onAction={act}
       />
       <ChartsPanel state={state} view={view} onView={setView} now={now} />
-      <FaultTable faults={state.faults} selected={selected} onSelect={selectFault} />
+      <FaultTable
+        faults={state.faults}
+        selected={selected}
+        onSelect={selectFault}
+        tracesUrl={state.session?.links.traces}
+      />
       <div className="two-columns">
         <ScenarioPanel
           scenarios={state.scenarios}

@@ -223,6 +223,8 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
         `--config.file=${options.prometheus.configFile}`,
         `--storage.tsdb.path=${options.prometheus.dataDir}`,
         `--web.listen-address=${host}:${config.PROMETHEUS_PORT}`,
+        // The services' histograms carry trace ids as exemplars (OpenMetrics); keep them.
+        "--enable-feature=exemplar-storage",
       ],
       env: { PATH: options.path },
       logFile: logFile("prometheus"),

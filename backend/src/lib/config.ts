@@ -189,6 +189,12 @@ export const telemetryConfigSchema = z.object({
   OTEL_SERVICE_NAME: z.string().optional(),
   // The standard switch, so that the SDK's own reading of it and ours cannot disagree.
   OTEL_SDK_DISABLED: bool().default(false),
+  // The batch span processor's standard settings (the SDK's defaults when unset). Read here
+  // because telemetry builds its own processor, to count what it drops.
+  OTEL_BSP_SCHEDULE_DELAY: nonNegativeInt().optional(),
+  OTEL_BSP_EXPORT_TIMEOUT: positiveInt().optional(),
+  OTEL_BSP_MAX_QUEUE_SIZE: positiveInt().optional(),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: positiveInt().optional(),
 });
 
 export type CommonConfig = z.output<typeof commonConfigSchema>;

@@ -1,6 +1,7 @@
 import type { NodeSDK } from "@opentelemetry/sdk-node";
 import { register } from "node:module";
 import type { TelemetryConfig } from "./config.ts";
+import { publishSpanExportCounts } from "./spanExportCounts.ts";
 
 export interface Telemetry {
   /** Whether `start` starts the SDK: an OTLP endpoint is configured and the SDK not disabled. */
@@ -28,7 +29,7 @@ export function createTelemetry(config: TelemetryConfig): Telemetry {
   return {
     enabled,
     async start() {
-      if (enabled) await (sdk ??= startSdk(config.OTEL_SERVICE_NAME));
+      if (enabled) await (sdk ??= startSdk(config));
     },
     shutdown() {
       stopping ??= sdk?.then((started) => started.shutdown()) ?? Promise.resolve();
@@ -37,7 +38,7 @@ export function createTelemetry(config: TelemetryConfig): Telemetry {
   };
 }
 
-async function startSdk(serviceName: string | undefined): Promise<NodeSDK> {
+async function startSdk(config: TelemetryConfig): Promise<NodeSDK> {
   // The ESM hook must be registered before the instrumentations are constructed: each one
   // announces the modules it patches through this channel, and the loader then wraps only those
   // (node:http, koa, kafkajs) instead of every module the app imports.
@@ -45,18 +46,40 @@ async function startSdk(serviceName: string | undefined): Promise<NodeSDK> {
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
   register("import-in-the-middle/hook.mjs", import.meta.url, registerOptions);
 
-  const [{ NodeSDK }, { OTLPTraceExporter }, { HttpInstrumentation }, koa, kafkajs] =
-    await Promise.all([
-      import("@opentelemetry/sdk-node"),
-      import("@opentelemetry/exporter-trace-otlp-http"),
-      import("@opentelemetry/instrumentation-http"),
-      import("@opentelemetry/instrumentation-koa"),
-      import("@opentelemetry/instrumentation-kafkajs"),
-    ]);
+  const [
+    { NodeSDK },
+    { BatchSpanProcessor },
+    { OTLPTraceExporter },
+    { HttpInstrumentation },
+    koa,
+    kafkajs,
+    { createSpanExportMeter },
+  ] = await Promise.all([
+    import("@opentelemetry/sdk-node"),
+    import("@opentelemetry/sdk-trace"),
+    import("@opentelemetry/exporter-trace-otlp-http"),
+    import("@opentelemetry/instrumentation-http"),
+    import("@opentelemetry/instrumentation-koa"),
+    import("@opentelemetry/instrumentation-kafkajs"),
+    import("./createSpanExportMeter.ts"),
+  ]);
+  const spanExportMeter = createSpanExportMeter();
+  publishSpanExportCounts(() => spanExportMeter.read());
   const sdk = new NodeSDK({
-    serviceName,
-    // Endpoint, headers and timeouts come from the standard OTEL_EXPORTER_OTLP_* variables.
-    traceExporter: new OTLPTraceExporter(),
+    serviceName: config.OTEL_SERVICE_NAME,
+    // The SDK's own batch processor, built here only to hand it a meter: a full queue drops spans
+    // rather than making the service wait, and the meter counts those drops for /metrics.
+    spanProcessors: [
+      new BatchSpanProcessor({
+        // Endpoint, headers and timeouts come from the standard OTEL_EXPORTER_OTLP_* variables.
+        exporter: new OTLPTraceExporter(),
+        selfObsMeterProvider: spanExportMeter.meterProvider,
+        scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
+        exportTimeoutMillis: config.OTEL_BSP_EXPORT_TIMEOUT,
+        maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE,
+        maxExportBatchSize: config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+      }),
+    ],
     instrumentations: [
       // Probes and scrapes (the gateway's and the supervisor's readiness checks, Prometheus)
       // arrive every second or so at every service: as traces they would only bury the rest.

@@ -1,5 +1,17 @@
-import { describe, expect, it } from "vitest";
-import { createMetrics } from "./metrics.ts";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { TraceFlags, context, trace } from "@opentelemetry/api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMetrics, observeWithTrace } from "./metrics.ts";
+import { publishSpanExportCounts } from "./spanExportCounts.ts";
+
+// Without a registered context manager `context.with` propagates nothing (the SDK registers one).
+const contextManager = new AsyncLocalStorageContextManager();
+beforeAll(() => {
+  context.setGlobalContextManager(contextManager.enable());
+});
+afterAll(() => {
+  context.disable();
+});
 
 describe("createMetrics", () => {
   it("prefixes names and exposes them with the process metrics", async () => {
@@ -24,9 +36,49 @@ describe("createMetrics", () => {
     expect(text).toContain('blackout_producer_records_produced_total{producer="producer-0"} 3');
     expect(text).toContain('blackout_producer_send_duration_seconds_bucket{le="0.1"} 1');
     expect(text).toContain("blackout_producer_in_flight_records 2");
-    expect(text).toContain("# TYPE blackout_producer_process_cpu_user_seconds_total counter");
+    // OpenMetrics names a counter's family without its _total; its samples keep it.
+    expect(text).toContain("# TYPE blackout_producer_process_cpu_user_seconds counter");
+    expect(text).toMatch(/^blackout_producer_process_cpu_user_seconds_total \d/m);
     expect(text).toContain("# TYPE blackout_producer_nodejs_heap_size_used_bytes gauge");
     expect(text).not.toMatch(/^process_cpu/m);
+    expect(text.endsWith("# EOF\n")).toBe(true);
+    expect(metrics.registry.contentType).toMatch(/^application\/openmetrics-text/);
+  });
+
+  it("puts a sampled span's trace on a histogram bucket as its exemplar, and no other", async () => {
+    const metrics = createMetrics("client");
+    const latency = metrics.histogram({
+      name: "latency_seconds",
+      help: "h",
+      buckets: [0.1, 1],
+      enableExemplars: true,
+    });
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const sampled = trace.wrapSpanContext({
+      traceId,
+      spanId: "00f067aa0ba902b7",
+      traceFlags: TraceFlags.SAMPLED,
+    });
+    const unsampled = trace.wrapSpanContext({
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+      spanId: "b7ad6b7169203331",
+      traceFlags: TraceFlags.NONE,
+    });
+
+    context.with(trace.setSpan(context.active(), sampled), () => observeWithTrace(latency, 0.05));
+    context.with(trace.setSpan(context.active(), unsampled), () => observeWithTrace(latency, 0.5));
+    observeWithTrace(latency, 2);
+
+    const text = await metrics.metricsText();
+    expect(text).toMatch(
+      new RegExp(
+        `^blackout_client_latency_seconds_bucket\\{le="0.1"\\} 1 # \\{trace_id="${traceId}",span_id="00f067aa0ba902b7"\\} 0.05 \\d`,
+        "m",
+      ),
+    );
+    expect(text).toMatch(/^blackout_client_latency_seconds_bucket\{le="1"\} 2$/m);
+    expect(text).toMatch(/^blackout_client_latency_seconds_bucket\{le="\+Inf"\} 3$/m);
+    expect(text.match(/# \{trace_id/g)).toHaveLength(1);
   });
 
   it("keeps an ecosystem name as it is when asked to", async () => {
@@ -68,6 +120,21 @@ describe("createMetrics", () => {
     expect(() => metrics.gauge({ name: "viewSize", help: "h" })).toThrow('gauge "viewSize"');
     expect(() => metrics.gauge({ name: "view__size", help: "h" })).toThrow("snake_case");
     expect(() => createMetrics("Consumer-0")).toThrow('"Consumer-0"');
+  });
+
+  it("shows the trace exporter's accounting once telemetry has published it", async () => {
+    expect(await createMetrics("gateway").metricsText()).not.toContain("trace_span");
+
+    publishSpanExportCounts(() =>
+      Promise.resolve({ exported: 40, queueFull: 7, exportFailed: 3, queued: 5, capacity: 2048 }),
+    );
+    const text = await createMetrics("consumer").metricsText();
+
+    expect(text).toContain("blackout_consumer_trace_spans_exported_total 40");
+    expect(text).toContain('blackout_consumer_trace_spans_dropped_total{reason="queue_full"} 7');
+    expect(text).toContain('blackout_consumer_trace_spans_dropped_total{reason="export_failed"} 3');
+    expect(text).toContain("blackout_consumer_trace_span_queue 5");
+    expect(text).toContain("blackout_consumer_trace_span_queue_capacity 2048");
   });
 
   it("gives every service its own registry", async () => {

@@ -1,5 +1,13 @@
+import { TraceFlags, trace } from "@opentelemetry/api";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { CounterConfiguration, GaugeConfiguration, HistogramConfiguration } from "prom-client";
+import type {
+  CounterConfiguration,
+  GaugeConfiguration,
+  HistogramConfiguration,
+  LabelValues,
+  OpenMetricsContentType,
+} from "prom-client";
+import { spanExportCountsReader, type SpanExportCountsReader } from "./spanExportCounts.ts";
 
 /**
  * The metric's own part of the name, `blackout_<service>_` is prepended. With `rawName` the name
@@ -10,11 +18,11 @@ type Options<C> = Omit<C, "registers"> & { readonly rawName?: boolean };
 
 export interface Metrics {
   /** This service's registry; prom-client's global one is never used. */
-  readonly registry: Registry;
+  readonly registry: Registry<OpenMetricsContentType>;
   counter<L extends string = string>(options: Options<CounterConfiguration<L>>): Counter<L>;
   gauge<L extends string = string>(options: Options<GaugeConfiguration<L>>): Gauge<L>;
   histogram<L extends string = string>(options: Options<HistogramConfiguration<L>>): Histogram<L>;
-  /** The Prometheus text exposition of every metric, for `/metrics`. */
+  /** The OpenMetrics text exposition of every metric, for `/metrics`. */
   metricsText(): Promise<string>;
 }
 
@@ -34,8 +42,15 @@ export function createMetrics(service: string): Metrics {
     throw new Error(`metrics service name "${service}" must be snake_case`);
   }
   const prefix = `blackout_${service}_`;
-  const registry = new Registry();
+  // OpenMetrics, not Prometheus's classic text: only it carries exemplars (the trace behind an
+  // observation), and Prometheus and promtool read either.
+  const registry = new Registry<OpenMetricsContentType>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   collectDefaultMetrics({ register: registry, prefix });
+  const readSpanExportCounts = spanExportCountsReader();
+  if (readSpanExportCounts !== undefined) {
+    addSpanExportMetrics(registry, prefix, readSpanExportCounts);
+  }
 
   function fullName(kind: "counter" | "gauge" | "histogram", name: string, raw = false): string {
     if (!snakeCase.test(name)) throw new Error(`${kind} "${name}" must be snake_case`);
@@ -71,4 +86,71 @@ export function createMetrics(service: string): Metrics {
       }),
     metricsText: () => registry.metrics(),
   };
+}
+
+/**
+ * The trace exporter's accounting on the service's own /metrics: spans exported, spans dropped
+ * (by reason) and the queue, so that a dead or slow trace backend shows as a number rather than
+ * as nothing.
+ */
+function addSpanExportMetrics(
+  registry: Registry<OpenMetricsContentType>,
+  prefix: string,
+  read: SpanExportCountsReader,
+): void {
+  new Counter({
+    name: `${prefix}trace_spans_exported_total`,
+    help: "Finished spans the trace backend accepted.",
+    registers: [registry],
+    async collect() {
+      const { exported } = await read();
+      this.reset();
+      this.inc(exported);
+    },
+  });
+  new Counter({
+    name: `${prefix}trace_spans_dropped_total`,
+    help: "Finished spans lost instead of waited for, by reason: queue_full (the backend is slower than the service) or export_failed (unreachable, refused or timed out).",
+    labelNames: ["reason"],
+    registers: [registry],
+    async collect() {
+      const { queueFull, exportFailed } = await read();
+      this.reset();
+      this.inc({ reason: "queue_full" }, queueFull);
+      this.inc({ reason: "export_failed" }, exportFailed);
+    },
+  });
+  new Gauge({
+    name: `${prefix}trace_span_queue`,
+    help: "Finished spans waiting to be exported; at trace_span_queue_capacity new ones are dropped.",
+    registers: [registry],
+    async collect() {
+      this.set((await read()).queued);
+    },
+  });
+  new Gauge({
+    name: `${prefix}trace_span_queue_capacity`,
+    help: "The trace export queue's capacity (OTEL_BSP_MAX_QUEUE_SIZE).",
+    registers: [registry],
+    async collect() {
+      this.set((await read()).capacity);
+    },
+  });
+}
+
+/**
+ * Observes `value`, with the active span's trace as the exemplar when that span is sampled, so
+ * that a point on a latency panel leads to the trace of a request behind it. The histogram must
+ * have been created with `enableExemplars: true`.
+ */
+export function observeWithTrace<L extends string>(
+  histogram: Histogram<L>,
+  value: number,
+  labels: Partial<Record<L, string | number>> = {},
+): void {
+  const context = trace.getActiveSpan()?.spanContext();
+  const sampled = context !== undefined && (context.traceFlags & TraceFlags.SAMPLED) !== 0;
+  const exemplar = sampled ? { trace_id: context.traceId, span_id: context.spanId } : {};
+  // prom-client types exemplar labels as the metric's own label names; they are free-form.
+  histogram.observe({ labels, value, exemplarLabels: exemplar as LabelValues<L> });
 }

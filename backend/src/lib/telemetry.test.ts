@@ -13,7 +13,13 @@ interface ReceivedRequest {
 
 interface FixtureRun {
   readonly code: number | null;
-  readonly report: { telemetryStarted: boolean; status: number; kafkajsPatched: boolean };
+  readonly report: {
+    telemetryStarted: boolean;
+    statuses: number[];
+    kafkajsPatched: boolean;
+    slowestMs: number;
+    metrics: string;
+  };
 }
 
 interface OtlpAttribute {
@@ -69,12 +75,15 @@ beforeEach(() => {
  * Runs the fixture under `--import telemetry.ts` with exactly `env`, nothing inherited, and kills
  * it if it hangs (the abort makes spawn emit "error", which ends the wait below).
  */
-async function runFixture(env: Record<string, string>, mode?: string): Promise<FixtureRun> {
+async function runFixture(
+  env: Record<string, string>,
+  mode?: "flush-on-exit" | "burst",
+): Promise<FixtureRun> {
   const args = ["--import", telemetryPath, fixturePath, `${baseUrl}/fixture-target`];
   const child = spawn(process.execPath, mode === undefined ? args : [...args, mode], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
-    signal: AbortSignal.timeout(20_000),
+    signal: AbortSignal.timeout(30_000),
     killSignal: "SIGKILL",
   });
   try {
@@ -110,12 +119,12 @@ const tracingEnv = (scheduleDelayMs = 100) => ({
   OTEL_BSP_SCHEDULE_DELAY: String(scheduleDelayMs),
 });
 
-describe("telemetry bootstrap", { timeout: 30_000 }, () => {
+describe("telemetry bootstrap", { timeout: 40_000 }, () => {
   it("exports the fixture's HTTP client span over OTLP/HTTP when an endpoint is set", async () => {
     const { code, report } = await runFixture(tracingEnv());
 
     expect(code).toBe(0);
-    expect(report).toEqual({ telemetryStarted: true, status: 200, kafkajsPatched: true });
+    expect(report).toMatchObject({ telemetryStarted: true, statuses: [200], kafkajsPatched: true });
     const exports = traceExports();
     expect(exports.length).toBeGreaterThan(0);
     const resourceSpans = exports.flatMap((body) => body.resourceSpans);
@@ -141,7 +150,50 @@ describe("telemetry bootstrap", { timeout: 30_000 }, () => {
     const { code, report } = await runFixture({ OTEL_SERVICE_NAME: "fixture" });
 
     expect(code).toBe(0);
-    expect(report).toEqual({ telemetryStarted: false, status: 200, kafkajsPatched: false });
+    expect(report).toMatchObject({
+      telemetryStarted: false,
+      statuses: [200],
+      kafkajsPatched: false,
+    });
     expect(received.map((request) => request.path)).toEqual(["/fixture-target"]);
+    expect(report.metrics).not.toContain("trace_span");
+  });
+
+  it("never makes a request wait for a stalled trace backend: it drops spans and counts them", async () => {
+    // A backend that accepts connections and never answers: the worst case, since a refused
+    // connection at least fails fast. Each export would hang for a minute.
+    const stalled = createServer(() => undefined);
+    await new Promise<void>((resolve) => stalled.listen(0, "127.0.0.1", resolve));
+    try {
+      const { code, report } = await runFixture(
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`,
+          OTEL_SERVICE_NAME: "fixture",
+          OTEL_EXPORTER_OTLP_TIMEOUT: "60000",
+          OTEL_BSP_EXPORT_TIMEOUT: "60000",
+          OTEL_BSP_SCHEDULE_DELAY: "10",
+          OTEL_BSP_MAX_QUEUE_SIZE: "50",
+          OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "10",
+        },
+        "burst",
+      );
+
+      expect(code).toBe(0);
+      expect(report.statuses).toEqual([200]);
+      // Far below the minute an export hangs: no request ever waited for one.
+      expect(report.slowestMs).toBeLessThan(2_000);
+      // 300 client spans: at most 10 in the hanging export and 50 queued, the rest dropped.
+      const dropped =
+        /^blackout_fixture_trace_spans_dropped_total\{reason="queue_full"\} (\d+)$/m.exec(
+          report.metrics,
+        );
+      expect(Number(dropped?.[1])).toBeGreaterThanOrEqual(240);
+      expect(report.metrics).toContain("blackout_fixture_trace_spans_exported_total 0");
+      expect(report.metrics).toContain("blackout_fixture_trace_span_queue 50");
+      expect(report.metrics).toContain("blackout_fixture_trace_span_queue_capacity 50");
+    } finally {
+      stalled.closeAllConnections();
+      stalled.close();
+    }
   });
 });

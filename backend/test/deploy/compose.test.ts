@@ -120,6 +120,22 @@ describe("docker-compose.yml", () => {
     }
   });
 
+  it("sends every Blackout service's traces to the collector under its own name, and keeps exemplars", () => {
+    const own = Object.entries(services).filter(([, s]) => s.image?.startsWith("blackout:"));
+    for (const [name, service] of own) {
+      expect(service.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, name).toBe(
+        "http://otel-collector:4318",
+      );
+      expect(service.environment?.OTEL_SERVICE_NAME, name).toBe(name.replace(/-\d+$/, ""));
+    }
+    // The fleet samples its polls; the others follow the decision they are handed.
+    expect(services.clients?.environment).toMatchObject({
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0.01",
+    });
+    expect(services.prometheus?.command).toContain("--enable-feature=exemplar-storage");
+  });
+
   it("scrapes, in observability/prometheus/compose.yml, every service that serves metrics", () => {
     const scrape = parse(
       readFileSync(join(repo, "observability/prometheus/compose.yml"), "utf8"),

@@ -59,12 +59,16 @@ describe("the observability configs of compose and Kubernetes", () => {
   it("provision Grafana's data sources with fixed uids, their URLs set by each deployment", () => {
     const file = join(observability, "grafana/provisioning/datasources/blackout.yml");
     const { datasources } = parse(readFileSync(file, "utf8")) as {
-      datasources: { uid: string; type: string; url: string }[];
+      datasources: { uid: string; type: string; url: string; jsonData?: object }[];
     };
     expect(datasources.map((d) => [d.uid, d.type, d.url])).toEqual([
       ["blackout-prometheus", "prometheus", "${BLACKOUT_PROMETHEUS_URL}"],
       ["blackout-jaeger", "jaeger", "${BLACKOUT_JAEGER_URL}"],
     ]);
+    // An exemplar's trace_id (the services' histograms carry one) opens its trace in Jaeger.
+    expect(datasources[0]?.jsonData).toMatchObject({
+      exemplarTraceIdDestinations: [{ name: "trace_id", datasourceUid: "blackout-jaeger" }],
+    });
     const compose = readFileSync(join(repo, "docker-compose.yml"), "utf8");
     const grafana = readFileSync(join(repo, "k8s/base/grafana.yaml"), "utf8");
     for (const text of [compose, grafana]) {

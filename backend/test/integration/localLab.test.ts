@@ -9,7 +9,8 @@ import { waitFor } from "../../src/lib/waitFor.ts";
 import type { Fault } from "../../src/services/control/fault.ts";
 import { launchChromium } from "../support/browser.ts";
 import { documentedCommands } from "../support/documentedCommands.ts";
-import { servicesOf, tagsOf, waitForTrace } from "../support/jaeger.ts";
+import { getTrace, servicesOf, tagsOf, waitForTrace } from "../support/jaeger.ts";
+import { exemplarLabels, querySamples } from "../support/prometheus.ts";
 import { processesMentioning } from "../support/processes.ts";
 import { createTestLab, isAlive, type LabRun, type TestLab } from "../support/testLab.ts";
 
@@ -268,11 +269,41 @@ describe("npm start (the local lab)", () => {
       expect(tags.get("blackout.fault.target")).toBe("consumer-1");
       expect(tags.get("blackout.fault.mode")).toBe("hard");
       expect(injection.spans.length).toBeGreaterThan(1);
-      await waitForTrace(
+      const recovery = await waitForTrace(
         tracesUrl,
         { service: "control", tags: byId, operation: `fault ${consumerKill.id} recovery` },
         () => true,
         `the recovery span of fault ${consumerKill.id}`,
+      );
+      // Exemplars (OpenMetrics, kept by Prometheus): the fault's recovery times point to its
+      // recovery trace, and a client's latency to the trace of the poll that measured it.
+      await waitFor(
+        async () =>
+          (
+            await exemplarLabels(prometheusUrl, "blackout_control_fault_recovery_seconds_bucket")
+          ).find((labels) => labels.trace_id === recovery.traceID),
+        { what: "the recovery's trace as an exemplar", timeoutMs: 60_000, intervalMs: 2000 },
+      );
+      await waitFor(
+        async () => {
+          const exemplars = await exemplarLabels(
+            prometheusUrl,
+            "blackout_client_latency_seconds_bucket",
+          );
+          for (const { trace_id: traceId } of exemplars.reverse()) {
+            const poll = await getTrace(tracesUrl, traceId ?? "");
+            const services = new Set(poll === undefined ? [] : servicesOf(poll));
+            if (["clients", "gateway"].every((s) => services.has(s))) {
+              if ([...services].some((s) => s.startsWith("consumer-"))) return poll;
+            }
+          }
+          return undefined;
+        },
+        {
+          what: "a client latency exemplar whose poll's trace reaches a consumer",
+          timeoutMs: 90_000,
+          intervalMs: 2000,
+        },
       );
       // One record's journey is one trace: the producer's send, and each consumer's processing.
       await waitForTrace(
@@ -285,19 +316,42 @@ describe("npm start (the local lab)", () => {
         "a record's trace with a process span of every consumer",
       );
 
-      // The trace backend dies: the lab goes on serving, and nothing waits for it.
-      const jaegerPid = (await components()).find((c) => c.name === "jaeger")?.pid;
-      const summaryBefore = (await (await fetch(`${clientsUrl}/api/summary`)).json()) as {
-        polls: number;
-        failedPolls: number;
-      };
-      process.kill(jaegerPid ?? 0, "SIGKILL");
+      // The trace backend stalls (frozen: it accepts connections and never answers), then dies:
+      // the lab goes on serving, nothing waits for it, and what could not be exported is counted.
+      const jaegerPid = (await components()).find((c) => c.name === "jaeger")?.pid ?? 0;
+      const summary = async () =>
+        (await (await fetch(`${clientsUrl}/api/summary`)).json()) as {
+          polls: number;
+          failedPolls: number;
+        };
+      const beforeStall = await summary();
+      process.kill(jaegerPid, "SIGSTOP");
+      try {
+        await waitFor(
+          async () =>
+            ((
+              await querySamples(
+                prometheusUrl,
+                'sum(blackout_consumer_trace_spans_dropped_total{reason="export_failed"})',
+              )
+            )[0]?.value ?? 0) > 0,
+          {
+            what: "the consumers to count the spans a stalled Jaeger did not take",
+            timeoutMs: 90_000,
+            intervalMs: 2000,
+          },
+        );
+      } finally {
+        process.kill(jaegerPid, "SIGCONT");
+      }
+      const afterStall = await summary();
+      expect(afterStall.polls - beforeStall.polls).toBeGreaterThan(12 * 10);
+      expect(afterStall.failedPolls).toBe(beforeStall.failedPolls);
+      process.kill(jaegerPid, "SIGKILL");
       await new Promise((resolve) => setTimeout(resolve, 5000));
-      const after = (await (
-        await fetch(`${clientsUrl}/api/summary`)
-      ).json()) as typeof summaryBefore;
-      expect(after.polls - summaryBefore.polls).toBeGreaterThan(12 * 5);
-      expect(after.failedPolls).toBe(summaryBefore.failedPolls);
+      const afterKill = await summary();
+      expect(afterKill.polls - afterStall.polls).toBeGreaterThan(12 * 5);
+      expect(afterKill.failedPolls).toBe(afterStall.failedPolls);
 
       await browser.close();
       await components();

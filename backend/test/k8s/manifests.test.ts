@@ -14,6 +14,8 @@ const k8s = resolve(import.meta.dirname, "../../../k8s");
 interface Container {
   name: string;
   image: string;
+  args?: string[];
+  env?: { name: string; value?: string }[];
   resources?: { requests?: object; limits?: object };
   readinessProbe?: object;
   livenessProbe?: object;
@@ -130,6 +132,28 @@ describe("the kustomize manifests (k8s/)", () => {
     for (const image of images) expect(image).toMatch(/:v?\d+\.\d+\.\d+$/);
     expect(images).toContain(`apache/kafka:${KAFKA_VERSION}`);
     expect(images).toContain(`blackout:${BLACKOUT_VERSION}`);
+  });
+
+  it("send every Blackout container's traces to the collector, sample the fleet, keep exemplars", () => {
+    const containers = workloads(rendered.base ?? []).flatMap(
+      (w) => w.spec.template.spec.containers,
+    );
+    const envOf = (c: Container) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+    const own = containers.filter((c) => c.image.startsWith("blackout:"));
+    expect(own.length).toBeGreaterThanOrEqual(4);
+    for (const container of own) {
+      expect(envOf(container), container.name).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318",
+        OTEL_SERVICE_NAME: expect.stringMatching(/^[a-z]+$/) as unknown,
+      });
+    }
+    const clients = own.find((c) => envOf(c).OTEL_SERVICE_NAME === "clients");
+    expect(clients && envOf(clients)).toMatchObject({
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0.01",
+    });
+    const prometheus = containers.find((c) => c.name === "prometheus");
+    expect(prometheus?.args).toContain("--enable-feature=exemplar-storage");
   });
 
   it("differ in the kwok overlay only by Kafka's data on an emptyDir instead of a PVC", () => {

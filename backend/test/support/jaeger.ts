@@ -28,10 +28,10 @@ export async function searchTraces(
   return ((await response.json()) as { data: JaegerTrace[] | null }).data ?? [];
 }
 
-/** The services of a trace's spans that have this operation name. */
-export function servicesOf(trace: JaegerTrace, operation: string): string[] {
+/** The services of a trace's spans (those with this operation name, if given). */
+export function servicesOf(trace: JaegerTrace, operation?: string): string[] {
   return trace.spans
-    .filter((span) => span.operationName === operation)
+    .filter((span) => operation === undefined || span.operationName === operation)
     .map((span) => trace.processes[span.processID]?.serviceName ?? "?");
 }
 
@@ -52,4 +52,12 @@ export function waitForTrace(
     timeoutMs: 60_000,
     intervalMs: 1000,
   });
+}
+
+/** One trace by its id, or undefined while Jaeger does not have it. */
+export async function getTrace(baseUrl: string, traceId: string): Promise<JaegerTrace | undefined> {
+  const response = await fetch(`${baseUrl}/api/traces/${encodeURIComponent(traceId)}`);
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`Jaeger answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { data: JaegerTrace[] | null }).data?.[0];
 }

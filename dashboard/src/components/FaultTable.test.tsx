@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { afterEach, expect, it, vi } from "vitest";
 import { fault } from "../testData.fixture.ts";
-import { FaultTable } from "./FaultTable.tsx";
+import { FaultTable, faultTracesUrl } from "./FaultTable.tsx";
 
 afterEach(cleanup);
 
@@ -52,4 +52,33 @@ it("lists faults newest first with their recovery times and totals, and selects 
 it("says so when there is no fault yet", () => {
   render(<FaultTable faults={[]} selected={null} onSelect={() => undefined} />);
   expect(screen.getByText(/No fault yet/)).toBeTruthy();
+});
+
+it("links each fault to its traces when control knows a trace backend, without selecting the row", () => {
+  const onSelect = vi.fn();
+  const faults = [fault("20261206T153723Z-consumer-1-578", 1000, {})];
+  render(
+    <FaultTable
+      faults={faults}
+      selected={null}
+      onSelect={onSelect}
+      tracesUrl="http://127.0.0.1:16686/"
+    />,
+  );
+  const link = screen.getByRole("link", { name: "traces" });
+  expect(link.getAttribute("href")).toBe(
+    "http://127.0.0.1:16686/api/traces?service=control&tags=%7B%22blackout.fault.id%22%3A%2220261206T153723Z-consumer-1-578%22%7D",
+  );
+  // The test document must not follow the link (it would open a new window and fetch).
+  link.addEventListener("click", (event) => event.preventDefault());
+  fireEvent.click(link);
+  expect(onSelect).not.toHaveBeenCalled();
+});
+
+it("has no trace link without a trace backend", () => {
+  render(<FaultTable faults={[fault("f", 1000, {})]} selected={null} onSelect={() => undefined} />);
+  expect(screen.queryByRole("link")).toBeNull();
+  expect(faultTracesUrl("http://jaeger:16686", "f")).toMatch(
+    /^http:\/\/jaeger:16686\/api\/traces\?/,
+  );
 });

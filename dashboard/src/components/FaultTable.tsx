@@ -5,6 +5,21 @@ export interface FaultTableProps {
   readonly faults: readonly Fault[];
   readonly selected: string | null;
   readonly onSelect: (fault: Fault) => void;
+  /** The trace backend (control's TRACES_URL), when there is one: each fault links to its traces. */
+  readonly tracesUrl?: string | undefined;
+}
+
+/**
+ * Jaeger's HTTP query API for the traces control made of this fault (its injection and its
+ * recovery), found by `blackout.fault.id`: the API, not the UI, because the lab's Jaeger is built
+ * without its UI and the API answers in both.
+ */
+export function faultTracesUrl(tracesUrl: string, faultId: string): string {
+  const query = new URLSearchParams({
+    service: "control",
+    tags: JSON.stringify({ "blackout.fault.id": faultId }),
+  });
+  return `${tracesUrl.replace(/\/+$/, "")}/api/traces?${query.toString()}`;
 }
 
 function what(fault: Fault): string {
@@ -13,7 +28,7 @@ function what(fault: Fault): string {
 }
 
 /** Every fault, newest first, with its three recovery times and the ledger totals of its window. */
-export function FaultTable({ faults, selected, onSelect }: FaultTableProps) {
+export function FaultTable({ faults, selected, onSelect, tracesUrl }: FaultTableProps) {
   const newestFirst = faults.toReversed();
   return (
     <section className="panel" aria-label="faults">
@@ -54,7 +69,24 @@ export function FaultTable({ faults, selected, onSelect }: FaultTableProps) {
                     title="show this fault on the charts"
                   >
                     <td>{formatClock(fault.t0)}</td>
-                    <td className="mono">{fault.id}</td>
+                    <td className="mono">
+                      {fault.id}
+                      {tracesUrl !== undefined && (
+                        <>
+                          {" "}
+                          <a
+                            className="traces-link"
+                            href={faultTracesUrl(tracesUrl, fault.id)}
+                            target="_blank"
+                            rel="noreferrer"
+                            title="this fault's traces in the trace backend (JSON)"
+                            onClick={(event) => event.stopPropagation()}
+                          >
+                            traces
+                          </a>
+                        </>
+                      )}
+                    </td>
                     <td>{fault.target}</td>
                     <td>{what(fault)}</td>
                     <td>{fault.actor}</td>

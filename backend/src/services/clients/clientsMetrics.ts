@@ -64,6 +64,8 @@ export function createClientsMetrics(): ClientsMetrics {
       name: "latency_seconds",
       help: "End-to-end latency (receive time - record ts), sampled: one observation per poll that brought fresh records, the age of its newest record (of the producer furthest behind).",
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      // The poll's trace, when it was sampled (see pollSpans.ts).
+      enableExemplars: true,
     }),
     recoverySeconds: metrics.histogram({
       name: "recovery_seconds",

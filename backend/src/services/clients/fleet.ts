@@ -5,7 +5,9 @@ import { summarizeLedgers, type ClientSummary } from "../../ledger/clientSummary
 import type { LedgerRecord } from "../../ledger/recordsAnswer.ts";
 import { createRecordsPoller } from "../../ledger/recordsPoller.ts";
 import type { FetchLike, RecordsPoller } from "../../ledger/recordsPoller.ts";
+import { observeWithTrace } from "../../lib/metrics.ts";
 import type { ClientsMetrics, PollResult } from "./clientsMetrics.ts";
+import { inPollSpan, markPollSpan } from "./pollSpans.ts";
 
 /** A ledger event with the simulated client that saw it: what control receives. */
 export type FleetEvent = LedgerEvent & { readonly client: string };
@@ -152,17 +154,21 @@ export function createFleet(options: FleetOptions): Fleet {
       random: options.random,
       // ±10 % per poll (DESIGN: clients poll every POLL_MS "with jitter").
       jitter: 0.1,
+      aroundPoll: inPollSpan(id),
       onAnswer: (answer, receivedAt) => {
         const { fresh, events } = ledger.recordAnswer(answer, receivedAt);
         const latency = newestLatency(fresh, receivedAt);
-        if (latency !== undefined) metrics.latencySeconds.observe(latency / 1000);
+        if (latency !== undefined) observeWithTrace(metrics.latencySeconds, latency / 1000);
         handleEvents(id, events);
-        metrics.polls.inc({ result: isStale(events) ? "stale" : "ok" });
+        const result = isStale(events) ? "stale" : "ok";
+        metrics.polls.inc({ result });
+        markPollSpan(result);
       },
       onFailure: (at, reason, detail) => {
         handleEvents(id, ledger.recordFailure(at, reason, detail));
         const result: PollResult = reason === "timeout" || reason === "refused" ? reason : "failed";
         metrics.polls.inc({ result });
+        markPollSpan(result, detail);
       },
     });
     return { id, ledger, poller };

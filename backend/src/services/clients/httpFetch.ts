@@ -1,4 +1,7 @@
-import { Agent, request } from "node:http";
+// The module object, not named imports: the http instrumentation patches `http.request` on it.
+// A named ESM binding keeps the unpatched function once a CommonJS module (koa) has loaded `http`
+// first, and then the fleet's polls would carry no trace context to the gateway.
+import http from "node:http";
 import type { FetchAnswer, FetchLike } from "../../ledger/recordsPoller.ts";
 
 export interface HttpFetch {
@@ -18,10 +21,10 @@ export function createHttpFetch(): HttpFetch {
   // Like undici's pool: connections are shared by the clients and kept while they are polled.
   // Idle ones beyond Node's default of 256 would be closed and reopened on the next burst.
   // Node 24 closes an idle one before the server's `Keep-Alive: timeout` hint runs out.
-  const agent = new Agent({ keepAlive: true, maxFreeSockets: 4096 });
+  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 4096 });
   const fetch: FetchLike = (url, { signal }) =>
     new Promise<FetchAnswer>((resolve, reject) => {
-      const req = request(url, { agent, signal }, (res) => {
+      const req = http.request(url, { agent, signal }, (res) => {
         const status = res.statusCode ?? 0;
         const body = new Promise<string>((done, fail) => {
           let text = "";

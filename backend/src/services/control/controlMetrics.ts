@@ -1,4 +1,4 @@
-import { createMetrics, type Metrics } from "../../lib/metrics.ts";
+import { createMetrics, observeWithTrace, type Metrics } from "../../lib/metrics.ts";
 import type { Fault } from "./fault.ts";
 
 export interface ControlMetrics {
@@ -24,6 +24,8 @@ export function createControlMetrics(): ControlMetrics {
     help: "Recovery time of completed faults, as Kubernetes (pod), users (client p99) and Kafka (lag) see it.",
     labelNames: ["kind", "seen_by"],
     buckets: RECOVERY_BUCKETS,
+    // The fault's recovery span, when one is active (see traceRecovery).
+    enableExemplars: true,
   });
   const counted = new Set<string>();
   const completed = new Set<string>();
@@ -44,7 +46,7 @@ export function createControlMetrics(): ControlMetrics {
       ];
       for (const [seenBy, ms] of times) {
         if (ms !== null && ms !== undefined) {
-          recovery.observe({ kind: fault.kind, seen_by: seenBy }, ms / 1000);
+          observeWithTrace(recovery, ms / 1000, { kind: fault.kind, seen_by: seenBy });
         }
       }
     },

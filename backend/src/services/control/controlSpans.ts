@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type Attributes } from "@opentelemetry/api";
+import { SpanStatusCode, context, trace, type Attributes } from "@opentelemetry/api";
 import type { Scorecard } from "../../chaos/scorecard.ts";
 import type { Fault } from "./fault.ts";
 
@@ -61,8 +61,11 @@ export function traceObservedFault(fault: Fault): void {
     .end();
 }
 
-/** A fault's report is complete: a span from t0 to recovery, with the three recovery times. */
-export function traceRecovery(fault: Fault, completedAt: number): void {
+/**
+ * A fault's report is complete: a span from t0 to recovery, with the three recovery times.
+ * `during` runs with that span active.
+ */
+export function traceRecovery(fault: Fault, completedAt: number, during: () => void): void {
   const { report } = fault;
   const known = Object.entries({
     "blackout.recovery.pod_ms": report.podRecoveryMs,
@@ -75,12 +78,15 @@ export function traceRecovery(fault: Fault, completedAt: number): void {
     "blackout.fault.timed_out": report.timedOut,
     ...Object.fromEntries(known),
   };
-  tracer()
-    .startSpan(`fault ${fault.id} recovery`, {
-      startTime: fault.t0,
-      attributes: { ...faultAttributes(fault), ...times },
-    })
-    .end(completedAt);
+  const span = tracer().startSpan(`fault ${fault.id} recovery`, {
+    startTime: fault.t0,
+    attributes: { ...faultAttributes(fault), ...times },
+  });
+  try {
+    context.with(trace.setSpan(context.active(), span), during);
+  } finally {
+    span.end(completedAt);
+  }
 }
 
 /** A finished scenario run: a span from its start to its end, found by `blackout.run.id`. */

@@ -327,12 +327,18 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
       for (const fault of [...faults.values()]) {
         if (fault.report.status !== "open") continue;
         const updated = await update(fault, at);
-        if (JSON.stringify(updated.report) !== JSON.stringify(fault.report)) {
-          remember(updated, milestone(fault, updated));
-        }
+        const record = (): void => {
+          if (JSON.stringify(updated.report) !== JSON.stringify(fault.report)) {
+            remember(updated, milestone(fault, updated));
+          }
+        };
         if (updated.report.status === "complete") {
           unfollowed.delete(fault.id);
-          traceRecovery(updated, at);
+          // Recorded inside the recovery span, so that the recovery times it feeds to the
+          // metrics carry that span's trace as their exemplar.
+          traceRecovery(updated, at, record);
+        } else {
+          record();
         }
       }
       await flushAppends();

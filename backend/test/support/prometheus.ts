@@ -1,0 +1,34 @@
+/** Prometheus's HTTP API, as the tests read it. */
+
+async function apiData<T>(baseUrl: string, path: string, params: Record<string, string>) {
+  const response = await fetch(`${baseUrl}${path}?${new URLSearchParams(params).toString()}`);
+  const body = (await response.json()) as { status: string; data: T; error?: string };
+  if (body.status !== "success") throw new Error(`Prometheus ${path}: ${body.error ?? "failed"}`);
+  return body.data;
+}
+
+/** An instant query's samples: each series' labels and value. */
+export async function querySamples(
+  baseUrl: string,
+  query: string,
+): Promise<{ labels: Record<string, string>; value: number }[]> {
+  const data = await apiData<{
+    result: { metric: Record<string, string>; value: [number, string] }[];
+  }>(baseUrl, "/api/v1/query", { query });
+  return data.result.map((series) => ({ labels: series.metric, value: Number(series.value[1]) }));
+}
+
+/** The labels of every exemplar stored for the query's series in the last `minutes`. */
+export async function exemplarLabels(
+  baseUrl: string,
+  query: string,
+  minutes = 15,
+): Promise<Record<string, string>[]> {
+  const end = Date.now() / 1000;
+  const data = await apiData<{ exemplars: { labels: Record<string, string> }[] }[]>(
+    baseUrl,
+    "/api/v1/query_exemplars",
+    { query, start: String(end - minutes * 60), end: String(end) },
+  );
+  return data.flatMap((series) => series.exemplars.map((exemplar) => exemplar.labels));
+}
