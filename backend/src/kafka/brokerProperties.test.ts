@@ -74,5 +74,14 @@ describe("kafkaNodes", () => {
 
   it("refuses port lists of different lengths", () => {
     expect(() => kafkaNodes([1, 2, 3], [4, 5])).toThrow("3 broker ports but 2 controller ports");
+    expect(() => kafkaNodes([1, 2, 3], [4, 5, 6], [7])).toThrow(
+      "3 broker ports but 1 metrics ports",
+    );
+    expect(kafkaNodes([1, 2], [4, 5], [7, 8])[1]).toEqual({
+      id: 2,
+      brokerPort: 2,
+      controllerPort: 5,
+      metricsPort: 8,
+    });
   });
 });

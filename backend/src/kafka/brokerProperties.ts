@@ -12,6 +12,8 @@ export interface KafkaNodeSpec {
    * a port forward). The launcher's tests use it to hold a registered broker unreachable.
    */
   advertisedPort?: number;
+  /** Where the node serves its JMX metrics to Prometheus (the JMX exporter's agent), if it does. */
+  metricsPort?: number;
 }
 
 /** DESIGN §3: node 1/2/3 listen on 19092/29092/39092, their controllers on 19093/29093/39093. */
@@ -21,20 +23,28 @@ export const DEFAULT_KAFKA_NODES: readonly KafkaNodeSpec[] = [
   { id: 3, brokerPort: 39092, controllerPort: 39093 },
 ];
 
-/** Nodes 1..n, node i listening on brokerPorts[i - 1] and controllerPorts[i - 1]. */
+/**
+ * Nodes 1..n, node i listening on brokerPorts[i - 1] and controllerPorts[i - 1], and serving its
+ * metrics on metricsPorts[i - 1] when those are given.
+ */
 export function kafkaNodes(
   brokerPorts: readonly number[],
   controllerPorts: readonly number[],
+  metricsPorts?: readonly number[],
 ): KafkaNodeSpec[] {
-  if (brokerPorts.length !== controllerPorts.length) {
-    throw new Error(
-      `${brokerPorts.length} broker ports but ${controllerPorts.length} controller ports`,
-    );
+  for (const [what, ports] of [
+    ["controller", controllerPorts],
+    ["metrics", metricsPorts ?? brokerPorts],
+  ] as const) {
+    if (ports.length !== brokerPorts.length) {
+      throw new Error(`${brokerPorts.length} broker ports but ${ports.length} ${what} ports`);
+    }
   }
   return brokerPorts.map((brokerPort, i) => ({
     id: i + 1,
     brokerPort,
     controllerPort: controllerPorts[i] ?? 0,
+    ...(metricsPorts?.[i] !== undefined ? { metricsPort: metricsPorts[i] } : {}),
   }));
 }
 

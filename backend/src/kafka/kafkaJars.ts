@@ -3,7 +3,7 @@ import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runCommand } from "../lib/runCommand.ts";
+import { mavenCopy } from "../lib/mavenCopy.ts";
 
 /**
  * The Kafka line Blackout runs. 4.x is the newest line against which kafkajs 2.2.4 passes
@@ -49,20 +49,10 @@ export async function ensureKafkaJars(options: EnsureKafkaJarsOptions = {}): Pro
 
   options.onProgress?.(`resolving Kafka ${version} jars with Maven into ${libDir} (once)`);
   const staging = `${libDir}.${process.pid}.tmp`;
-  await rm(staging, { recursive: true, force: true });
   await mkdir(home, { recursive: true });
-  await runCommand(
-    "mvn",
-    [
-      "-B",
-      "-q",
-      "-f",
-      pomPath,
-      `-Dkafka.version=${version}`,
-      "dependency:copy-dependencies",
-      `-DoutputDirectory=${staging}`,
-    ],
-    { missingHint: "install the Debian package 'maven' (and a Java 17 JDK)" },
+  await mavenCopy(
+    ["-f", pomPath, `-Dkafka.version=${version}`, "dependency:copy-dependencies"],
+    staging,
   );
   const copied = await readdir(staging);
   if (!copied.some((name) => name.startsWith(`kafka_2.13-${version}`))) {

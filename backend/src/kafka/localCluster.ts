@@ -13,6 +13,7 @@ import {
   LOG4J2_PROPERTIES,
   type KafkaNodeSpec,
 } from "./brokerProperties.ts";
+import { jmxExporterFlag } from "./jmxExporterAgent.ts";
 import { JAVA_MISSING_HINT, type KafkaJars } from "./kafkaJars.ts";
 import { describeQuorum } from "./describeQuorum.ts";
 import { ensureTopic } from "./topics.ts";
@@ -27,6 +28,11 @@ export interface LocalClusterOptions {
   heapMb?: number;
   /** Extra JVM flags for each node, after Blackout's own (so a flag here wins). */
   jvmOptions?: readonly string[];
+  /**
+   * The JMX exporter's agent jar: each node with a `metricsPort` serves its metrics there, for
+   * Prometheus (observability/kafka/jmx-exporter.yml says which).
+   */
+  metricsAgent?: string;
   javaBin?: string;
   readyTimeoutMs?: number;
   /** How long a SIGTERM may take before the node is killed. */
@@ -186,12 +192,15 @@ export function createLocalCluster(options: LocalClusterOptions): LocalKafkaClus
   }
 
   function nodeCommand(id: number): KafkaNodeCommand {
-    specOf(id);
+    const { metricsPort } = specOf(id);
     const p = paths(id);
     return {
       command: javaBin,
       args: [
         ...jvmArgs(heapMb, p.log4j),
+        ...(options.metricsAgent !== undefined && metricsPort !== undefined
+          ? [jmxExporterFlag(options.metricsAgent, host, metricsPort)]
+          : []),
         ...(options.jvmOptions ?? []),
         "-cp",
         options.jars.classpath,

@@ -29,6 +29,8 @@ const count = (max: number, defaultCount: number) =>
 export const labConfigSchema = commonConfigSchema.extend({
   KAFKA_BROKER_PORTS: threePorts(DEFAULT_KAFKA_NODES.map((n) => n.brokerPort)),
   KAFKA_CONTROLLER_PORTS: threePorts(DEFAULT_KAFKA_NODES.map((n) => n.controllerPort)),
+  /** Where each node's JMX exporter serves Kafka's own metrics to Prometheus. */
+  KAFKA_METRICS_PORTS: threePorts([9404, 9405, 9406]),
   KAFKA_HEAP_MB: positiveInt().default(384),
   /** Extra JVM flags for every broker, space separated (e.g. GC logging, or C2 back on). */
   KAFKA_JVM_OPTS: z

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { createLocalSupervisor, type LocalSupervisor } from "../chaos/localSupervisor.ts";
 import { createSupervisorApp } from "../chaos/supervisorApp.ts";
 import { kafkaNodes } from "../kafka/brokerProperties.ts";
+import { ensureJmxExporterAgent } from "../kafka/jmxExporterAgent.ts";
 import { ensureKafkaJars, KAFKA_VERSION } from "../kafka/kafkaJars.ts";
 import { createLocalCluster } from "../kafka/localCluster.ts";
 import { listen, type RunningServer } from "../lib/httpApp.ts";
@@ -13,7 +14,7 @@ import type { LabConfig } from "./labConfig.ts";
 import { describeError } from "../lib/processFailures.ts";
 import { ensureJaeger } from "../traces/jaegerBinary.ts";
 import { jaegerConfig } from "../traces/jaegerConfig.ts";
-import { prometheusConfig } from "./prometheusConfig.ts";
+import { PROMETHEUS_RULES_DIR, prometheusConfig } from "./prometheusConfig.ts";
 
 export interface LocalLab {
   start(): Promise<LabPlan["urls"]>;
@@ -101,7 +102,15 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
         jars,
         heapMb: config.KAFKA_HEAP_MB,
         jvmOptions: config.KAFKA_JVM_OPTS,
-        nodes: kafkaNodes(config.KAFKA_BROKER_PORTS, config.KAFKA_CONTROLLER_PORTS),
+        nodes: kafkaNodes(
+          config.KAFKA_BROKER_PORTS,
+          config.KAFKA_CONTROLLER_PORTS,
+          config.KAFKA_METRICS_PORTS,
+        ),
+        metricsAgent: await ensureJmxExporterAgent({
+          cacheDir: config.BLACKOUT_CACHE_DIR,
+          onProgress: print,
+        }),
         onProgress: print,
       });
       await cluster.prepare();
@@ -117,6 +126,7 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
         await mkdir(dir, { recursive: true });
         const configFile = join(dir, "prometheus.yml");
         await writeFile(configFile, prometheusConfig(config));
+        await cp(PROMETHEUS_RULES_DIR, join(dir, "rules"), { recursive: true });
         prometheus = { bin: prometheusBin, configFile, dataDir: join(dir, "data") };
       }
       const jaeger = await traceBackend(join(dataDir, "jaeger"));
@@ -161,6 +171,7 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
           "Blackout lab is up.",
           ...services,
           `  Kafka bootstrap servers   ${cluster.bootstrapServers.join(",")}`,
+          `  Kafka's metrics (JMX)     ${config.KAFKA_METRICS_PORTS.map((port) => `http://127.0.0.1:${port}/metrics`).join("  ")}`,
           `  logs                      ${logDir}`,
           "Ctrl-C stops everything.",
         ].join("\n"),

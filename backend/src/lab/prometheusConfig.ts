@@ -1,4 +1,10 @@
+import { fileURLToPath } from "node:url";
 import type { LabConfig } from "./labConfig.ts";
+
+/** The recording rules and alerts every mode loads (with their promtool tests beside them). */
+export const PROMETHEUS_RULES_DIR = fileURLToPath(
+  new URL("../../../observability/prometheus/rules", import.meta.url),
+);
 
 /**
  * Prometheus's scrape configuration for the local lab: every service's /metrics on its port (the
@@ -20,12 +26,22 @@ export function prometheusConfig(config: LabConfig): string {
     "global:",
     "  scrape_interval: 5s",
     "  evaluation_interval: 5s",
+    "# observability/prometheus/rules/, which the lab copies next to this file.",
+    "rule_files:",
+    '  - "rules/*.rules.yml"',
     "scrape_configs:",
     job("producer", targets(config.PRODUCER_PORT, config.PRODUCERS)),
     job("consumer", targets(config.CONSUMER_PORT, config.CONSUMERS)),
     job("gateway", targets(config.GATEWAY_PORT, 1), "/gateway/metrics"),
     job("clients", targets(config.CLIENTS_PORT, 1)),
     job("control", targets(config.CONTROL_PORT, 1)),
+    // Kafka's own metrics (the JMX exporter on each node), labelled with the node's name.
+    "  - job_name: kafka",
+    "    static_configs:",
+    ...config.KAFKA_METRICS_PORTS.flatMap((port, i) => [
+      `      - targets: ["127.0.0.1:${port}"]`,
+      `        labels: { broker: kafka-${i + 1} }`,
+    ]),
     "",
   ].join("\n");
 }

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { JMX_EXPORTER_VERSION } from "../../src/kafka/jmxExporterAgent.ts";
 import { KAFKA_VERSION } from "../../src/kafka/kafkaJars.ts";
 import { BLACKOUT_VERSION } from "../../src/lib/version.ts";
 
@@ -43,6 +44,7 @@ describe("docker-compose.yml", () => {
         "kafka-1",
         "kafka-2",
         "kafka-3",
+        "kafka-metrics-agent",
         "producer-0",
         "producer-1",
         "consumer-0",
@@ -148,6 +150,18 @@ describe("docker-compose.yml", () => {
     const expected = Object.entries(services)
       .filter(([, s]) => s.image?.startsWith("blackout:"))
       .map(([name, s]) => `${name}:${s.environment?.HTTP_PORT}`);
+    // The brokers' own metrics: the JMX exporter's agent, which each broker loads.
+    const brokers = Object.keys(services).filter((name) => /^kafka-\d$/.test(name));
+    expect(brokers).toHaveLength(3);
+    for (const name of brokers) {
+      expect(services[name]?.environment?.KAFKA_OPTS, name).toBe(
+        `-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent-${JMX_EXPORTER_VERSION}.jar=9404:/etc/kafka-metrics/jmx-exporter.yml`,
+      );
+      expect(services[name]?.volumes, name).toContain(
+        "./observability/kafka/jmx-exporter.yml:/etc/kafka-metrics/jmx-exporter.yml:ro",
+      );
+      expected.push(`${name}:9404`);
+    }
     expect(targets.sort()).toEqual(expected.sort());
   });
 });

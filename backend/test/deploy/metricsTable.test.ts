@@ -41,7 +41,7 @@ function registries(): Metrics[] {
   publishSpanExportCounts(() =>
     Promise.resolve({ exported: 0, queueFull: 0, exportFailed: 0, queued: 0, capacity: 1 }),
   );
-  const control = createControlMetrics();
+  const control = createControlMetrics({ faultWindowMs: 180_000 });
   createLagMetrics(control.metrics);
   return [
     createProducerMetrics("producer-0").metrics,

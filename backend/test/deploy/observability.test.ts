@@ -1,20 +1,25 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const repo = resolve(import.meta.dirname, "../../..");
 const observability = join(repo, "observability");
 
-function promtool(file: string): string {
-  const result = spawnSync("promtool", ["check", "config", file], { encoding: "utf8" });
+function promtool(file: string, command = ["check", "config"]): string {
+  const result = spawnSync("promtool", [...command, file], {
+    encoding: "utf8",
+    cwd: dirname(file),
+  });
   if (result.error)
     throw new Error(`promtool: ${result.error.message}; apt-get install prometheus`);
   expect(result.status, result.stdout + result.stderr).toBe(0);
   return result.stdout + result.stderr;
 }
+
+const rulesDir = join(observability, "prometheus/rules");
 
 describe("the observability configs of compose and Kubernetes", () => {
   it("pass promtool's check (Debian package prometheus)", () => {
@@ -34,6 +39,48 @@ describe("the observability configs of compose and Kubernetes", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("have recording rules and alerts that pass promtool's check and its unit tests", () => {
+    const rules = join(rulesDir, "blackout.rules.yml");
+    expect(promtool(rules, ["check", "rules"])).toContain("SUCCESS: 15 rules found");
+    expect(promtool(join(rulesDir, "blackout.test.yml"), ["test", "rules"])).toContain("SUCCESS");
+    const { groups } = parse(readFileSync(rules, "utf8")) as {
+      groups: { rules: { alert?: string; annotations?: { description?: string } }[] }[];
+    };
+    const alerts = groups.flatMap((g) => g.rules).filter((rule) => rule.alert !== undefined);
+    expect(alerts.map((rule) => rule.alert).sort()).toEqual([
+      "BlackoutConsumerLagGrowing",
+      "BlackoutConsumerNotReady",
+      "BlackoutFaultOpenTooLong",
+      "BlackoutGatewayWithoutBackends",
+      "BlackoutOfflinePartitions",
+      "BlackoutRecordsMissing",
+      "BlackoutUnderReplicatedPartitions",
+    ]);
+    // Every alert is exercised by a unit test.
+    const tests = readFileSync(join(rulesDir, "blackout.test.yml"), "utf8");
+    for (const rule of alerts) expect(tests).toContain(`alertname: ${rule.alert ?? ""}`);
+  });
+
+  it("load the rules in every mode: local (beside its config), compose and Kubernetes", () => {
+    for (const file of ["local.yml", "compose.yml", "kubernetes.yml"]) {
+      const config = parse(readFileSync(join(observability, "prometheus", file), "utf8")) as {
+        rule_files: string[];
+      };
+      expect(config.rule_files, file).toEqual([
+        file === "local.yml" ? "rules/*.rules.yml" : "/etc/prometheus-rules/*.rules.yml",
+      ]);
+    }
+    expect(readFileSync(join(repo, "docker-compose.yml"), "utf8")).toContain(
+      "./observability/prometheus/rules:/etc/prometheus-rules:ro",
+    );
+    const prometheus = readFileSync(join(repo, "k8s/base/prometheus.yaml"), "utf8");
+    expect(prometheus).toMatch(/mountPath: \/etc\/prometheus-rules/);
+    expect(prometheus).toMatch(/configMap:\s+name: prometheus-rules/);
+    expect(readFileSync(join(observability, "kustomization.yaml"), "utf8")).toContain(
+      "prometheus/rules/blackout.rules.yml",
+    );
   });
 
   it("discover in Kubernetes only the lab's namespace, by the pods' scrape annotations", () => {

@@ -5,12 +5,14 @@ import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { io as connectSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blackoutDashboards } from "../../src/grafana/blackoutDashboards.ts";
+import { panelQueries } from "../../src/grafana/panelQueries.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import type { Fault } from "../../src/services/control/fault.ts";
 import { launchChromium } from "../support/browser.ts";
 import { documentedCommands } from "../support/documentedCommands.ts";
 import { getTrace, servicesOf, tagsOf, waitForTrace } from "../support/jaeger.ts";
-import { exemplarLabels, querySamples } from "../support/prometheus.ts";
+import { exemplarLabels, queryRange, querySamples } from "../support/prometheus.ts";
 import { processesMentioning } from "../support/processes.ts";
 import { createTestLab, isAlive, type LabRun, type TestLab } from "../support/testLab.ts";
 
@@ -163,6 +165,18 @@ describe("npm start (the local lab)", () => {
         },
         { what: "Prometheus to scrape every job", timeoutMs: 30_000, intervalMs: 1000 },
       );
+      // It loads the repository's rules (observability/prometheus/rules), and they record.
+      const { data: rules } = (await (await fetch(`${prometheusUrl}/api/v1/rules`)).json()) as {
+        data: { groups: { name: string; rules: { health: string }[] }[] };
+      };
+      expect(rules.groups.map((group) => group.name).sort()).toEqual([
+        "blackout.alerts",
+        "blackout.records",
+      ]);
+      await waitFor(
+        async () => (await querySamples(prometheusUrl, "blackout:client_polls:rate1m")).length > 0,
+        { what: "a recorded rule to fill", timeoutMs: 60_000, intervalMs: 2000 },
+      );
 
       // A real browser on the client page (through the gateway) reports to control too.
       const page = await (browser = await launchChromium()).newPage();
@@ -205,6 +219,44 @@ describe("npm start (the local lab)", () => {
       expect(brokerKill.leads).toContain(0);
       const brokerDone = await completed(brokerKill.id);
       expectRecovered(brokerDone);
+
+      // Prometheus saw it as Kafka tells it (the JMX exporter on every node: all three scraped
+      // again after the restart) and as control tells it: the fault's series was open from t0
+      // until the report completed (Grafana's regions without a token).
+      const kafkaSeries = async (query: string) => querySamples(prometheusUrl, query);
+      await waitFor(async () => (await kafkaSeries('up{job="kafka"} == 1')).length === 3, {
+        what: "Prometheus to scrape all three brokers again",
+        timeoutMs: 60_000,
+        intervalMs: 2000,
+      });
+      const underReplicated = await kafkaSeries(
+        "max_over_time(sum(kafka_server_replicamanager_underreplicatedpartitions)[10m:5s])",
+      );
+      expect(underReplicated[0]?.value).toBeGreaterThan(0);
+      expect(
+        (await kafkaSeries("sum(kafka_server_replicamanager_leadercount)"))[0]?.value,
+      ).toBeGreaterThan(0);
+      const openSeries = await kafkaSeries(
+        `max_over_time(blackout_control_open_fault_start_timestamp_seconds{fault_id="${brokerKill.id}"}[10m])`,
+      );
+      expect(openSeries[0]?.value).toBe(brokerKill.t0 / 1000);
+      expect(openSeries[0]?.labels).toMatchObject({ kind: "broker", action: "kill" });
+      // Every panel and annotation of the Grafana dashboards, as Grafana would send it: each
+      // parses and has data in this lab's Prometheus after the faults (no Grafana runs here).
+      const empty: string[] = [];
+      for (const dashboard of Object.values(blackoutDashboards())) {
+        const queries = panelQueries(dashboard, {
+          rateInterval: "20s",
+          interval: "5s",
+          range: "10m",
+        });
+        for (const { where, expr } of queries) {
+          const series = await queryRange(prometheusUrl, expr, 10);
+          if (!series.some((s) => s.points > 0))
+            empty.push(`${dashboard.title} / ${where}: ${expr}`);
+        }
+      }
+      expect(empty).toEqual([]);
 
       // Kafka's lag in the ecosystem's own names (a partition whose lag Kafka cannot tell this
       // second has no series, so wait for one), control's fault counter, and the audit trail.

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { POD_LABELS } from "../../src/chaos/podSnapshot.ts";
+import { JMX_EXPORTER_VERSION } from "../../src/kafka/jmxExporterAgent.ts";
 import { KAFKA_VERSION } from "../../src/kafka/kafkaJars.ts";
 import { ensureKubeBinaries } from "../../src/kube/kubeBinaries.ts";
 import { commonConfigSchema, loadConfig } from "../../src/lib/config.ts";
@@ -26,6 +27,7 @@ interface Container {
 }
 interface PodSpec {
   shareProcessNamespace?: boolean;
+  initContainers?: Container[];
   securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
   containers: Container[];
 }
@@ -33,7 +35,10 @@ interface KubeObject {
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   spec?: {
-    template?: { metadata: { labels?: Record<string, string> }; spec: PodSpec };
+    template?: {
+      metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec: PodSpec;
+    };
     volumeClaimTemplates?: unknown[];
     ports?: { nodePort?: number }[];
   };
@@ -154,6 +159,29 @@ describe("the kustomize manifests (k8s/)", () => {
     });
     const prometheus = containers.find((c) => c.name === "prometheus");
     expect(prometheus?.args).toContain("--enable-feature=exemplar-storage");
+  });
+
+  it("have each broker load the JMX exporter's agent and Prometheus scrape it", () => {
+    const kafka = workloads(rendered.base ?? []).find((w) => w.metadata.name === "kafka");
+    const template = kafka?.spec.template;
+    expect(template?.metadata.annotations).toMatchObject({
+      "prometheus.io/scrape": "true",
+      "prometheus.io/port": "9404",
+    });
+    const [init] = template?.spec.initContainers ?? [];
+    const v = JMX_EXPORTER_VERSION;
+    expect(init?.args?.at(-1)).toBe(
+      `https://repo1.maven.org/maven2/io/prometheus/jmx/jmx_prometheus_javaagent/${v}/jmx_prometheus_javaagent-${v}.jar`,
+    );
+    const broker = template?.spec.containers.find((c) => c.name === "kafka");
+    const opts = broker?.env?.find((e) => e.name === "KAFKA_OPTS")?.value;
+    expect(opts).toBe(
+      `-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent-${v}.jar=9404:/etc/kafka-metrics/jmx-exporter.yml`,
+    );
+    const configMap = (rendered.base ?? []).find(
+      (o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("kafka-metrics"),
+    );
+    expect(configMap).toBeDefined();
   });
 
   it("differ in the kwok overlay only by Kafka's data on an emptyDir instead of a PVC", () => {

@@ -32,3 +32,19 @@ export async function exemplarLabels(
   );
   return data.flatMap((series) => series.exemplars.map((exemplar) => exemplar.labels));
 }
+
+/** A range query over the last `minutes`: each series' labels and how many points it has. */
+export async function queryRange(
+  baseUrl: string,
+  query: string,
+  minutes: number,
+  stepSeconds = 5,
+): Promise<{ labels: Record<string, string>; points: number }[]> {
+  const end = Date.now() / 1000;
+  const data = await apiData<{ result: { metric: Record<string, string>; values: unknown[] }[] }>(
+    baseUrl,
+    "/api/v1/query_range",
+    { query, start: String(end - minutes * 60), end: String(end), step: String(stepSeconds) },
+  );
+  return data.result.map((series) => ({ labels: series.metric, points: series.values.length }));
+}

@@ -62,7 +62,7 @@ export interface TestLab {
 export async function createTestLab(): Promise<TestLab> {
   const dataDir = await mkdtemp(join(tmpdir(), "blackout-lab-"));
   // One free block, so that no two of the lab's ports can be the same.
-  const base = await consecutiveFreePorts(19);
+  const base = await consecutiveFreePorts(22);
   const [gateway, control, clients, supervisor, prometheus] = [0, 1, 2, 3, 4].map((i) => base + i);
   const kafkaPorts = [5, 6, 7, 8, 9, 10].map((i) => base + i);
   const url = (port: number | undefined) => `http://127.0.0.1:${port ?? 0}`;
@@ -78,6 +78,7 @@ export async function createTestLab(): Promise<TestLab> {
     BLACKOUT_DATA_DIR: dataDir,
     KAFKA_BROKER_PORTS: kafkaPorts.slice(0, 3).join(","),
     KAFKA_CONTROLLER_PORTS: kafkaPorts.slice(3).join(","),
+    KAFKA_METRICS_PORTS: [19, 20, 21].map((i) => base + i).join(","),
     KAFKA_HEAP_MB: "256",
     PRODUCER_PORT: String(base + 11),
     CONSUMER_PORT: String(base + 13),

@@ -81,6 +81,13 @@ export const controlConfigSchema = commonConfigSchema
     SCENARIOS_DIR: z.string().min(1).default(join(repository, "scenarios")),
     /** Grafana and the traces UI (Jaeger), linked from the dashboard when set. */
     GRAFANA_URL: baseUrl("http://127.0.0.1:3000").optional(),
+    /**
+     * A Grafana service account token (annotations:write): with it, control draws each fault in
+     * Grafana as an annotation region, through GRAFANA_API_URL (or GRAFANA_URL).
+     */
+    GRAFANA_TOKEN: z.string().min(1).optional(),
+    /** Where control reaches Grafana, when not at the browser's GRAFANA_URL (compose, Kubernetes). */
+    GRAFANA_API_URL: baseUrl("http://grafana:3000").optional(),
     TRACES_URL: baseUrl("http://127.0.0.1:16686").optional(),
     /** A fault still open this long after t0 is closed with what is known. */
     FAULT_WINDOW_MS: positiveDurationMs().default(180_000),

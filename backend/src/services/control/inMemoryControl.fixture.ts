@@ -38,7 +38,7 @@ export function createInMemoryControl(options: InMemoryControlOptions): InMemory
   const { orchestrator, logger } = options;
   const feed = createFleetFeed();
   const stored: Fault[] = [];
-  const metrics = createControlMetrics();
+  const metrics = createControlMetrics({ faultWindowMs: options.faultWindowMs });
   const tracker = createFaultTracker({
     orchestrator,
     kafka: { leadership: () => undefined, lagSamples: () => [] },

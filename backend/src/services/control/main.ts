@@ -24,6 +24,7 @@ import { faultSchema } from "./fault.ts";
 import { createFaultTracker } from "./faultTracker.ts";
 import { createFleetFeed } from "./fleetFeed.ts";
 import { createFleetLink } from "./fleetLink.ts";
+import { createGrafanaAnnotations } from "./grafanaAnnotations.ts";
 import { createKafkaSeries } from "./kafkaSeries.ts";
 import { createKafkaWatch } from "./kafkaWatch.ts";
 import { setProducerRate } from "./producerRate.ts";
@@ -36,7 +37,7 @@ handleProcessFailures("control");
 
 const config = loadControlConfig();
 const logger = createLogger({ name: "control", level: config.LOG_LEVEL });
-const controlMetrics = createControlMetrics();
+const controlMetrics = createControlMetrics({ faultWindowMs: config.FAULT_WINDOW_MS });
 const kafka = createKafkaClient({
   clientId: "blackout-control",
   brokers: config.KAFKA_BROKERS,
@@ -84,6 +85,18 @@ const watch = createKafkaWatch({
     void pushTopology();
   },
 });
+// Faults as Grafana annotation regions, when control may write them (GRAFANA_TOKEN).
+const grafanaApi = config.GRAFANA_API_URL ?? config.GRAFANA_URL;
+const grafana =
+  grafanaApi !== undefined && config.GRAFANA_TOKEN !== undefined
+    ? createGrafanaAnnotations({
+        url: grafanaApi,
+        token: config.GRAFANA_TOKEN,
+        fetch,
+        logger,
+        onResult: (result) => controlMetrics.annotationResult(result),
+      })
+    : undefined;
 const tracker = createFaultTracker({
   orchestrator,
   kafka: watch,
@@ -100,6 +113,7 @@ const tracker = createFaultTracker({
   groupPrefix: config.VIEW_GROUP_PREFIX,
   onChange: (fault) => {
     controlMetrics.faultChanged(fault);
+    grafana?.faultChanged(fault);
     io.emit("fault", fault);
   },
 });
@@ -223,6 +237,8 @@ const lifecycle = runServiceLifecycle(logger, async () => {
   await orchestrator.close();
   await store.close();
   await server.close();
+  // The last regions' ends, if Grafana answers soon; a stop never waits on it for long.
+  await grafana?.drain(5000);
 });
 
 try {
