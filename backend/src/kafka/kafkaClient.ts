@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from "kafkajs";
 import { z } from "zod";
-import { csv } from "../lib/config.ts";
+import { csv, positiveDurationMs, positiveInt } from "../lib/config.ts";
 import type { Logger } from "../lib/logger.ts";
 import { DEFAULT_KAFKA_NODES } from "./brokerProperties.ts";
 
@@ -11,26 +11,60 @@ export function kafkaBrokersSetting() {
   );
 }
 
+/**
+ * How kafkajs retries a failed request (a leader moved, a broker went away): the first wait, the
+ * longest, and how many tries. The defaults outlast a typical leader election (about 30 s in all);
+ * the lab's `--tuned` retries sooner and more often, so that the first try after new leaders are
+ * elected comes within a few hundred milliseconds.
+ */
+export function kafkaRetrySettings() {
+  return {
+    KAFKA_RETRY_INITIAL_MS: positiveDurationMs().default(300),
+    KAFKA_RETRY_MAX_MS: positiveDurationMs().default(5000),
+    KAFKA_RETRIES: positiveInt().default(10),
+  };
+}
+
+export interface KafkaRetry {
+  readonly KAFKA_RETRY_INITIAL_MS: number;
+  readonly KAFKA_RETRY_MAX_MS: number;
+  readonly KAFKA_RETRIES: number;
+}
+
 export interface KafkaClientOptions {
   clientId: string;
   brokers: string[];
   logger: Logger;
+  /** The retry settings (kafkaRetrySettings); the defaults when absent. */
+  retry?: KafkaRetry;
   /** Sees every kafkajs log entry too: some events (a send being retried) exist only as logs. */
   onLog?: (entry: LogEntry) => void;
 }
 
 /**
  * A kafkajs client whose own retries outlast a leader election: a broker hard kill costs about
- * broker.session.timeout.ms (9 s) before a new leader is chosen, so a request is retried for
- * roughly 30 s (backoff 300 ms doubling to 5 s, with jitter) before it fails to the caller.
+ * broker.session.timeout.ms (9 s) before a new leader is chosen, so by default a request is
+ * retried for roughly 30 s (backoff 300 ms doubling to 5 s, with jitter) before it fails to the
+ * caller.
  */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  const retry = options.retry ?? {
+    KAFKA_RETRY_INITIAL_MS: 300,
+    KAFKA_RETRY_MAX_MS: 5000,
+    KAFKA_RETRIES: 10,
+  };
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
     connectionTimeout: 3000,
     requestTimeout: 30_000,
-    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000, factor: 0.2, multiplier: 2 },
+    retry: {
+      retries: retry.KAFKA_RETRIES,
+      initialRetryTime: retry.KAFKA_RETRY_INITIAL_MS,
+      maxRetryTime: retry.KAFKA_RETRY_MAX_MS,
+      factor: 0.2,
+      multiplier: 2,
+    },
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(options.logger, options.onLog),
   });

@@ -35,6 +35,28 @@ function plan(env: Record<string, string> = {}, jaeger = false) {
 }
 
 describe("the lab's plan", () => {
+  it("gives the services the failover settings: typical by default, --tuned's when asked", () => {
+    const env = (settings: Record<string, string>, name: string) =>
+      new Map(
+        plan(settings)
+          .groups.flat()
+          .map((spec) => [spec.name, spec.env]),
+      ).get(name);
+    expect(env({}, "consumer-0")).toMatchObject({
+      SESSION_TIMEOUT_MS: "30000",
+      KAFKA_RETRY_INITIAL_MS: "300",
+      KAFKA_RETRIES: "10",
+    });
+    for (const name of ["consumer-1", "producer-0", "control"]) {
+      expect(env({ TUNED: "true" }, name), name).toMatchObject({
+        KAFKA_RETRY_INITIAL_MS: "100",
+        KAFKA_RETRY_MAX_MS: "1000",
+        KAFKA_RETRIES: "40",
+      });
+    }
+    expect(env({ TUNED: "true" }, "consumer-1")?.SESSION_TIMEOUT_MS).toBe("6000");
+  });
+
   it("starts brokers, then producers and consumers, then gateway and control, then clients", () => {
     const names = plan().groups.map((group) => group.map((spec) => spec.name));
     expect(names).toEqual([

@@ -3,6 +3,7 @@ import type { ComponentSpec } from "../chaos/localSupervisor.ts";
 import { describeQuorum } from "../kafka/describeQuorum.ts";
 import type { LocalKafkaCluster } from "../kafka/localCluster.ts";
 import type { LabConfig } from "./labConfig.ts";
+import { labTuning } from "./labTuning.ts";
 
 const backendDir = join(import.meta.dirname, "../..");
 
@@ -55,9 +56,16 @@ export async function answersReady(url: string): Promise<boolean> {
 export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
   const host = "127.0.0.1";
   const url = (port: number) => `http://${host}:${port}`;
-  const brokers = options.cluster.bootstrapServers.join(",");
   const logFile = (name: string) => join(options.logDir, `${name}.log`);
   const common = { PATH: options.path, LOG_LEVEL: config.LOG_LEVEL };
+  const tuning = labTuning(config);
+  // The same retries in every service that talks to Kafka (the typical ones or --tuned's).
+  const kafkaClient = {
+    KAFKA_BROKERS: options.cluster.bootstrapServers.join(","),
+    KAFKA_RETRY_INITIAL_MS: String(tuning.KAFKA_RETRY_INITIAL_MS),
+    KAFKA_RETRY_MAX_MS: String(tuning.KAFKA_RETRY_MAX_MS),
+    KAFKA_RETRIES: String(tuning.KAFKA_RETRIES),
+  };
   const tracesUrl = options.jaeger ? url(config.TRACES_QUERY_PORT) : undefined;
   // What the dashboard links to: the user's own trace UI, else the lab's Jaeger.
   const tracesLink = config.TRACES_URL ?? tracesUrl;
@@ -130,7 +138,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       "producer",
       {
         PRODUCER_ID: `producer-${i}`,
-        KAFKA_BROKERS: brokers,
+        ...kafkaClient,
         HTTP_PORT: String(port),
         RATE_PER_SECOND: String(config.RATE_PER_SECOND),
       },
@@ -147,9 +155,9 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       "consumer",
       {
         CONSUMER_ID: `consumer-${i}`,
-        KAFKA_BROKERS: brokers,
+        ...kafkaClient,
         HTTP_PORT: String(port),
-        SESSION_TIMEOUT_MS: String(config.SESSION_TIMEOUT_MS),
+        SESSION_TIMEOUT_MS: String(tuning.SESSION_TIMEOUT_MS),
         CONTROL_URL: controlUrl,
         POLL_MS: String(config.POLL_MS),
       },
@@ -184,7 +192,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
     "control",
     {
       HTTP_PORT: String(config.CONTROL_PORT),
-      KAFKA_BROKERS: brokers,
+      ...kafkaClient,
       SUPERVISOR_URL: supervisorUrl,
       PRODUCER_URLS: producerUrls.map((u, i) => `producer-${i}=${u}`).join(","),
       CLIENTS_URL: clientsUrl,

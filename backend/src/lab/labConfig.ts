@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DEFAULT_KAFKA_NODES } from "../kafka/brokerProperties.ts";
 import {
   baseUrl,
+  bool,
   commonConfigSchema,
   csv,
   nonNegativeInt,
@@ -53,8 +54,19 @@ export const labConfigSchema = commonConfigSchema.extend({
   POLL_MS: positiveDurationMs().default(500),
   /** How long a killed component stays down before the supervisor starts it again. */
   RESTART_DELAY_MS: positiveDurationMs().default(2000),
+  /**
+   * The failover knobs (labTuning.ts): the typical values unless TUNED (`--tuned`) selects the
+   * tuned set; any of them given here wins over either.
+   */
+  TUNED: bool().default(false),
   /** The consumers' kafkajs session timeout: how long a hard-killed one holds its partitions. */
-  SESSION_TIMEOUT_MS: positiveDurationMs().default(30_000),
+  SESSION_TIMEOUT_MS: positiveDurationMs().optional(),
+  BROKER_SESSION_TIMEOUT_MS: positiveDurationMs().optional(),
+  BROKER_HEARTBEAT_INTERVAL_MS: positiveDurationMs().optional(),
+  /** kafkajs's retries in the producers, consumers and control (see kafkaRetrySettings). */
+  KAFKA_RETRY_INITIAL_MS: positiveDurationMs().optional(),
+  KAFKA_RETRY_MAX_MS: positiveDurationMs().optional(),
+  KAFKA_RETRIES: positiveInt().optional(),
   /** The first producer's port; producer-N listens on this + N. */
   PRODUCER_PORT: port().default(7100),
   CONSUMER_PORT: port().default(7200),
@@ -121,6 +133,10 @@ export function flagsToEnv(argv: readonly string[]): {
     }
     if (arg === "--kafka-only") {
       kafkaOnly = true;
+      continue;
+    }
+    if (arg === "--tuned") {
+      env.TUNED = "true";
       continue;
     }
     const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);

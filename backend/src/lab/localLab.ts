@@ -14,6 +14,7 @@ import type { LabConfig } from "./labConfig.ts";
 import { describeError } from "../lib/processFailures.ts";
 import { ensureJaeger } from "../traces/jaegerBinary.ts";
 import { jaegerConfig } from "../traces/jaegerConfig.ts";
+import { labTuning } from "./labTuning.ts";
 import { PROMETHEUS_RULES_DIR, prometheusConfig } from "./prometheusConfig.ts";
 
 export interface LocalLab {
@@ -85,8 +86,12 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
 
   return {
     async start() {
+      const tuning = labTuning(config);
       print(
         `Blackout lab: Kafka ${KAFKA_VERSION} (3 KRaft nodes), ${config.PRODUCERS} producers, ${config.CONSUMERS} consumers, ${config.CLIENTS} clients`,
+      );
+      print(
+        `failover settings${config.TUNED ? " (--tuned)" : ""}: consumer session ${tuning.SESSION_TIMEOUT_MS} ms, broker session ${tuning.BROKER_SESSION_TIMEOUT_MS} ms (heartbeat ${tuning.BROKER_HEARTBEAT_INTERVAL_MS} ms), Kafka client retries from ${tuning.KAFKA_RETRY_INITIAL_MS} ms up to ${tuning.KAFKA_RETRY_MAX_MS} ms, ${tuning.KAFKA_RETRIES} times`,
       );
       const jars = await ensureKafkaJars({
         cacheDir: config.BLACKOUT_CACHE_DIR,
@@ -102,6 +107,11 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
         jars,
         heapMb: config.KAFKA_HEAP_MB,
         jvmOptions: config.KAFKA_JVM_OPTS,
+        // How soon a dead broker is fenced: the floor of every broker fault (labTuning.ts).
+        brokerOverrides: {
+          "broker.session.timeout.ms": String(tuning.BROKER_SESSION_TIMEOUT_MS),
+          "broker.heartbeat.interval.ms": String(tuning.BROKER_HEARTBEAT_INTERVAL_MS),
+        },
         nodes: kafkaNodes(
           config.KAFKA_BROKER_PORTS,
           config.KAFKA_CONTROLLER_PORTS,

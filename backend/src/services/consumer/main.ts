@@ -22,6 +22,7 @@ const viewConsumer = createViewConsumer({
     clientId: config.CONSUMER_ID,
     brokers: config.KAFKA_BROKERS,
     logger,
+    retry: config,
   }),
   topic: config.KAFKA_TOPIC,
   partitions: config.KAFKA_TOPIC_PARTITIONS,

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { z } from "zod";
-import { kafkaBrokersSetting } from "../../kafka/kafkaClient.ts";
+import { kafkaBrokersSetting, kafkaRetrySettings } from "../../kafka/kafkaClient.ts";
 import {
   commonConfigSchema,
   csv,
@@ -30,6 +30,7 @@ export const controlConfigSchema = commonConfigSchema
   .extend({
     ...httpServerSettings(8081),
     KAFKA_BROKERS: kafkaBrokersSetting(),
+    ...kafkaRetrySettings(),
     /** The topic the lab's records flow through (for leaders and lag). */
     NUMBERS_TOPIC: z.string().min(1).default("blackout.numbers"),
     /** Where the fault timeline is kept, so a restarted control loses no history. */

@@ -42,6 +42,7 @@ const kafka = createKafkaClient({
   clientId: "blackout-control",
   brokers: config.KAFKA_BROKERS,
   logger,
+  retry: config,
 });
 const store = createJsonLogStore({
   kafka,

@@ -23,6 +23,7 @@ const kafka = createKafkaClient({
   clientId: config.PRODUCER_ID,
   brokers: config.KAFKA_BROKERS,
   logger,
+  retry: config,
   onLog: metrics.countKafkaRetry,
 });
 const admin = kafka.admin();
