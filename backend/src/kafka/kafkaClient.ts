@@ -19,9 +19,11 @@ export function kafkaBrokersSetting() {
  */
 export function kafkaRetrySettings() {
   return {
-    KAFKA_RETRY_INITIAL_MS: positiveDurationMs().default(300),
-    KAFKA_RETRY_MAX_MS: positiveDurationMs().default(5000),
-    KAFKA_RETRIES: positiveInt().default(10),
+    KAFKA_RETRY_INITIAL_MS: positiveDurationMs().default(
+      DEFAULT_KAFKA_RETRY.KAFKA_RETRY_INITIAL_MS,
+    ),
+    KAFKA_RETRY_MAX_MS: positiveDurationMs().default(DEFAULT_KAFKA_RETRY.KAFKA_RETRY_MAX_MS),
+    KAFKA_RETRIES: positiveInt().default(DEFAULT_KAFKA_RETRY.KAFKA_RETRIES),
   };
 }
 
@@ -30,6 +32,13 @@ export interface KafkaRetry {
   readonly KAFKA_RETRY_MAX_MS: number;
   readonly KAFKA_RETRIES: number;
 }
+
+/** kafkajs's retries when nothing else is set: about 30 s in all (see createKafkaClient). */
+export const DEFAULT_KAFKA_RETRY: KafkaRetry = {
+  KAFKA_RETRY_INITIAL_MS: 300,
+  KAFKA_RETRY_MAX_MS: 5000,
+  KAFKA_RETRIES: 10,
+};
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -48,11 +57,7 @@ export interface KafkaClientOptions {
  * caller.
  */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
-  const retry = options.retry ?? {
-    KAFKA_RETRY_INITIAL_MS: 300,
-    KAFKA_RETRY_MAX_MS: 5000,
-    KAFKA_RETRIES: 10,
-  };
+  const retry = options.retry ?? DEFAULT_KAFKA_RETRY;
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

@@ -1,16 +1,13 @@
+import { DEFAULT_KAFKA_RETRY, type KafkaRetry } from "../kafka/kafkaClient.ts";
 import type { LabConfig } from "./labConfig.ts";
 
 /** The settings that decide how fast the lab fails over. */
-export interface LabTuning {
+export interface LabTuning extends KafkaRetry {
   /** The consumers' session: how long a hard-killed one holds its partitions. */
   readonly SESSION_TIMEOUT_MS: number;
   /** KRaft: how long a broker may go without heartbeats before the controller fences it. */
   readonly BROKER_SESSION_TIMEOUT_MS: number;
   readonly BROKER_HEARTBEAT_INTERVAL_MS: number;
-  /** kafkajs's retries in the producers, consumers and control (kafkaRetrySettings). */
-  readonly KAFKA_RETRY_INITIAL_MS: number;
-  readonly KAFKA_RETRY_MAX_MS: number;
-  readonly KAFKA_RETRIES: number;
 }
 
 /**
@@ -21,9 +18,7 @@ export const TYPICAL_TUNING: LabTuning = {
   SESSION_TIMEOUT_MS: 30_000,
   BROKER_SESSION_TIMEOUT_MS: 9000,
   BROKER_HEARTBEAT_INTERVAL_MS: 2000,
-  KAFKA_RETRY_INITIAL_MS: 300,
-  KAFKA_RETRY_MAX_MS: 5000,
-  KAFKA_RETRIES: 10,
+  ...DEFAULT_KAFKA_RETRY,
 };
 
 /**

@@ -1,20 +1,10 @@
 import { context, trace } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { Writable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useContextManager } from "../../test/support/otelContext.ts";
 import { createLogger } from "./logger.ts";
 
-// Without a registered context manager `context.with` does not propagate anything; the SDK
-// registers this one in production.
-const contextManager = new AsyncLocalStorageContextManager();
-
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-});
-
-afterAll(() => {
-  context.disable();
-});
+useContextManager();
 
 function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
   const chunks: string[] = [];

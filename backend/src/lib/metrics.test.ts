@@ -1,17 +1,10 @@
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { TraceFlags, context, trace } from "@opentelemetry/api";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useContextManager } from "../../test/support/otelContext.ts";
 import { createMetrics, observeWithTrace } from "./metrics.ts";
 import { publishSpanExportCounts } from "./spanExportCounts.ts";
 
-// Without a registered context manager `context.with` propagates nothing (the SDK registers one).
-const contextManager = new AsyncLocalStorageContextManager();
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(() => {
-  context.disable();
-});
+useContextManager();
 
 describe("createMetrics", () => {
   it("prefixes names and exposes them with the process metrics", async () => {
@@ -125,10 +118,20 @@ describe("createMetrics", () => {
   it("shows the trace exporter's accounting once telemetry has published it", async () => {
     expect(await createMetrics("gateway").metricsText()).not.toContain("trace_span");
 
-    publishSpanExportCounts(() =>
-      Promise.resolve({ exported: 40, queueFull: 7, exportFailed: 3, queued: 5, capacity: 2048 }),
-    );
+    let reads = 0;
+    publishSpanExportCounts(() => {
+      reads += 1;
+      return Promise.resolve({
+        exported: 40,
+        queueFull: 7,
+        exportFailed: 3,
+        queued: 5,
+        capacity: 2048,
+      });
+    });
     const text = await createMetrics("consumer").metricsText();
+    // One reading of the meter per scrape, shared by the four metrics.
+    expect(reads).toBe(1);
 
     expect(text).toContain("blackout_consumer_trace_spans_exported_total 40");
     expect(text).toContain('blackout_consumer_trace_spans_dropped_total{reason="queue_full"} 7');

@@ -7,7 +7,11 @@ import type {
   LabelValues,
   OpenMetricsContentType,
 } from "prom-client";
-import { spanExportCountsReader, type SpanExportCountsReader } from "./spanExportCounts.ts";
+import {
+  spanExportCountsReader,
+  type SpanExportCounts,
+  type SpanExportCountsReader,
+} from "./spanExportCounts.ts";
 
 /**
  * The metric's own part of the name, `blackout_<service>_` is prepended. With `rawName` the name
@@ -98,12 +102,18 @@ function addSpanExportMetrics(
   prefix: string,
   read: SpanExportCountsReader,
 ): void {
+  // A scrape collects the four metrics at once: they share one reading of the meter.
+  let reading: Promise<SpanExportCounts> | undefined;
+  const counts = () =>
+    (reading ??= read().finally(() => {
+      reading = undefined;
+    }));
   new Counter({
     name: `${prefix}trace_spans_exported_total`,
     help: "Finished spans the trace backend accepted.",
     registers: [registry],
     async collect() {
-      const { exported } = await read();
+      const { exported } = await counts();
       this.reset();
       this.inc(exported);
     },
@@ -114,28 +124,31 @@ function addSpanExportMetrics(
     labelNames: ["reason"],
     registers: [registry],
     async collect() {
-      const { queueFull, exportFailed } = await read();
+      const { queueFull, exportFailed } = await counts();
       this.reset();
       this.inc({ reason: "queue_full" }, queueFull);
       this.inc({ reason: "export_failed" }, exportFailed);
     },
   });
-  new Gauge({
-    name: `${prefix}trace_span_queue`,
-    help: "Finished spans waiting to be exported; at trace_span_queue_capacity new ones are dropped.",
-    registers: [registry],
-    async collect() {
-      this.set((await read()).queued);
-    },
-  });
-  new Gauge({
-    name: `${prefix}trace_span_queue_capacity`,
-    help: "The trace export queue's capacity (OTEL_BSP_MAX_QUEUE_SIZE).",
-    registers: [registry],
-    async collect() {
-      this.set((await read()).capacity);
-    },
-  });
+  const queueGauge = (name: string, help: string, pick: (c: SpanExportCounts) => number) =>
+    new Gauge({
+      name: `${prefix}${name}`,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set(pick(await counts()));
+      },
+    });
+  queueGauge(
+    "trace_span_queue",
+    "Finished spans waiting to be exported; at trace_span_queue_capacity new ones are dropped.",
+    (c) => c.queued,
+  );
+  queueGauge(
+    "trace_span_queue_capacity",
+    "The trace export queue's capacity (OTEL_BSP_MAX_QUEUE_SIZE).",
+    (c) => c.capacity,
+  );
 }
 
 /**

@@ -1,27 +1,24 @@
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { SpanStatusCode, context, trace } from "@opentelemetry/api";
+import { SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useContextManager } from "../../../test/support/otelContext.ts";
 import { createMetrics, observeWithTrace } from "../../lib/metrics.ts";
 import { inPollSpan, markPollSpan } from "./pollSpans.ts";
 
 const exporter = new InMemorySpanExporter();
-const contextManager = new AsyncLocalStorageContextManager();
 
+useContextManager();
 beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
   trace.setGlobalTracerProvider(
     new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }),
   );
 });
-
 afterAll(() => {
   trace.disable();
-  context.disable();
 });
 
 describe("poll spans", () => {
