@@ -1,4 +1,4 @@
-import { connect } from "node:net";
+import { compactString, createReader, exchange, frame, uvarint, type Reader } from "./kafkaWire.ts";
 
 /**
  * The active KRaft controller, asked of the quorum itself.
@@ -90,7 +90,7 @@ export function encodeDescribeQuorumRequest(correlationId: number, clientId: str
   header.writeInt16BE(client.length, 8);
   const partition = Buffer.alloc(4);
   partition.writeInt32BE(0, 0);
-  const body = Buffer.concat([
+  return frame(
     header,
     client,
     uvarint(0), // header tagged fields
@@ -101,10 +101,7 @@ export function encodeDescribeQuorumRequest(correlationId: number, clientId: str
     uvarint(0), // partition tagged fields
     uvarint(0), // topic tagged fields
     uvarint(0), // request tagged fields
-  ]);
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(body.length, 0);
-  return Buffer.concat([size, body]);
+  );
 }
 
 /**
@@ -155,116 +152,4 @@ function replica(read: Reader): QuorumReplica {
 
 function checkError(code: number, where: string): void {
   if (code !== 0) throw new Error(`${where}: ${ERROR_NAMES[code] ?? "error"} (code ${code})`);
-}
-
-function uvarint(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest > 0x7f) {
-    bytes.push((rest & 0x7f) | 0x80);
-    rest >>>= 7;
-  }
-  bytes.push(rest);
-  return Buffer.from(bytes);
-}
-
-function compactString(value: string): Buffer {
-  const bytes = Buffer.from(value, "utf8");
-  return Buffer.concat([uvarint(bytes.length + 1), bytes]);
-}
-
-interface Reader {
-  int16(): number;
-  int32(): number;
-  int64(): number;
-  uvarint(): number;
-  compactString(): string | null;
-  array<T>(item: () => T): T[];
-  /** Tagged fields are optional extras a newer broker may add; none are needed, so skip them. */
-  taggedFields(): void;
-}
-
-/** Buffer's own reads throw RangeError past the end, which is how a truncated frame shows. */
-function createReader(buffer: Buffer): Reader {
-  let at = 0;
-  const reader: Reader = {
-    int16() {
-      const value = buffer.readInt16BE(at);
-      at += 2;
-      return value;
-    },
-    int32() {
-      const value = buffer.readInt32BE(at);
-      at += 4;
-      return value;
-    },
-    int64() {
-      const value = Number(buffer.readBigInt64BE(at));
-      at += 8;
-      return value;
-    },
-    uvarint() {
-      let value = 0;
-      for (let shift = 0; shift <= 28; shift += 7) {
-        const byte = buffer.readUInt8(at++);
-        value |= (byte & 0x7f) << shift;
-        if ((byte & 0x80) === 0) return value >>> 0;
-      }
-      throw new Error("malformed unsigned varint");
-    },
-    compactString() {
-      const length = reader.uvarint() - 1;
-      if (length < 0) return null;
-      if (at + length > buffer.length) throw new RangeError("string past the end of the frame");
-      const value = buffer.toString("utf8", at, at + length);
-      at += length;
-      return value;
-    },
-    array(item) {
-      const length = reader.uvarint() - 1;
-      return Array.from({ length: Math.max(0, length) }, item);
-    },
-    taggedFields() {
-      const count = reader.uvarint();
-      for (let i = 0; i < count; i++) {
-        reader.uvarint(); // tag
-        // Not `at += reader.uvarint()`: that adds to `at` as it was before the size was read.
-        const size = reader.uvarint();
-        at += size;
-      }
-    },
-  };
-  return reader;
-}
-
-/** Sends one frame and resolves with the response frame after its size prefix. */
-function exchange(broker: string, request: Buffer, timeoutMs: number): Promise<Buffer> {
-  const colon = broker.lastIndexOf(":");
-  const host = broker.slice(0, colon);
-  const port = Number(broker.slice(colon + 1));
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
-    let received = Buffer.alloc(0);
-    const timer = setTimeout(() => {
-      fail(new Error(`no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    function fail(error: Error): void {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(error);
-    }
-    // write, not end: a broker that reads end-of-stream closes the connection without answering.
-    socket.on("connect", () => socket.write(request));
-    socket.on("data", (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length < 4) return;
-      const size = received.readInt32BE(0);
-      if (received.length < 4 + size) return;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(received.subarray(4, 4 + size));
-    });
-    socket.on("error", fail);
-    socket.on("close", () => fail(new Error("connection closed before a full answer")));
-  });
 }

@@ -158,6 +158,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
         ...kafkaClient,
         HTTP_PORT: String(port),
         SESSION_TIMEOUT_MS: String(tuning.SESSION_TIMEOUT_MS),
+        TAKE_OVER_GROUP: String(tuning.TAKE_OVER_GROUP),
         CONTROL_URL: controlUrl,
         POLL_MS: String(config.POLL_MS),
       },

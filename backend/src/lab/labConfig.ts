@@ -61,6 +61,8 @@ export const labConfigSchema = commonConfigSchema.extend({
   TUNED: bool().default(false),
   /** The consumers' kafkajs session timeout: how long a hard-killed one holds its partitions. */
   SESSION_TIMEOUT_MS: positiveDurationMs().optional(),
+  /** A restarted consumer removes the member its killed predecessor left in its group. */
+  TAKE_OVER_GROUP: bool().optional(),
   BROKER_SESSION_TIMEOUT_MS: positiveDurationMs().optional(),
   BROKER_HEARTBEAT_INTERVAL_MS: positiveDurationMs().optional(),
   /** kafkajs's retries in the producers, consumers and control (see kafkaRetrySettings). */

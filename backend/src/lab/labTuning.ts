@@ -5,6 +5,8 @@ import type { LabConfig } from "./labConfig.ts";
 export interface LabTuning extends KafkaRetry {
   /** The consumers' session: how long a hard-killed one holds its partitions. */
   readonly SESSION_TIMEOUT_MS: number;
+  /** A replacement consumer removes its killed predecessor from the group instead of waiting. */
+  readonly TAKE_OVER_GROUP: boolean;
   /** KRaft: how long a broker may go without heartbeats before the controller fences it. */
   readonly BROKER_SESSION_TIMEOUT_MS: number;
   readonly BROKER_HEARTBEAT_INTERVAL_MS: number;
@@ -16,19 +18,22 @@ export interface LabTuning extends KafkaRetry {
  */
 export const TYPICAL_TUNING: LabTuning = {
   SESSION_TIMEOUT_MS: 30_000,
+  TAKE_OVER_GROUP: false,
   BROKER_SESSION_TIMEOUT_MS: 9000,
   BROKER_HEARTBEAT_INTERVAL_MS: 2000,
   ...DEFAULT_KAFKA_RETRY,
 };
 
 /**
- * `--tuned`: the shortest that is still safe here. The consumer session at the brokers' minimum
+ * `--tuned`: the shortest that is still safe here. A replacement consumer takes its group over from
+ * the member its killed predecessor left (consumerConfig.ts); the consumer session at the brokers' minimum
  * (group.min.session.timeout.ms, 6 s; heartbeats every 600 ms); brokers fenced after 3 s without a
  * heartbeat (every 500 ms: six missed beats, so a GC pause or a busy core does not fence one);
  * kafkajs retrying from 100 ms up to 1 s, 40 times (still about 35 s before a request fails).
  */
 export const FAST_FAILOVER_TUNING: LabTuning = {
   SESSION_TIMEOUT_MS: 6000,
+  TAKE_OVER_GROUP: true,
   BROKER_SESSION_TIMEOUT_MS: 3000,
   BROKER_HEARTBEAT_INTERVAL_MS: 500,
   KAFKA_RETRY_INITIAL_MS: 100,

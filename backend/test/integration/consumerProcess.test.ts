@@ -86,6 +86,39 @@ describe("the consumer process", () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 
+  it("with TAKE_OVER_GROUP, a replacement for a SIGKILLed consumer removes the member it left and is ready before that member's session would expire", async () => {
+    const topic = uniqueName("numbers");
+    await ensureTopic(admin, numbersTopicSpec(topic, 6));
+    const id = `consumer-${randomBytes(4).toString("hex")}`;
+    const groupId = `blackout-view-${id}`;
+    const [port = 0] = await freePorts(1);
+    const env = {
+      CONSUMER_ID: id,
+      KAFKA_BROKERS: brokers.join(","),
+      KAFKA_TOPIC: topic,
+      SESSION_TIMEOUT_MS: "60s",
+      TAKE_OVER_GROUP: "true",
+    };
+    const first = startConsumer(port, env);
+    await first.waitReady();
+    const [before] = (await admin.describeGroups([groupId])).groups;
+    const dead = before?.members.map((member) => member.memberId);
+    expect(dead).toHaveLength(1);
+
+    await first.kill("SIGKILL");
+    const killedAt = Date.now();
+    const replacement = startConsumer(port, env);
+    // Without the take-over the join waits out the dead member's 60 s session (see the next test
+    // for the same wait at 6 s); 45 s leaves a loaded CI machine room to start a Node process.
+    await replacement.waitReady(45_000);
+    expect(Date.now() - killedAt).toBeLessThan(60_000);
+    expect(replacement.output()).toContain("removed the members a predecessor left in the group");
+    const [after] = (await admin.describeGroups([groupId])).groups;
+    expect(after?.state).toBe("Stable");
+    expect(after?.members).toHaveLength(1);
+    expect(after?.members[0]?.memberId).not.toBe(dead?.[0]);
+  });
+
   it("refuses a wrong setting, naming the variable, and exits non-zero", async () => {
     const run = startConsumer(0, { HTTP_PORT: "http", CONSUMER_ID: "Consumer_0" });
     expect(await run.exited).not.toBe(0);

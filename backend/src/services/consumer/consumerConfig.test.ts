@@ -27,6 +27,7 @@ describe("loadConsumerConfig", () => {
       HTTP_PORT: 7200,
       VIEW_WINDOW: 100_000,
       SESSION_TIMEOUT_MS: 30_000,
+      TAKE_OVER_GROUP: false,
       MAX_RECORDS_PER_ANSWER: 1000,
       POLL_MS: 500,
       STALL_MS: 1500,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { kafkaBrokersSetting, kafkaRetrySettings } from "../../kafka/kafkaClient.ts";
 import { NUMBERS_TOPIC } from "../../kafka/records.ts";
 import {
+  bool,
   commonConfigSchema,
   durationMs,
   httpServerSettings,
@@ -43,6 +44,12 @@ export const consumerConfigSchema = commonConfigSchema.extend({
       `expected ${MIN_SESSION_TIMEOUT_MS} to ${MAX_SESSION_TIMEOUT_MS} ms (the brokers' group.min/max.session.timeout.ms)`,
     )
     .default(30_000),
+  /**
+   * Before joining its group, remove the members a killed predecessor left there (viewConsumer.ts):
+   * the partitions come at once instead of after the dead member's session. Safe only where one
+   * process per CONSUMER_ID runs at a time, as the StatefulSet and the local supervisor ensure.
+   */
+  TAKE_OVER_GROUP: bool().default(false),
   MAX_RECORDS_PER_ANSWER: positiveInt().default(1000),
   /** How the client page polls. */
   ...pollingSettings,

@@ -1,6 +1,7 @@
 // A consumer (DESIGN §1): wiring only.
 import { handleProcessFailures } from "../../lib/processFailures.ts";
 import { createKafkaClient } from "../../kafka/kafkaClient.ts";
+import { removeGroupMembers } from "../../kafka/removeGroupMembers.ts";
 import { listen } from "../../lib/httpApp.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { runServiceLifecycle } from "../../lib/serviceLifecycle.ts";
@@ -28,6 +29,12 @@ const viewConsumer = createViewConsumer({
   partitions: config.KAFKA_TOPIC_PARTITIONS,
   groupId: `blackout-view-${config.CONSUMER_ID}`,
   sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
+  takeOver: config.TAKE_OVER_GROUP
+    ? (groupId, memberIds) =>
+        removeGroupMembers(config.KAFKA_BROKERS, groupId, memberIds, {
+          clientId: config.CONSUMER_ID,
+        })
+    : undefined,
   view,
   metrics,
   logger,

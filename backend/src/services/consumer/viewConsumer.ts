@@ -17,6 +17,13 @@ export interface ViewConsumerOptions {
   logger: Logger;
   /** The consumer crashed and kafkajs will not restart it: the process must be replaced. */
   onFatal(reason: string, error: unknown): void;
+  /**
+   * Removes members left in the group before this process joins it (TAKE_OVER_GROUP): a
+   * predecessor killed without leaving would otherwise hold every partition until its session
+   * expires. Only for a consumer whose name is never run twice at once (a StatefulSet ordinal, the
+   * local supervisor's instance): a live member removed this way rejoins and splits the partitions.
+   */
+  takeOver?: (groupId: string, memberIds: readonly string[]) => Promise<unknown>;
   /** How often lag and view-size gauges are refreshed; 2 s unless a test wants otherwise. */
   refreshMs?: number;
 }
@@ -173,6 +180,27 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
     }
   }
 
+  /** Never fails the start: without it the join only waits for the leftover member's session. */
+  async function takeOverGroup(
+    takeOver: NonNullable<ViewConsumerOptions["takeOver"]>,
+  ): Promise<void> {
+    try {
+      const { groups } = await admin.describeGroups([options.groupId]);
+      const leftovers = groups.flatMap((group) => group.members.map((member) => member.memberId));
+      if (leftovers.length === 0) return;
+      const removed = await takeOver(options.groupId, leftovers);
+      logger.info(
+        { groupId: options.groupId, leftovers, removed },
+        "removed the members a predecessor left in the group, so that the join need not wait for their session to expire",
+      );
+    } catch (error) {
+      logger.warn(
+        { err: error, groupId: options.groupId },
+        "could not remove the members left in the group; the join waits for their session to expire",
+      );
+    }
+  }
+
   async function refreshGauges(): Promise<void> {
     for (const [producer, size] of Object.entries(view.sizes())) {
       metrics.viewRecords.set({ producer }, size);
@@ -213,6 +241,7 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
           logger.warn({ err: error }, "could not refresh the lag gauges");
         });
       }, options.refreshMs ?? 2000);
+      if (options.takeOver !== undefined) await takeOverGroup(options.takeOver);
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       commitTimer = setInterval(() => {
