@@ -66,6 +66,10 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
     KAFKA_RETRY_MAX_MS: String(tuning.KAFKA_RETRY_MAX_MS),
     KAFKA_RETRIES: String(tuning.KAFKA_RETRIES),
   };
+  const viewGroup = {
+    SESSION_TIMEOUT_MS: String(tuning.SESSION_TIMEOUT_MS),
+    TAKE_OVER_GROUP: String(tuning.TAKE_OVER_GROUP),
+  };
   const tracesUrl = options.jaeger ? url(config.TRACES_QUERY_PORT) : undefined;
   // What the dashboard links to: the user's own trace UI, else the lab's Jaeger.
   const tracesLink = config.TRACES_URL ?? tracesUrl;
@@ -157,8 +161,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
         CONSUMER_ID: `consumer-${i}`,
         ...kafkaClient,
         HTTP_PORT: String(port),
-        SESSION_TIMEOUT_MS: String(tuning.SESSION_TIMEOUT_MS),
-        TAKE_OVER_GROUP: String(tuning.TAKE_OVER_GROUP),
+        ...viewGroup,
         CONTROL_URL: controlUrl,
         POLL_MS: String(config.POLL_MS),
       },
@@ -198,6 +201,8 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       PRODUCER_URLS: producerUrls.map((u, i) => `producer-${i}=${u}`).join(","),
       CLIENTS_URL: clientsUrl,
       MIN_ALIVE: String(config.MIN_ALIVE),
+      // The consumers' group settings: control shows the floor of a consumer fault with them.
+      ...viewGroup,
       SCENARIOS_DIR: config.SCENARIOS_DIR,
       ...(config.CONTROL_TOKEN !== undefined ? { CONTROL_TOKEN: config.CONTROL_TOKEN } : {}),
       ...(config.GRAFANA_URL !== undefined ? { GRAFANA_URL: config.GRAFANA_URL } : {}),

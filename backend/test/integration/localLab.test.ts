@@ -211,12 +211,20 @@ describe("npm start (the local lab)", () => {
       });
       expect(heardAt - consumerKill.t0).toBeLessThan(500);
       socket.close();
+      // The floor Kafka sets, from the consumers' session (the test lab's 10 s, no take-over).
+      expect(consumerKill.floor).toEqual({
+        ms: 10_000,
+        because: "the dead member holds its partitions for its session (SESSION_TIMEOUT_MS 10 s)",
+      });
       const consumerDone = await completed(consumerKill.id);
       expectRecovered(consumerDone);
 
       const brokerKill = await inject({ action: "kill", target: "leader-of:0", mode: "hard" });
       expect(brokerKill).toMatchObject({ kind: "broker", selector: "leader-of:0" });
       expect(brokerKill.leads).toContain(0);
+      // Read from the running brokers: Kafka's default session, plus an election if the leader
+      // of partition 0 was also the active controller.
+      expect(brokerKill.floor?.because).toContain("(broker.session.timeout.ms 9 s)");
       const brokerDone = await completed(brokerKill.id);
       expectRecovered(brokerDone);
 
@@ -461,7 +469,7 @@ describe("npm start (the local lab)", () => {
       expect(output).toContain("--kafka-only: no services");
       // The lab's SESSION_TIMEOUT_MS (10 s) is given explicitly, and wins over --tuned's 6 s.
       expect(output).toContain(
-        "failover settings (--tuned): consumer session 10000 ms, broker session 3000 ms (heartbeat 500 ms), Kafka client retries from 100 ms up to 1000 ms, 40 times",
+        "failover settings (--tuned): consumer session 10000 ms (a restarted consumer takes its group over), broker session 3000 ms (heartbeat 500 ms), Kafka client retries from 100 ms up to 1000 ms, 40 times",
       );
       // The brokers run with the tuned broker session, as Kafka's own tool reports it.
       const brokers = (testLab.settings.KAFKA_BROKER_PORTS ?? "")

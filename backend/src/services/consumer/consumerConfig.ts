@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { kafkaBrokersSetting, kafkaRetrySettings } from "../../kafka/kafkaClient.ts";
 import { NUMBERS_TOPIC } from "../../kafka/records.ts";
+import { viewGroupSettings } from "../../kafka/viewGroupSettings.ts";
 import {
-  bool,
   commonConfigSchema,
-  durationMs,
   httpServerSettings,
   loadConfig,
   baseUrl,
@@ -13,11 +12,6 @@ import {
   stallMsOf,
   type Env,
 } from "../../lib/config.ts";
-
-// Kafka brokers refuse a session timeout outside group.min/max.session.timeout.ms (defaults
-// below); failing at start names the variable instead of a kafkajs crash at the first join.
-const MIN_SESSION_TIMEOUT_MS = 6000;
-const MAX_SESSION_TIMEOUT_MS = 1_800_000;
 
 /** What a consumer reads from its environment (DESIGN §1 and §3 defaults). */
 export const consumerConfigSchema = commonConfigSchema.extend({
@@ -37,19 +31,7 @@ export const consumerConfigSchema = commonConfigSchema.extend({
   ...httpServerSettings(7200),
   /** Records kept per producer. */
   VIEW_WINDOW: positiveInt().default(100_000),
-  /** kafkajs sessionTimeout: how long a hard-killed member holds its partitions. */
-  SESSION_TIMEOUT_MS: durationMs()
-    .refine(
-      (ms) => ms >= MIN_SESSION_TIMEOUT_MS && ms <= MAX_SESSION_TIMEOUT_MS,
-      `expected ${MIN_SESSION_TIMEOUT_MS} to ${MAX_SESSION_TIMEOUT_MS} ms (the brokers' group.min/max.session.timeout.ms)`,
-    )
-    .default(30_000),
-  /**
-   * Before joining its group, remove the members a killed predecessor left there (viewConsumer.ts):
-   * the partitions come at once instead of after the dead member's session. Safe only where one
-   * process per CONSUMER_ID runs at a time, as the StatefulSet and the local supervisor ensure.
-   */
-  TAKE_OVER_GROUP: bool().default(false),
+  ...viewGroupSettings(),
   MAX_RECORDS_PER_ANSWER: positiveInt().default(1000),
   /** How the client page polls. */
   ...pollingSettings,

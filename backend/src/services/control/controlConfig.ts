@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { z } from "zod";
+import { viewGroupSettings } from "../../kafka/viewGroupSettings.ts";
 import { kafkaBrokersSetting, kafkaRetrySettings } from "../../kafka/kafkaClient.ts";
 import {
   commonConfigSchema,
@@ -37,6 +38,8 @@ export const controlConfigSchema = commonConfigSchema
     FAULTS_TOPIC: z.string().min(1).default("blackout.faults"),
     /** View consumers' groups are `<prefix><consumer name>`. */
     VIEW_GROUP_PREFIX: z.string().min(1).default("blackout-view-"),
+    /** The view consumers' own group settings, for the floors of consumer faults. */
+    ...viewGroupSettings(),
     /** What runs the lab's processes: the local supervisor, or pods through the Kubernetes API. */
     ORCHESTRATOR: z.enum(["local", "kubernetes"]).default("local"),
     /** Local mode: the lab supervisor's API. */

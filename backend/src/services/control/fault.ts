@@ -57,6 +57,11 @@ export const faultSchema = z.object({
   /** Brokers: the partitions the victim led at t0 (their leadership moves). */
   leads: z.array(z.number()).optional(),
   detail: z.string().optional(),
+  /**
+   * The floor Kafka sets for this fault (kafka/failoverFloor.ts), from the brokers' and
+   * consumers' settings at t0; absent for a freeze, or when they could not be read.
+   */
+  floor: z.object({ ms: z.number(), because: z.string() }).optional(),
   report: faultReportSchema,
 });
 

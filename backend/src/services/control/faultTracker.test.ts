@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../lib/logger.ts";
 import type { ClientRecovery, Fault } from "./fault.ts";
-import { createFaultTracker, type FaultTrackerOptions, type FleetLink } from "./faultTracker.ts";
+import type { FloorSettings } from "../../kafka/failoverFloor.ts";
+import {
+  createFaultTracker,
+  type FaultRequest,
+  type FaultTrackerOptions,
+  type FleetLink,
+} from "./faultTracker.ts";
 import { createFleetFeed } from "./fleetFeed.ts";
 import type { LagSample } from "./lagRecovery.ts";
 import { createFakeOrchestrator, fakeTarget } from "./fakeOrchestrator.fixture.ts";
@@ -122,6 +128,38 @@ describe("the fault tracker", () => {
       message: "consumer-0 is not running",
     });
     expect(tracker.list()).toEqual([]);
+  });
+
+  it("gives each fault the floor Kafka sets for it, from the settings at t0", async () => {
+    const settings: FloorSettings = {
+      brokerSessionTimeoutMs: 9000,
+      brokerHeartbeatIntervalMs: 2000,
+      quorumFetchTimeoutMs: 2000,
+      groupInitialRebalanceDelayMs: 0,
+      consumerSessionTimeoutMs: 30_000,
+      consumerTakeOver: false,
+    };
+    const { tracker } = setup({ floorSettings: () => settings });
+    const floorOf = async (request: FaultRequest) => {
+      const outcome = await tracker.inject(request);
+      return outcome.kind === "injected" ? outcome.fault.floor : outcome;
+    };
+    // kafka-2 is the active controller: an election first, then the fencing.
+    expect(await floorOf(hardKill("kafka-2"))).toMatchObject({ ms: 11_000 });
+    expect(await floorOf(hardKill("kafka-1"))).toMatchObject({
+      ms: 9000,
+      because: "the controller fences it (broker.session.timeout.ms 9 s)",
+    });
+    expect(await floorOf(hardKill("consumer-0"))).toMatchObject({ ms: 30_000 });
+    expect(await floorOf({ ...hardKill("consumer-1"), action: "freeze", seconds: 5 })).toBe(
+      undefined,
+    );
+  });
+
+  it("records no floor while the settings could not be read", async () => {
+    const { tracker } = setup({ floorSettings: () => undefined });
+    const outcome = await tracker.inject(hardKill("kafka-1"));
+    expect(outcome.kind === "injected" && "floor" in outcome.fault).toBe(false);
   });
 
   it("changes nothing on a dry run", async () => {

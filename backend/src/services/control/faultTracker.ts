@@ -1,5 +1,6 @@
 import { TargetStateError, UnknownTargetError } from "../../chaos/orchestrator.ts";
 import type { KillMode, LifecycleEvent, Orchestrator, Target } from "../../chaos/orchestrator.ts";
+import { failoverFloor, type Floor, type FloorSettings } from "../../kafka/failoverFloor.ts";
 import { latestByKey } from "../../kafka/jsonLogStore.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { faultId, openReport, type ClientRecovery, type Fault } from "./fault.ts";
@@ -73,6 +74,8 @@ export interface FaultTrackerOptions {
   readonly lagFloor: number;
   /** View consumers' groups are `<prefix><consumer name>`. */
   readonly groupPrefix: string;
+  /** The settings each fault's floor comes from; undefined while they could not be read. */
+  readonly floorSettings?: () => FloorSettings | undefined;
   /** Every change of a fault (injected, observed, a recovery time known, completed). */
   readonly onChange: (fault: Fault) => void;
 }
@@ -203,6 +206,27 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
     return guardRefusal(target, all, { minAlive: options.minAlive, force: false });
   }
 
+  /** At t0: whether a broker was the active controller is Kafka's view just before the fault. */
+  function floorOf(
+    target: Pick<Target, "kind" | "nodeId">,
+    action: Fault["action"],
+    mode: KillMode | undefined,
+  ): { floor?: Floor } {
+    const settings = options.floorSettings?.();
+    if (settings === undefined) return {};
+    const controller = kafka.leadership()?.controller;
+    const floor = failoverFloor(
+      {
+        kind: target.kind,
+        action,
+        mode,
+        activeController: target.nodeId !== undefined && target.nodeId === controller,
+      },
+      settings,
+    );
+    return floor === undefined ? {} : { floor };
+  }
+
   async function injectNow(request: FaultRequest): Promise<FaultOutcome> {
     const selector = parseSelector(request.target);
     if (typeof selector === "string") return { kind: "refused", status: 400, message: selector };
@@ -251,6 +275,7 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
       actor: request.actor,
       selector: request.target,
       ...(victim.kind === "broker" ? { leads } : {}),
+      ...floorOf(victim, request.action, plan.mode),
       report: openReport(),
     };
     remember(fault, true);
@@ -305,6 +330,11 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
         actor: "external",
         selector: "observed",
         ...(event.detail !== undefined ? { detail: event.detail } : {}),
+        ...floorOf(
+          targets.find((target) => target.name === event.target) ?? { kind: event.kind },
+          "kill",
+          mode,
+        ),
         report: openReport(),
       };
       logger.warn({ fault: id, target: event.target, detail: event.detail }, "observed a fault");

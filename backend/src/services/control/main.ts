@@ -22,6 +22,7 @@ import { loadControlConfig } from "./controlConfig.ts";
 import { createControlMetrics } from "./controlMetrics.ts";
 import { faultSchema } from "./fault.ts";
 import { createFaultTracker } from "./faultTracker.ts";
+import { createFloorSettingsSource } from "./floorSettingsSource.ts";
 import { createFleetFeed } from "./fleetFeed.ts";
 import { createFleetLink } from "./fleetLink.ts";
 import { createGrafanaAnnotations } from "./grafanaAnnotations.ts";
@@ -98,6 +99,14 @@ const grafana =
         onResult: (result) => controlMetrics.annotationResult(result),
       })
     : undefined;
+const floorSettings = createFloorSettingsSource({
+  kafka,
+  consumer: {
+    consumerSessionTimeoutMs: config.SESSION_TIMEOUT_MS,
+    consumerTakeOver: config.TAKE_OVER_GROUP,
+  },
+  logger,
+});
 const tracker = createFaultTracker({
   orchestrator,
   kafka: watch,
@@ -112,6 +121,7 @@ const tracker = createFaultTracker({
   settleMs: config.SETTLE_MS,
   lagFloor: config.LAG_FLOOR,
   groupPrefix: config.VIEW_GROUP_PREFIX,
+  floorSettings: () => floorSettings.latest(),
   onChange: (fault) => {
     controlMetrics.faultChanged(fault);
     grafana?.faultChanged(fault);
@@ -247,6 +257,7 @@ try {
   // not serving yet is waited out; a cluster still unreachable after that is a failed start.
   await store.ensure();
   await tracker.load();
+  await floorSettings.refresh();
 } catch (error) {
   lifecycle.fail(`could not read the fault timeline from Kafka (${config.FAULTS_TOPIC})`, error);
 }
