@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["backend/src/**/*.test.ts"],
+          include: ["backend/src/**/*.test.ts", "bench/**/*.test.ts"],
         },
       },
       {

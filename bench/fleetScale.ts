@@ -12,7 +12,7 @@
 // Results go to bench/results/fleet-scale.json, added to the runs already there (each with its
 // date, working tree and how busy the whole machine was): one quick run discards nothing, and a
 // run on a machine shared with other work stays beside a quiet one instead of replacing it.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -20,17 +20,19 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import type { ComponentInfo } from "../backend/src/chaos/localSupervisor.ts";
-import { freeKafkaNodes } from "../backend/src/kafka/freeKafkaNodes.ts";
-import { environmentWith } from "../backend/src/lib/config.ts";
-import { consecutiveFreePorts, freePorts } from "../backend/src/lib/freePorts.ts";
-import { waitFor } from "../backend/src/lib/waitFor.ts";
 import type { FleetSummary } from "../backend/src/services/clients/fleet.ts";
+import {
+  commit,
+  get,
+  getJson,
+  labPorts,
+  startLab,
+  stopLab,
+  stopOnInterrupt,
+  type Lab,
+} from "./benchLab.ts";
 
-const labMain = join(import.meta.dirname, "../backend/src/lab/main.ts");
 const resultsFile = join(import.meta.dirname, "results", "fleet-scale.json");
-const commit = spawnSync("git", ["describe", "--always", "--dirty"], {
-  encoding: "utf8",
-}).stdout.trim();
 const clockTicks = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
 
 const { values: flags } = parseArgs({
@@ -73,21 +75,6 @@ function cpuTicks(pid: number): CpuTicks | undefined {
   }
 }
 
-/** An overloaded fleet answers its own API late: that is measured, not a reason to give up. */
-const API_TIMEOUT_MS = 60_000;
-
-async function get(url: string): Promise<Response> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(API_TIMEOUT_MS) });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return response;
-  } catch (error) {
-    throw new Error(`GET ${url}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
-}
-
 /** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
 function machineTicks(): { busy: number; total: number } {
   const [, ...fields] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").split(/\s+/);
@@ -95,10 +82,6 @@ function machineTicks(): { busy: number; total: number } {
   const total = values.reduce((sum, value) => sum + value, 0);
   // idle and iowait are the 4th and 5th fields.
   return { busy: total - (values[3] ?? 0) - (values[4] ?? 0), total };
-}
-
-async function getJson<T>(url: string): Promise<T> {
-  return (await (await get(url)).json()) as T;
 }
 
 /** Prometheus text: the value of every sample, by name and labels as written. */
@@ -146,69 +129,17 @@ function histogramPercentile(before: Snapshot, after: Snapshot, q: number): numb
   return bucket === undefined || bucket.le === Infinity ? null : Math.round(bucket.le * 1000);
 }
 
-interface Lab {
-  process: ChildProcess;
-  output: () => string;
-  exited: Promise<void>;
-  supervisorUrl: string;
-  clientsUrl: string;
-  gatewayUrl: string;
-}
-
-/** The lab of the current run, from its spawn until its stop begins. */
-let running: Lab | undefined;
-
-async function startLab(
+function startRun(
   dataDir: string,
   ports: Record<string, string>,
   run: { clients: number; pollMs: number },
 ): Promise<Lab> {
-  // The user's environment (PATH finds java), as npm start inherits it, with the run's settings.
-  const env = environmentWith({
-    ...ports,
-    BLACKOUT_DATA_DIR: dataDir,
-    LOG_LEVEL: "warn",
+  return startLab(dataDir, ports, {
     CLIENTS: String(run.clients),
     POLL_MS: String(run.pollMs),
     PRODUCERS: flags.producers,
     RATE_PER_SECOND: flags.rate,
   });
-  // Its own process group, as a terminal's Ctrl-C would find it; stopped with SIGINT like Ctrl-C.
-  const child = spawn(process.execPath, ["--disable-warning=TimeoutNegativeWarning", labMain], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const lab: Lab = {
-    process: child,
-    output: () => output,
-    exited,
-    supervisorUrl: `http://127.0.0.1:${ports.SUPERVISOR_PORT}`,
-    clientsUrl: `http://127.0.0.1:${ports.CLIENTS_PORT}`,
-    gatewayUrl: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
-  };
-  running = lab;
-  await waitFor(
-    () => {
-      if (child.exitCode !== null) throw new Error(`the lab exited:\n${output}`);
-      return output.includes("Blackout lab is up.");
-    },
-    { what: "the lab to come up", timeoutMs: 240_000, intervalMs: 500 },
-  );
-  return lab;
-}
-
-async function stopLab(lab: Lab): Promise<void> {
-  lab.process.kill("SIGINT");
-  const stopped = await Promise.race([
-    lab.exited.then(() => true),
-    sleep(60_000, false, { ref: false }),
-  ]);
-  if (!stopped && lab.process.pid !== undefined) process.kill(-lab.process.pid, "SIGKILL");
 }
 
 /** CPU first, then the fleet's counters: how long the fleet takes to answer is reported too. */
@@ -217,16 +148,16 @@ async function snapshot(lab: Lab, pids: Map<string, number>): Promise<Snapshot> 
   const ticks = new Map([...pids].map(([name, pid]) => [name, cpuTicks(pid)]));
   const machine = machineTicks();
   const [summary, metrics, gateway] = await Promise.all([
-    getJson<FleetSummary>(`${lab.clientsUrl}/api/summary`),
-    scrape(`${lab.clientsUrl}/metrics`),
-    scrape(`${lab.gatewayUrl}/gateway/metrics`),
+    getJson<FleetSummary>(`${lab.url("CLIENTS_PORT")}/api/summary`),
+    scrape(`${lab.url("CLIENTS_PORT")}/metrics`),
+    scrape(`${lab.url("GATEWAY_PORT")}/gateway/metrics`),
   ]);
   const apiMs = Math.round(performance.now() - at);
   return { at, machine, apiMs, summary, metrics, gateway, ticks };
 }
 
 async function measure(lab: Lab, run: { clients: number; pollMs: number }) {
-  const components = await getJson<ComponentInfo[]>(`${lab.supervisorUrl}/api/components`);
+  const components = await getJson<ComponentInfo[]>(`${lab.url("SUPERVISOR_PORT")}/api/components`);
   const pids = new Map<string, number>();
   if (lab.process.pid !== undefined) pids.set("supervisor", lab.process.pid);
   for (const component of components) {
@@ -237,7 +168,9 @@ async function measure(lab: Lab, run: { clients: number; pollMs: number }) {
   await sleep(windowMs);
   const after = await snapshot(lab, pids);
   const seconds = (after.at - before.at) / 1000;
-  const restartedDuring = (await getJson<ComponentInfo[]>(`${lab.supervisorUrl}/api/components`))
+  const restartedDuring = (
+    await getJson<ComponentInfo[]>(`${lab.url("SUPERVISOR_PORT")}/api/components`)
+  )
     .filter((c) => c.pid !== pids.get(c.name))
     .map((c) => c.name);
 
@@ -339,31 +272,13 @@ function holds(run: Measured): boolean {
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), "blackout-bench-fleet-"));
-const nodes = await freeKafkaNodes();
-const [gateway, control, clients, supervisor, prometheus] = await freePorts(5);
-const ports = {
-  KAFKA_BROKER_PORTS: nodes.map((n) => n.brokerPort).join(","),
-  KAFKA_CONTROLLER_PORTS: nodes.map((n) => n.controllerPort).join(","),
-  PRODUCER_PORT: String(await consecutiveFreePorts(10)),
-  CONSUMER_PORT: String(await consecutiveFreePorts(10)),
-  GATEWAY_PORT: String(gateway),
-  CONTROL_PORT: String(control),
-  CLIENTS_PORT: String(clients),
-  SUPERVISOR_PORT: String(supervisor),
-  PROMETHEUS_PORT: String(prometheus),
-};
+const ports = await labPorts();
 const measured: Measured[] = [];
-// Ctrl-C stops the lab of the current run (it runs in a process group of its own) and the data.
-process.once("SIGINT", () => {
-  const stopping = running === undefined ? Promise.resolve() : stopLab(running);
-  void stopping
-    .then(() => rm(dataDir, { recursive: true, force: true }))
-    .finally(() => process.exit(130));
-});
+stopOnInterrupt(dataDir);
 try {
   for (const run of runs) {
     console.log(`${run.clients} clients every ${run.pollMs} ms: starting the lab`);
-    const lab = await startLab(dataDir, ports, run);
+    const lab = await startRun(dataDir, ports, run);
     try {
       const result = await measure(lab, run);
       if (flags["logs-dir"] !== undefined) {
@@ -378,7 +293,6 @@ try {
           `cpu ${JSON.stringify(result.cpuPercentTotals)} -> ${holds(result) ? "holds" : "does not hold"}`,
       );
     } finally {
-      running = undefined;
       await stopLab(lab);
     }
   }

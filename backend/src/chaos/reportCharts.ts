@@ -48,7 +48,7 @@ const AXIS = "#6b7280";
 const GRID = "#e5e7eb";
 
 /** 1, 2 or 5 times a power of ten: the tick step nearest above `raw`. */
-function niceStep(raw: number): number {
+export function niceStep(raw: number): number {
   const power = 10 ** Math.floor(Math.log10(raw));
   const fraction = raw / power;
   return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
@@ -62,7 +62,7 @@ function timeStepS(endS: number): number {
 }
 
 /** Axis numbers: 1500 → `1500`, 25000 → `25k`, 0.5 → `0.5`; short enough for the left margin. */
-function axisNumber(value: number): string {
+export function axisNumber(value: number): string {
   if (Math.abs(value) >= 10_000) return `${Number((value / 1000).toFixed(1))}k`;
   return String(Number(value.toFixed(2)));
 }

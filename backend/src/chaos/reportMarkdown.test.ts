@@ -62,6 +62,7 @@ describe("renderMarkdown", () => {
       "17.6 s",
       "950 ms / 9.4 s / 9.8 s",
       "24.7 s",
+      "9.0 s: the controller fences it (broker.session.timeout.ms 9 s)",
       "0",
       "0",
       "374",

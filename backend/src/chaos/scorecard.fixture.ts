@@ -19,6 +19,7 @@ function brokerFault(overrides: Partial<Fault["report"]> = {}): Fault {
     actor: "scenario:run-20250615T150640Z-1",
     selector: "leader-of:0",
     leads: [0, 2],
+    floor: { ms: 9000, because: "the controller fences it (broker.session.timeout.ms 9 s)" },
     report: {
       status: "complete",
       podRecoveryMs: 17_600,

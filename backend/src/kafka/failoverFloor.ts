@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Admin } from "kafkajs";
+import type { Admin } from "kafkajs";
 import type { KillMode, TargetKind } from "../chaos/orchestrator.ts";
 
 /**
@@ -103,7 +103,8 @@ export async function readBrokerFloorSettings(admin: Admin): Promise<BrokerFloor
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
     resources: brokers.map(({ nodeId }) => ({
-      type: ConfigResourceTypes.BROKER,
+      // ConfigResourceTypes.BROKER: kafkajs's enum is not a named export Node's ESM loader finds.
+      type: 4,
       name: String(nodeId),
       configNames: Object.values(BROKER_CONFIGS),
     })),

@@ -32,13 +32,23 @@ it("lists faults newest first with their recovery times and totals, and selects 
       maxMs: 900,
     },
   });
-  render(<FaultTable faults={[done, open]} selected="f-old" onSelect={onSelect} />);
+  const because = "the dead member holds its partitions for its session (SESSION_TIMEOUT_MS 30 s)";
+  render(
+    <FaultTable
+      faults={[{ ...done, floor: { ms: 30_000, because } }, open]}
+      selected="f-old"
+      onSelect={onSelect}
+    />,
+  );
   const rows = screen.getAllByRole("row").slice(1);
   expect(rows.map((row) => row.dataset.faultId)).toEqual(["f-new", "f-old"]);
   const old = within(rows[1] as HTMLElement);
   expect(old.getByText("31.8 s")).toBeTruthy();
   expect(old.getByText("0 ms / 950 ms / 1.2 s")).toBeTruthy();
   expect(old.getByText("31.6 s")).toBeTruthy();
+  // The floor Kafka sets, with the setting behind it on hover; unknown for the other fault.
+  expect(old.getByText("30.0 s").title).toBe(because);
+  expect(within(rows[0] as HTMLElement).getAllByText("—").length).toBeGreaterThan(0);
   expect(old.getByText("374")).toBeTruthy();
   expect(old.getByText("complete")).toBeTruthy();
   expect(rows[1]?.className).toBe("selected");

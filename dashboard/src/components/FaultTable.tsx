@@ -48,6 +48,9 @@ export function FaultTable({ faults, selected, onSelect, tracesUrl }: FaultTable
                 <th title="t0 → target ready again: what Kubernetes sees">pod</th>
                 <th title="t0 → last client recovered: what users see">client p50 / p99 / max</th>
                 <th title="t0 → consumer lag back to steady state: what Kafka sees">lag</th>
+                <th title="the floor Kafka sets for this fault, from the brokers' and consumers' settings: no recovery can be faster">
+                  floor
+                </th>
                 <th>missing</th>
                 <th>dup</th>
                 <th>stale</th>
@@ -100,6 +103,9 @@ export function FaultTable({ faults, selected, onSelect, tracesUrl }: FaultTable
                       )}
                     </td>
                     <td className="lag-recovery">{formatDuration(report.lagRecoveryMs)}</td>
+                    <td className="floor" title={fault.floor?.because}>
+                      {formatDuration(fault.floor?.ms)}
+                    </td>
                     <td className={totals !== null && totals.missing > 0 ? "bad-text" : ""}>
                       {formatCount(totals?.missing)}
                     </td>
