@@ -7,7 +7,7 @@
 // producers every 100 ms for their longest wait for an acknowledgment. The floor of each fault is
 // control's: read from the running brokers' configuration and the consumers' group settings.
 //
-//   npm run bench -- failover                       # 6 faults × 5 repetitions × 2 settings (~45 min)
+//   npm run bench -- failover                       # 6 faults × 5 repetitions × 2 settings (~75 min)
 //   npm run bench -- failover --reps 1 --faults consumer-hard,broker-hard --settings tuned --out /tmp/f
 //
 // Results: bench/results/failover.json (machine, versions, settings, every sample), failover.md
@@ -60,8 +60,12 @@ const { values: flags } = parseArgs({
     reps: { type: "string", default: "5" },
     faults: { type: "string", default: Object.keys(FAULTS).join(",") },
     settings: { type: "string", default: "typical,tuned" },
-    /** After the lab is whole again, before the next fault: the clients' steady state. */
-    "settle-s": { type: "string", default: "15" },
+    /**
+     * After the lab is whole again, before the next fault. Control takes each fault's steady
+     * state (the clients' latency, the consumers' lag) from the minute before t0: 55 s after a
+     * report completes (5 s after the recovery) keeps the previous fault out of that minute.
+     */
+    "settle-s": { type: "string", default: "55" },
     out: { type: "string", default: join(import.meta.dirname, "results") },
   },
 });

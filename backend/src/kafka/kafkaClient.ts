@@ -1,4 +1,14 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from "kafkajs";
+import {
+  Kafka,
+  logLevel,
+  type Consumer,
+  type ConsumerConfig,
+  type KafkaConfig,
+  type LogEntry,
+  type Producer,
+  type ProducerConfig,
+  type logCreator,
+} from "kafkajs";
 import { z } from "zod";
 import { csv, positiveDurationMs, positiveInt } from "../lib/config.ts";
 import type { Logger } from "../lib/logger.ts";
@@ -24,6 +34,12 @@ export function kafkaRetrySettings() {
     ),
     KAFKA_RETRY_MAX_MS: positiveDurationMs().default(DEFAULT_KAFKA_RETRY.KAFKA_RETRY_MAX_MS),
     KAFKA_RETRIES: positiveInt().default(DEFAULT_KAFKA_RETRY.KAFKA_RETRIES),
+    KAFKA_METADATA_MAX_AGE_MS: positiveDurationMs().default(
+      DEFAULT_KAFKA_RETRY.KAFKA_METADATA_MAX_AGE_MS,
+    ),
+    KAFKA_FETCH_MAX_WAIT_MS: positiveDurationMs().default(
+      DEFAULT_KAFKA_RETRY.KAFKA_FETCH_MAX_WAIT_MS,
+    ),
   };
 }
 
@@ -31,6 +47,18 @@ export interface KafkaRetry {
   readonly KAFKA_RETRY_INITIAL_MS: number;
   readonly KAFKA_RETRY_MAX_MS: number;
   readonly KAFKA_RETRIES: number;
+  /**
+   * Producers and consumers refresh metadata when it is this old (kafkajs: 5 min). kafkajs does
+   * not refresh it when a leader's connection is refused, so until then a fetch keeps retrying the
+   * dead broker: a short age lets a retry find the new leader soon after the election.
+   */
+  readonly KAFKA_METADATA_MAX_AGE_MS: number;
+  /**
+   * How long a consumer's fetch waits at a broker for new records (kafkajs: 5 s). When leaders
+   * move, kafkajs rebuilds its fetchers only after every fetch in flight has returned, so a
+   * failover waits up to this long once more.
+   */
+  readonly KAFKA_FETCH_MAX_WAIT_MS: number;
 }
 
 /** kafkajs's retries when nothing else is set: about 30 s in all (see createKafkaClient). */
@@ -38,6 +66,8 @@ export const DEFAULT_KAFKA_RETRY: KafkaRetry = {
   KAFKA_RETRY_INITIAL_MS: 300,
   KAFKA_RETRY_MAX_MS: 5000,
   KAFKA_RETRIES: 10,
+  KAFKA_METADATA_MAX_AGE_MS: 300_000,
+  KAFKA_FETCH_MAX_WAIT_MS: 5000,
 };
 
 export interface KafkaClientOptions {
@@ -58,7 +88,7 @@ export interface KafkaClientOptions {
  */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   const retry = options.retry ?? DEFAULT_KAFKA_RETRY;
-  return new Kafka({
+  return new TunedKafka(retry, {
     clientId: options.clientId,
     brokers: options.brokers,
     connectionTimeout: 3000,
@@ -73,6 +103,25 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(options.logger, options.onLog),
   });
+}
+
+/** Every producer and consumer made by the client gets the metadata age, consumers the fetch wait. */
+class TunedKafka extends Kafka {
+  readonly #retry: KafkaRetry;
+  constructor(retry: KafkaRetry, config: KafkaConfig) {
+    super(config);
+    this.#retry = retry;
+  }
+  override producer(config: ProducerConfig = {}): Producer {
+    return super.producer({ metadataMaxAge: this.#retry.KAFKA_METADATA_MAX_AGE_MS, ...config });
+  }
+  override consumer(config: ConsumerConfig): Consumer {
+    return super.consumer({
+      metadataMaxAge: this.#retry.KAFKA_METADATA_MAX_AGE_MS,
+      maxWaitTimeInMs: this.#retry.KAFKA_FETCH_MAX_WAIT_MS,
+      ...config,
+    });
+  }
 }
 
 /** kafkajs logs through the service's pino logger, as JSON with trace ids like everything else. */

@@ -52,9 +52,17 @@ describe("the lab's plan", () => {
         KAFKA_RETRY_INITIAL_MS: "100",
         KAFKA_RETRY_MAX_MS: "1000",
         KAFKA_RETRIES: "40",
+        KAFKA_METADATA_MAX_AGE_MS: "1000",
+        KAFKA_FETCH_MAX_WAIT_MS: "500",
       });
     }
-    expect(env({ TUNED: "true" }, "consumer-1")?.SESSION_TIMEOUT_MS).toBe("6000");
+    // Control gets the consumers' group settings too: the floor of a consumer fault.
+    for (const name of ["consumer-1", "control"]) {
+      expect(env({ TUNED: "true" }, name), name).toMatchObject({
+        SESSION_TIMEOUT_MS: "6000",
+        TAKE_OVER_GROUP: "true",
+      });
+    }
   });
 
   it("starts brokers, then producers and consumers, then gateway and control, then clients", () => {

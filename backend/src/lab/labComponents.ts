@@ -57,7 +57,13 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
   const host = "127.0.0.1";
   const url = (port: number) => `http://${host}:${port}`;
   const logFile = (name: string) => join(options.logDir, `${name}.log`);
-  const common = { PATH: options.path, LOG_LEVEL: config.LOG_LEVEL };
+  const common = {
+    PATH: options.path,
+    LOG_LEVEL: config.LOG_LEVEL,
+    // Node keeps the compiled code of every module here: a restarted service (the lab restarts
+    // killed ones) starts about a third sooner, which is part of every pod recovery.
+    NODE_COMPILE_CACHE: join(config.BLACKOUT_DATA_DIR, "node-compile-cache"),
+  };
   const tuning = labTuning(config);
   // The same retries in every service that talks to Kafka (the typical ones or --tuned's).
   const kafkaClient = {
@@ -65,6 +71,8 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
     KAFKA_RETRY_INITIAL_MS: String(tuning.KAFKA_RETRY_INITIAL_MS),
     KAFKA_RETRY_MAX_MS: String(tuning.KAFKA_RETRY_MAX_MS),
     KAFKA_RETRIES: String(tuning.KAFKA_RETRIES),
+    KAFKA_METADATA_MAX_AGE_MS: String(tuning.KAFKA_METADATA_MAX_AGE_MS),
+    KAFKA_FETCH_MAX_WAIT_MS: String(tuning.KAFKA_FETCH_MAX_WAIT_MS),
   };
   const viewGroup = {
     SESSION_TIMEOUT_MS: String(tuning.SESSION_TIMEOUT_MS),

@@ -69,6 +69,8 @@ export const labConfigSchema = commonConfigSchema.extend({
   KAFKA_RETRY_INITIAL_MS: positiveDurationMs().optional(),
   KAFKA_RETRY_MAX_MS: positiveDurationMs().optional(),
   KAFKA_RETRIES: positiveInt().optional(),
+  KAFKA_METADATA_MAX_AGE_MS: positiveDurationMs().optional(),
+  KAFKA_FETCH_MAX_WAIT_MS: positiveDurationMs().optional(),
   /** The first producer's port; producer-N listens on this + N. */
   PRODUCER_PORT: port().default(7100),
   CONSUMER_PORT: port().default(7200),

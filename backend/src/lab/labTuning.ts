@@ -29,7 +29,10 @@ export const TYPICAL_TUNING: LabTuning = {
  * the member its killed predecessor left (consumerConfig.ts); the consumer session at the brokers' minimum
  * (group.min.session.timeout.ms, 6 s; heartbeats every 600 ms); brokers fenced after 3 s without a
  * heartbeat (every 500 ms: six missed beats, so a GC pause or a busy core does not fence one);
- * kafkajs retrying from 100 ms up to 1 s, 40 times (still about 35 s before a request fails).
+ * kafkajs retrying from 100 ms up to 1 s, 40 times (still about 35 s before a request fails), and
+ * metadata refreshed once a second old (a fetch retry finds a new leader within a second of its
+ * election), and consumers' fetches waiting at most 500 ms (kafkajs rebuilds its fetchers after a
+ * leader move only once every fetch in flight has returned).
  */
 export const FAST_FAILOVER_TUNING: LabTuning = {
   SESSION_TIMEOUT_MS: 6000,
@@ -39,6 +42,8 @@ export const FAST_FAILOVER_TUNING: LabTuning = {
   KAFKA_RETRY_INITIAL_MS: 100,
   KAFKA_RETRY_MAX_MS: 1000,
   KAFKA_RETRIES: 40,
+  KAFKA_METADATA_MAX_AGE_MS: 1000,
+  KAFKA_FETCH_MAX_WAIT_MS: 500,
 };
 
 /** The lab's tuning: the typical or the tuned set, with each setting given explicitly winning. */

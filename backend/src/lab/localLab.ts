@@ -91,7 +91,7 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
         `Blackout lab: Kafka ${KAFKA_VERSION} (3 KRaft nodes), ${config.PRODUCERS} producers, ${config.CONSUMERS} consumers, ${config.CLIENTS} clients`,
       );
       print(
-        `failover settings${config.TUNED ? " (--tuned)" : ""}: consumer session ${tuning.SESSION_TIMEOUT_MS} ms${tuning.TAKE_OVER_GROUP ? " (a restarted consumer takes its group over)" : ""}, broker session ${tuning.BROKER_SESSION_TIMEOUT_MS} ms (heartbeat ${tuning.BROKER_HEARTBEAT_INTERVAL_MS} ms), Kafka client retries from ${tuning.KAFKA_RETRY_INITIAL_MS} ms up to ${tuning.KAFKA_RETRY_MAX_MS} ms, ${tuning.KAFKA_RETRIES} times`,
+        `failover settings${config.TUNED ? " (--tuned)" : ""}: consumer session ${tuning.SESSION_TIMEOUT_MS} ms${tuning.TAKE_OVER_GROUP ? " (a restarted consumer takes its group over)" : ""}, broker session ${tuning.BROKER_SESSION_TIMEOUT_MS} ms (heartbeat ${tuning.BROKER_HEARTBEAT_INTERVAL_MS} ms), Kafka client retries from ${tuning.KAFKA_RETRY_INITIAL_MS} ms up to ${tuning.KAFKA_RETRY_MAX_MS} ms, ${tuning.KAFKA_RETRIES} times, metadata refreshed when ${tuning.KAFKA_METADATA_MAX_AGE_MS} ms old, fetches waiting up to ${tuning.KAFKA_FETCH_MAX_WAIT_MS} ms`,
       );
       const jars = await ensureKafkaJars({
         cacheDir: config.BLACKOUT_CACHE_DIR,

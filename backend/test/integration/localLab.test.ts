@@ -469,7 +469,7 @@ describe("npm start (the local lab)", () => {
       expect(output).toContain("--kafka-only: no services");
       // The lab's SESSION_TIMEOUT_MS (10 s) is given explicitly, and wins over --tuned's 6 s.
       expect(output).toContain(
-        "failover settings (--tuned): consumer session 10000 ms (a restarted consumer takes its group over), broker session 3000 ms (heartbeat 500 ms), Kafka client retries from 100 ms up to 1000 ms, 40 times",
+        "failover settings (--tuned): consumer session 10000 ms (a restarted consumer takes its group over), broker session 3000 ms (heartbeat 500 ms), Kafka client retries from 100 ms up to 1000 ms, 40 times, metadata refreshed when 1000 ms old, fetches waiting up to 500 ms",
       );
       // The brokers run with the tuned broker session, as Kafka's own tool reports it.
       const brokers = (testLab.settings.KAFKA_BROKER_PORTS ?? "")

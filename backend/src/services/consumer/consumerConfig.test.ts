@@ -21,6 +21,8 @@ describe("loadConsumerConfig", () => {
       KAFKA_RETRY_INITIAL_MS: 300,
       KAFKA_RETRY_MAX_MS: 5000,
       KAFKA_RETRIES: 10,
+      KAFKA_METADATA_MAX_AGE_MS: 300_000,
+      KAFKA_FETCH_MAX_WAIT_MS: 5000,
       KAFKA_TOPIC: "blackout.numbers",
       KAFKA_TOPIC_PARTITIONS: 6,
       HTTP_HOST: "127.0.0.1",

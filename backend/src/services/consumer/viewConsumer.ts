@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Kafka, KafkaMessage } from "kafkajs";
 import { decodeRecord, numbersTopicSpec } from "../../kafka/records.ts";
 import { ensureTopic } from "../../kafka/topics.ts";
@@ -49,6 +50,10 @@ export interface ViewConsumer {
  */
 const COMMIT_INTERVAL_MS = 1000;
 
+/** kafkajs's own count for a consumer's fetch loop, kept when a take-over hook is added. */
+const KAFKAJS_CONSUMER_RETRIES = 5;
+const TAKE_OVER_RETRY_MS = 250;
+
 interface StartOffsets {
   low: number;
   high: number;
@@ -67,10 +72,27 @@ interface StartOffsets {
 export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
   const { kafka, topic, view, metrics, logger } = options;
   const admin = kafka.admin();
+  const { takeOver } = options;
   const consumer = kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs,
     heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
+    // kafkajs retries its fetch loop 5 times, then restarts the consumer, which joins as a new
+    // member. That is how it gets over its group's coordinator dying: it keeps heartbeating the
+    // dead broker (each failed heartbeat fails the batch) and only looks the coordinator up again
+    // on a join. With a take-over, the member it was is removed first, so that the new join need
+    // not wait out that member's session either.
+    ...(takeOver === undefined
+      ? {}
+      : {
+          retry: {
+            retries: KAFKAJS_CONSUMER_RETRIES,
+            restartOnFailure: async () => {
+              await takeOverGroup(takeOver);
+              return true;
+            },
+          },
+        }),
   });
   let startOffsets: ReadonlyMap<number, StartOffsets> | undefined;
   /** Per partition, the offset after the last record processed (the position). */
@@ -180,24 +202,35 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
     }
   }
 
-  /** Never fails the start: without it the join only waits for the leftover member's session. */
+  /**
+   * Never fails: without it the join only waits for the leftover member's session. Tried again
+   * while the group's coordinator is moving (a broker just died), for at most one session.
+   */
   async function takeOverGroup(
     takeOver: NonNullable<ViewConsumerOptions["takeOver"]>,
   ): Promise<void> {
-    try {
-      const { groups } = await admin.describeGroups([options.groupId]);
-      const leftovers = groups.flatMap((group) => group.members.map((member) => member.memberId));
-      if (leftovers.length === 0) return;
-      const removed = await takeOver(options.groupId, leftovers);
-      logger.info(
-        { groupId: options.groupId, leftovers, removed },
-        "removed the members a predecessor left in the group, so that the join need not wait for their session to expire",
-      );
-    } catch (error) {
-      logger.warn(
-        { err: error, groupId: options.groupId },
-        "could not remove the members left in the group; the join waits for their session to expire",
-      );
+    const giveUpAt = Date.now() + options.sessionTimeoutMs;
+    for (;;) {
+      try {
+        const { groups } = await admin.describeGroups([options.groupId]);
+        const leftovers = groups.flatMap((group) => group.members.map((m) => m.memberId));
+        if (leftovers.length === 0) return;
+        const removed = await takeOver(options.groupId, leftovers);
+        logger.info(
+          { groupId: options.groupId, leftovers, removed },
+          "removed the members a predecessor left in the group, so that the join need not wait for their session to expire",
+        );
+        return;
+      } catch (error) {
+        if (stopping || Date.now() >= giveUpAt) {
+          logger.warn(
+            { err: error, groupId: options.groupId },
+            "could not remove the members left in the group; the join waits for their session to expire",
+          );
+          return;
+        }
+        await sleep(TAKE_OVER_RETRY_MS);
+      }
     }
   }
 
@@ -241,7 +274,7 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
           logger.warn({ err: error }, "could not refresh the lag gauges");
         });
       }, options.refreshMs ?? 2000);
-      if (options.takeOver !== undefined) await takeOverGroup(options.takeOver);
+      if (takeOver !== undefined) await takeOverGroup(takeOver);
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       commitTimer = setInterval(() => {
