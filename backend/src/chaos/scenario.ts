@@ -16,7 +16,16 @@ export interface Scenario {
   readonly slo: Slo;
   /** Stops the run early when a running total crosses its threshold; the report is still written. */
   readonly abortWhen: AbortRules;
+  /**
+   * The lab's failover settings the SLOs are written for (`npm start` or `npm start -- --tuned`);
+   * a run on a lab with the other settings is refused. Unset: any.
+   */
+  readonly failoverSettings?: FailoverSettings;
 }
+
+/** What a typical deployment has, or the lab's tuned set (backend/src/lab/labTuning.ts). */
+export const FAILOVER_SETTINGS = ["typical", "tuned"] as const;
+export type FailoverSettings = (typeof FAILOVER_SETTINGS)[number];
 
 export type ScenarioStep =
   | { readonly type: "kill"; readonly target: string; readonly mode: KillMode }

@@ -133,7 +133,12 @@ describe("parseScenario", () => {
     [
       "an unknown top-level key",
       ["name: x", "steps: [{ wait: 1s }]", "slos: { missing: 0 }"],
-      "bad.yaml:3: slos: unknown key (expected name, description, seed, steady, steps, slo or abortWhen)",
+      "bad.yaml:3: slos: unknown key (expected name, description, seed, steady, steps, slo, abortWhen or failoverSettings)",
+    ],
+    [
+      "failover settings that do not exist",
+      ["name: x", "steps: [{ wait: 1s }]", "failoverSettings: fast"],
+      'bad.yaml:3: failoverSettings: expected typical or tuned, got "fast"',
     ],
     [
       "an unknown key in a step",

@@ -5,6 +5,7 @@ import { parseDuration } from "../lib/parseDuration.ts";
 import { parseSelector } from "../services/control/victimPicker.ts";
 import type { TargetKind } from "./orchestrator.ts";
 import { KILL_MODES, TARGET_KINDS } from "./orchestrator.ts";
+import { FAILOVER_SETTINGS } from "./scenario.ts";
 import type { AbortRule, CountSlo, Scenario, ScenarioStep, SloName } from "./scenario.ts";
 
 /** One thing wrong with a scenario file, where it is (line from 1; null when unknown). */
@@ -366,6 +367,13 @@ const scenarioSchema = strictMapping(
     steps: z.array(stepSchema).min(1, { error: "expected at least one step" }),
     slo: sloSchema.default({}),
     abortWhen: abortSchema.default({}),
+    failoverSettings: z
+      .enum(FAILOVER_SETTINGS, { error: `expected ${orList(FAILOVER_SETTINGS)}` })
+      .optional(),
   },
   { expected: "a scenario (a mapping with name, steps, …)", unknownKey: "unknown key" },
-).transform(({ steady, ...rest }): Scenario => ({ ...rest, steadyMs: steady }));
+).transform(({ steady, failoverSettings, ...rest }): Scenario => ({
+  ...rest,
+  steadyMs: steady,
+  ...(failoverSettings === undefined ? {} : { failoverSettings }),
+}));

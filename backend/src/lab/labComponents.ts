@@ -211,6 +211,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       MIN_ALIVE: String(config.MIN_ALIVE),
       // The consumers' group settings: control shows the floor of a consumer fault with them.
       ...viewGroup,
+      FAILOVER_SETTINGS: config.TUNED ? "tuned" : "typical",
       SCENARIOS_DIR: config.SCENARIOS_DIR,
       ...(config.CONTROL_TOKEN !== undefined ? { CONTROL_TOKEN: config.CONTROL_TOKEN } : {}),
       ...(config.GRAFANA_URL !== undefined ? { GRAFANA_URL: config.GRAFANA_URL } : {}),

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { z } from "zod";
+import { FAILOVER_SETTINGS } from "../../chaos/scenario.ts";
 import { viewGroupSettings } from "../../kafka/viewGroupSettings.ts";
 import { kafkaBrokersSetting, kafkaRetrySettings } from "../../kafka/kafkaClient.ts";
 import {
@@ -42,6 +43,11 @@ export const controlConfigSchema = commonConfigSchema
     ...viewGroupSettings(),
     /** What runs the lab's processes: the local supervisor, or pods through the Kubernetes API. */
     ORCHESTRATOR: z.enum(["local", "kubernetes"]).default("local"),
+    /**
+     * The failover settings the lab runs with (the local lab passes `tuned` for --tuned): shown
+     * in reports, and a scenario written for the others is refused.
+     */
+    FAILOVER_SETTINGS: z.enum(FAILOVER_SETTINGS).default("typical"),
     /** Local mode: the lab supervisor's API. */
     SUPERVISOR_URL: baseUrl("http://127.0.0.1:8089").default("http://127.0.0.1:8089"),
     /**

@@ -69,6 +69,7 @@ export function createInMemoryControl(options: InMemoryControlOptions): InMemory
     thawAll: () => orchestrator.thawAll(),
     lab: {
       mode: orchestrator.mode,
+      failoverSettings: "typical",
       versions: { blackout: "test", kafka: "none", node: process.version },
       config: () => Promise.resolve({}),
     },

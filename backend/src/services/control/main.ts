@@ -171,6 +171,7 @@ const runner = createScenarioRunner({
   thawAll: () => orchestrator.thawAll(),
   lab: {
     mode: orchestrator.mode,
+    failoverSettings: config.FAILOVER_SETTINGS,
     versions: { blackout: BLACKOUT_VERSION, kafka: KAFKA_VERSION, node: process.version },
     config: async () => {
       const targets = await orchestrator.targets();
@@ -180,6 +181,7 @@ const runner = createScenarioRunner({
         producers: count("producer"),
         consumers: count("consumer"),
         clients: feed.latest().reduce((sum, s) => sum + s.summary.clients, 0),
+        failoverSettings: config.FAILOVER_SETTINGS,
         minAlive: config.MIN_ALIVE,
         faultWindowMs: config.FAULT_WINDOW_MS,
         settleMs: config.SETTLE_MS,

@@ -69,6 +69,7 @@ function setup() {
     },
     lab: {
       mode: "local",
+      failoverSettings: "typical",
       versions: { blackout: "0.1.0", kafka: "4.4.0", node: process.version },
       config: () => Promise.resolve({ consumers: 3, minAlive: 1 }),
     },
@@ -181,6 +182,19 @@ describe("the scenario runner", () => {
     ]);
     expect(t.tracker.list().map((f) => f.target)).toEqual(["consumer-0", "consumer-2"]);
     expect(done.status).toBe("passed");
+  });
+
+  it("refuses a scenario written for the other failover settings, and runs one written for these", async () => {
+    const t = setup();
+    const refused = await t.runner.start(scenario({ failoverSettings: "tuned" }), "cli");
+    expect(refused).toEqual({
+      ok: false,
+      status: 409,
+      message:
+        "consumer-hard-kill is written for the tuned failover settings (npm start -- --tuned); this lab runs the typical ones",
+    });
+    expect(t.runner.list()).toEqual([]);
+    expect((await t.runner.start(scenario({ failoverSettings: "typical" }), "cli")).ok).toBe(true);
   });
 
   it("picks the same random victim for the same seed", async () => {

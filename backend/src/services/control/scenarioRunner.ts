@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Scenario, ScenarioStep, SloName } from "../../chaos/scenario.ts";
+import type { FailoverSettings, Scenario, ScenarioStep, SloName } from "../../chaos/scenario.ts";
 import { COUNT_SLOS } from "../../chaos/scenario.ts";
 import type { Scorecard, SeriesPoint, SloResult, StepResult } from "../../chaos/scorecard.ts";
 import type { Logger } from "../../lib/logger.ts";
@@ -28,6 +28,8 @@ export interface RunState {
 /** What a run needs to know about the lab, for its replayable record. */
 export interface LabFacts {
   readonly mode: "local" | "kubernetes";
+  /** The failover settings the lab runs with; a scenario written for the others is refused. */
+  readonly failoverSettings: FailoverSettings;
   readonly versions: Scorecard["lab"]["versions"];
   /** The lab's configuration as control sees it (counts, timeouts); hashed into the report. */
   config(): Promise<Record<string, string | number | boolean>>;
@@ -416,6 +418,14 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
           ok: false,
           status: 409,
           message: `run ${running.id} (${running.scorecard.run.scenario}) is still going; abort it or wait`,
+        };
+      }
+      const wanted = scenario.failoverSettings;
+      if (wanted !== undefined && wanted !== options.lab.failoverSettings) {
+        return {
+          ok: false,
+          status: 409,
+          message: `${scenario.name} is written for the ${wanted} failover settings (${wanted === "tuned" ? "npm start -- --tuned" : "npm start"}); this lab runs the ${options.lab.failoverSettings} ones`,
         };
       }
       sequence += 1;
