@@ -32,6 +32,7 @@ import {
   stopOnInterrupt,
   type Lab,
 } from "./benchLab.ts";
+import { labCosts, type LabCosts } from "./labCosts.ts";
 import {
   markdownTable,
   renderFailoverChart,
@@ -253,13 +254,33 @@ async function measureOnce(
   };
 }
 
+function costsTable(
+  rows: readonly { settings: string; costs: LabCosts; brokerFaults: number }[],
+): string {
+  const names = Object.keys(rows[0]?.costs.requestsPerSecond ?? {});
+  return [
+    `| settings | ${names.map((n) => `${n}/s`).join(" | ")} | fencings | broker faults |`,
+    `|---|${names.map(() => "---|").join("")}---|---|`,
+    ...rows.map(
+      (r) =>
+        `| ${r.settings} | ${names.map((n) => String(r.costs.requestsPerSecond[n] ?? 0)).join(" | ")} | ${r.costs.fencingEpisodes} | ${r.brokerFaults} |`,
+    ),
+  ].join("\n");
+}
+
 const seconds = (ms: number | null) => (ms === null ? "—" : `${(ms / 1000).toFixed(1)} s`);
 
 const dataDir = await mkdtemp(join(tmpdir(), "blackout-bench-failover-"));
 stopOnInterrupt(dataDir);
 const ports = await labPorts();
 const samples: FailoverSample[] = [];
-const labs: { settings: string; failoverSettings: string }[] = [];
+const labs: {
+  settings: string;
+  failoverSettings: string;
+  costs: LabCosts;
+  /** Broker faults injected (each fences its broker once, a graceful stop included). */
+  brokerFaults: number;
+}[] = [];
 const counts = { producers: 2, consumers: 3 };
 try {
   for (const settings of settingsNames) {
@@ -269,11 +290,8 @@ try {
       PRODUCERS: String(counts.producers),
       CONSUMERS: String(counts.consumers),
     });
+    const labUpAt = Date.now();
     try {
-      labs.push({
-        settings,
-        failoverSettings: /failover settings[^\n]*/.exec(lab.output())?.[0] ?? "",
-      });
       for (let rep = 0; rep < reps; rep++) {
         for (const key of faultKeys) {
           const sample = await measureOnce(lab, settings, key, rep, counts);
@@ -283,6 +301,19 @@ try {
           );
         }
       }
+      await waitFor(() => whole(lab), {
+        what: "the lab to be whole",
+        timeoutMs: 180_000,
+        intervalMs: 1000,
+      });
+      labs.push({
+        settings,
+        failoverSettings: /failover settings[^\n]*/.exec(lab.output())?.[0] ?? "",
+        costs: await labCosts(lab.url("PROMETHEUS_PORT"), labUpAt, Date.now()),
+        brokerFaults: samples.filter(
+          (s) => s.settings === settings && /broker|controller/.test(s.fault),
+        ).length,
+      });
     } finally {
       await stopLab(lab);
     }
@@ -327,7 +358,7 @@ await mkdir(outDir, { recursive: true });
 await writeFile(join(outDir, "failover.json"), `${JSON.stringify(results, null, 2)}\n`);
 await writeFile(
   join(outDir, "failover.md"),
-  `# Failover benchmark\n\n${table}\n\nThe floors, read from the running lab:\n\n${floors}\n\n${labs.map((l) => `- ${l.settings}: ${l.failoverSettings}`).join("\n")}\n\n![recovery per fault](failover.svg)\n`,
+  `# Failover benchmark\n\n${table}\n\nThe floors, read from the running lab:\n\n${floors}\n\n${labs.map((l) => `- ${l.settings}: ${l.failoverSettings}`).join("\n")}\n\nWhat the settings cost, over each whole lab run (the brokers' request counters, and how often the active controller's count of fenced brokers rose from 0: each broker fault fences its broker once, anything beyond that is a false fencing):\n\n${costsTable(labs)}\n\n![recovery per fault](failover.svg)\n`,
 );
 await writeFile(join(outDir, "failover.svg"), renderFailoverChart(rows));
 console.log(`-> ${join(outDir, "failover.json")}, failover.md, failover.svg`);

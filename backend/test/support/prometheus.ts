@@ -48,3 +48,22 @@ export async function queryRange(
   );
   return data.result.map((series) => ({ labels: series.metric, points: series.values.length }));
 }
+
+/** A range query's values, one series: the first series' [seconds, value] points. */
+export async function rangeValues(
+  baseUrl: string,
+  query: string,
+  range: { startS: number; endS: number; stepS: number },
+): Promise<[number, number][]> {
+  const data = await apiData<{ result: { values: [number, string][] }[] }>(
+    baseUrl,
+    "/api/v1/query_range",
+    {
+      query,
+      start: String(range.startS),
+      end: String(range.endS),
+      step: String(range.stepS),
+    },
+  );
+  return (data.result[0]?.values ?? []).map(([at, value]) => [at, Number(value)]);
+}
