@@ -1,15 +1,10 @@
-import { createServer, type Server } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { bytes, useFakeBrokers } from "./fakeBroker.fixture.ts";
 import {
   decodeDescribeQuorumResponse,
   describeQuorum,
   encodeDescribeQuorumRequest,
 } from "./describeQuorum.ts";
-
-/** Bytes written the way the protocol guide lays them out: hex, spaces and comments ignored. */
-function bytes(...parts: string[]): Buffer {
-  return Buffer.from(parts.join("").replace(/\s+/g, ""), "hex");
-}
 
 const metadataTopic = Buffer.from("__cluster_metadata").toString("hex");
 
@@ -101,34 +96,7 @@ describe("decodeDescribeQuorumResponse", () => {
 });
 
 describe("describeQuorum", () => {
-  const servers: Server[] = [];
-  afterEach(async () => {
-    await Promise.all(
-      servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-    );
-  });
-
-  /** A fake broker: reads one request frame and answers with `reply(correlation id)`. */
-  async function fakeBroker(
-    reply: ((correlationId: number) => Buffer) | "silent",
-  ): Promise<string> {
-    const server = createServer((socket) => {
-      socket.on("data", (request: Buffer) => {
-        if (reply === "silent") return;
-        const frame = reply(request.readInt32BE(8));
-        const size = Buffer.alloc(4);
-        size.writeInt32BE(frame.length, 0);
-        // In two writes, as a broker's answer may arrive in pieces.
-        socket.write(Buffer.concat([size, frame.subarray(0, 10)]));
-        setTimeout(() => socket.write(frame.subarray(10)), 20);
-      });
-    });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("no port");
-    return `127.0.0.1:${address.port}`;
-  }
+  const fakeBroker = useFakeBrokers();
 
   it("asks the next broker when one refuses, times out or has no leader", async () => {
     const silent = await fakeBroker("silent");

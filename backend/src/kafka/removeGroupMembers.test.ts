@@ -1,20 +1,16 @@
-import { createServer, type Server } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { bytes, useFakeBrokers } from "./fakeBroker.fixture.ts";
 import {
   decodeLeaveGroupResponse,
   encodeLeaveGroupRequest,
   removeGroupMembers,
 } from "./removeGroupMembers.ts";
 
-/** Bytes written the way the protocol guide lays them out: hex, spaces and comments ignored. */
-function bytes(...parts: string[]): Buffer {
-  return Buffer.from(parts.join("").replace(/\s+/g, ""), "hex");
-}
 const hex = (text: string) => Buffer.from(text).toString("hex");
 
-/** A v3 answer: no throttle, the given group error, one result per member. */
+/** A v3 answer (without its size): no throttle, the given group error, one result per member. */
 function answer(correlationId: number, errorCode: string, members: [string, string][]): Buffer {
-  const body = bytes(
+  return bytes(
     correlationId.toString(16).padStart(8, "0"),
     "00000000", // throttle time
     errorCode,
@@ -23,9 +19,6 @@ function answer(correlationId: number, errorCode: string, members: [string, stri
       ([id, code]) => `${id.length.toString(16).padStart(4, "0")} ${hex(id)} ffff ${code}`,
     ),
   );
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(body.length, 0);
-  return Buffer.concat([size, body]);
 }
 
 describe("the LeaveGroup request", () => {
@@ -53,7 +46,7 @@ describe("the LeaveGroup request", () => {
     const frame = answer(7, "0000", [
       ["m-1", "0000"],
       ["m-2", "0019"],
-    ]).subarray(4);
+    ]);
     expect(decodeLeaveGroupResponse(frame, 7)).toEqual({
       errorCode: 0,
       members: [
@@ -67,22 +60,7 @@ describe("the LeaveGroup request", () => {
 });
 
 describe("removeGroupMembers", () => {
-  const servers: Server[] = [];
-  afterEach(() => {
-    for (const server of servers.splice(0)) server.close();
-  });
-
-  /** A broker that answers every request with the frame `reply` builds for its correlation id. */
-  async function broker(reply: (correlationId: number) => Buffer): Promise<string> {
-    const server = createServer((socket) => {
-      socket.once("data", (request: Buffer) => socket.write(reply(request.readInt32BE(8))));
-    });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("no port");
-    return `127.0.0.1:${address.port}`;
-  }
+  const broker = useFakeBrokers();
 
   it("skips brokers that are not the coordinator or are down, and returns the coordinator's answer", async () => {
     const notCoordinator = await broker((id) => answer(id, "0010", []));
