@@ -22,28 +22,30 @@ export function kafkaBrokersSetting() {
 }
 
 /**
- * How kafkajs retries a failed request (a leader moved, a broker went away): the first wait, the
- * longest, and how many tries. The defaults outlast a typical leader election (about 30 s in all);
- * the lab's `--tuned` retries sooner and more often, so that the first try after new leaders are
- * elected comes within a few hundred milliseconds.
+ * How kafkajs copes with a failover: how it retries a failed request (a leader moved, a broker went
+ * away: the first wait, the longest, and how many tries), how old its metadata may get, and how
+ * long a fetch waits. The defaults are kafkajs's and outlast a typical leader election (about 30 s
+ * of retries in all); the lab's `--tuned` retries sooner and more often and refreshes metadata
+ * within a second, so that the first try after new leaders are elected comes within a few hundred
+ * milliseconds.
  */
-export function kafkaRetrySettings() {
+export function kafkaClientSettings() {
   return {
     KAFKA_RETRY_INITIAL_MS: positiveDurationMs().default(
-      DEFAULT_KAFKA_RETRY.KAFKA_RETRY_INITIAL_MS,
+      TYPICAL_KAFKA_CLIENT.KAFKA_RETRY_INITIAL_MS,
     ),
-    KAFKA_RETRY_MAX_MS: positiveDurationMs().default(DEFAULT_KAFKA_RETRY.KAFKA_RETRY_MAX_MS),
-    KAFKA_RETRIES: positiveInt().default(DEFAULT_KAFKA_RETRY.KAFKA_RETRIES),
+    KAFKA_RETRY_MAX_MS: positiveDurationMs().default(TYPICAL_KAFKA_CLIENT.KAFKA_RETRY_MAX_MS),
+    KAFKA_RETRIES: positiveInt().default(TYPICAL_KAFKA_CLIENT.KAFKA_RETRIES),
     KAFKA_METADATA_MAX_AGE_MS: positiveDurationMs().default(
-      DEFAULT_KAFKA_RETRY.KAFKA_METADATA_MAX_AGE_MS,
+      TYPICAL_KAFKA_CLIENT.KAFKA_METADATA_MAX_AGE_MS,
     ),
     KAFKA_FETCH_MAX_WAIT_MS: positiveDurationMs().default(
-      DEFAULT_KAFKA_RETRY.KAFKA_FETCH_MAX_WAIT_MS,
+      TYPICAL_KAFKA_CLIENT.KAFKA_FETCH_MAX_WAIT_MS,
     ),
   };
 }
 
-export interface KafkaRetry {
+export interface KafkaClientTuning {
   readonly KAFKA_RETRY_INITIAL_MS: number;
   readonly KAFKA_RETRY_MAX_MS: number;
   readonly KAFKA_RETRIES: number;
@@ -61,8 +63,8 @@ export interface KafkaRetry {
   readonly KAFKA_FETCH_MAX_WAIT_MS: number;
 }
 
-/** kafkajs's retries when nothing else is set: about 30 s in all (see createKafkaClient). */
-export const DEFAULT_KAFKA_RETRY: KafkaRetry = {
+/** What a typical deployment has, and what is used when nothing else is set: 30 s of retries in all. */
+export const TYPICAL_KAFKA_CLIENT: KafkaClientTuning = {
   KAFKA_RETRY_INITIAL_MS: 300,
   KAFKA_RETRY_MAX_MS: 5000,
   KAFKA_RETRIES: 10,
@@ -74,8 +76,8 @@ export interface KafkaClientOptions {
   clientId: string;
   brokers: string[];
   logger: Logger;
-  /** The retry settings (kafkaRetrySettings); the defaults when absent. */
-  retry?: KafkaRetry;
+  /** The client settings (kafkaClientSettings); the typical ones when absent. */
+  retry?: KafkaClientTuning;
   /** Sees every kafkajs log entry too: some events (a send being retried) exist only as logs. */
   onLog?: (entry: LogEntry) => void;
 }
@@ -87,7 +89,7 @@ export interface KafkaClientOptions {
  * caller.
  */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
-  const retry = options.retry ?? DEFAULT_KAFKA_RETRY;
+  const retry = options.retry ?? TYPICAL_KAFKA_CLIENT;
   return new TunedKafka(retry, {
     clientId: options.clientId,
     brokers: options.brokers,
@@ -107,8 +109,8 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
 
 /** Every producer and consumer made by the client gets the metadata age, consumers the fetch wait. */
 class TunedKafka extends Kafka {
-  readonly #retry: KafkaRetry;
-  constructor(retry: KafkaRetry, config: KafkaConfig) {
+  readonly #retry: KafkaClientTuning;
+  constructor(retry: KafkaClientTuning, config: KafkaConfig) {
     super(config);
     this.#retry = retry;
   }

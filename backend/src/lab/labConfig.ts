@@ -65,7 +65,7 @@ export const labConfigSchema = commonConfigSchema.extend({
   TAKE_OVER_GROUP: bool().optional(),
   BROKER_SESSION_TIMEOUT_MS: positiveDurationMs().optional(),
   BROKER_HEARTBEAT_INTERVAL_MS: positiveDurationMs().optional(),
-  /** kafkajs's retries in the producers, consumers and control (see kafkaRetrySettings). */
+  /** kafkajs's retries in the producers, consumers and control (see kafkaClientSettings). */
   KAFKA_RETRY_INITIAL_MS: positiveDurationMs().optional(),
   KAFKA_RETRY_MAX_MS: positiveDurationMs().optional(),
   KAFKA_RETRIES: positiveInt().optional(),

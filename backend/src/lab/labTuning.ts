@@ -1,8 +1,8 @@
-import { DEFAULT_KAFKA_RETRY, type KafkaRetry } from "../kafka/kafkaClient.ts";
+import { TYPICAL_KAFKA_CLIENT, type KafkaClientTuning } from "../kafka/kafkaClient.ts";
 import type { LabConfig } from "./labConfig.ts";
 
 /** The settings that decide how fast the lab fails over. */
-export interface LabTuning extends KafkaRetry {
+export interface LabTuning extends KafkaClientTuning {
   /** The consumers' session: how long a hard-killed one holds its partitions. */
   readonly SESSION_TIMEOUT_MS: number;
   /** A replacement consumer removes its killed predecessor from the group instead of waiting. */
@@ -21,7 +21,7 @@ export const TYPICAL_TUNING: LabTuning = {
   TAKE_OVER_GROUP: false,
   BROKER_SESSION_TIMEOUT_MS: 9000,
   BROKER_HEARTBEAT_INTERVAL_MS: 2000,
-  ...DEFAULT_KAFKA_RETRY,
+  ...TYPICAL_KAFKA_CLIENT,
 };
 
 /**

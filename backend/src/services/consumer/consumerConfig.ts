@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { kafkaBrokersSetting, kafkaRetrySettings } from "../../kafka/kafkaClient.ts";
+import { kafkaBrokersSetting, kafkaClientSettings } from "../../kafka/kafkaClient.ts";
 import { NUMBERS_TOPIC } from "../../kafka/records.ts";
 import { viewGroupSettings } from "../../kafka/viewGroupSettings.ts";
 import {
@@ -21,7 +21,7 @@ export const consumerConfigSchema = commonConfigSchema.extend({
     .regex(/^[a-z0-9][a-z0-9-]*$/, "expected lower-case letters, digits and dashes")
     .default("consumer-0"),
   KAFKA_BROKERS: kafkaBrokersSetting(),
-  ...kafkaRetrySettings(),
+  ...kafkaClientSettings(),
   KAFKA_TOPIC: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,249}$/, "expected a Kafka topic name")

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { FAILOVER_SETTINGS } from "../../chaos/scenario.ts";
 import { viewGroupSettings } from "../../kafka/viewGroupSettings.ts";
-import { kafkaBrokersSetting, kafkaRetrySettings } from "../../kafka/kafkaClient.ts";
+import { kafkaBrokersSetting, kafkaClientSettings } from "../../kafka/kafkaClient.ts";
 import {
   commonConfigSchema,
   csv,
@@ -32,7 +32,7 @@ export const controlConfigSchema = commonConfigSchema
   .extend({
     ...httpServerSettings(8081),
     KAFKA_BROKERS: kafkaBrokersSetting(),
-    ...kafkaRetrySettings(),
+    ...kafkaClientSettings(),
     /** The topic the lab's records flow through (for leaders and lag). */
     NUMBERS_TOPIC: z.string().min(1).default("blackout.numbers"),
     /** Where the fault timeline is kept, so a restarted control loses no history. */

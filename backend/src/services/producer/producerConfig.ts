@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { kafkaBrokersSetting, kafkaRetrySettings } from "../../kafka/kafkaClient.ts";
+import { kafkaBrokersSetting, kafkaClientSettings } from "../../kafka/kafkaClient.ts";
 import { NUMBERS_TOPIC } from "../../kafka/records.ts";
 import { commonConfigSchema, httpServerSettings, positiveInt } from "../../lib/config.ts";
 
@@ -14,7 +14,7 @@ export const producerConfigSchema = commonConfigSchema.extend({
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected lower-case letters, digits and dashes")
     .default("producer-0"),
   KAFKA_BROKERS: kafkaBrokersSetting(),
-  ...kafkaRetrySettings(),
+  ...kafkaClientSettings(),
   KAFKA_TOPIC: z.string().min(1).default(NUMBERS_TOPIC),
   KAFKA_TOPIC_PARTITIONS: positiveInt().default(6),
   ...httpServerSettings(7100),
