@@ -371,8 +371,8 @@ if (outDir === resolve(import.meta.dirname, "results")) {
   const readmeFile = join(import.meta.dirname, "..", "README.md");
   const readme = await readFile(readmeFile, "utf8");
   const replaced = readme.replace(
-    /(<!-- failover:start -->\n)[\s\S]*?(\n<!-- failover:end -->)/,
-    `$1${table}$2`,
+    /(<!-- failover:start -->\n)[\s\S]*?(<!-- failover:end -->)/,
+    `$1${table}\n$2`,
   );
   if (replaced !== readme) {
     await writeFile(readmeFile, replaced);
