@@ -106,8 +106,13 @@ describe("the dashboard against the real local lab", () => {
     expect(await cell(".pod-recovery")).toMatch(/^\d+(\.\d)? (ms|s)$/);
     expect(await cell(".client-recovery")).toMatch(/^[\d.]+ m?s \/ [\d.]+ m?s \/ [\d.]+ m?s/);
     expect(await cell(".lag-recovery")).toMatch(/^\d+(\.\d)? (ms|s)$/);
+    // Beside them the floor Kafka sets: the dead member's session, with the setting on hover.
+    expect(await cell(".floor")).toBe("10.0 s");
+    expect(await faultRow(faultId).locator(".floor").getAttribute("title")).toContain(
+      "SESSION_TIMEOUT_MS 10 s",
+    );
     // The fleet's ledgers say nothing went missing: the table shows their window totals.
-    expect(await faultRow(faultId).locator("td").nth(8).textContent()).toBe("0");
+    expect(await faultRow(faultId).locator("td").nth(9).textContent()).toBe("0");
     // One band per chart: ledger, stalls, latency, lag, throughput.
     const bands = page.locator(`.fault-band[data-fault-id="${faultId}"]`);
     await expect.poll(() => bands.count(), { timeout: 5000 }).toBe(5);
