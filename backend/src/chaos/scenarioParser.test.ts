@@ -298,6 +298,8 @@ describe("the scenario library", () => {
       "pair-hard-consumer-kill.yaml",
       "producer-crash.yaml",
       "rolling-consumer-restarts.yaml",
+      "tuned-broker-leader-hard-kill.yaml",
+      "tuned-consumer-hard-kill.yaml",
     ]);
     const readme = readFileSync(libraryDir + "README.md", "utf8");
     for (const file of libraryFiles) expect(readme).toContain(`\`${file}\``);
