@@ -61,7 +61,8 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
     PATH: options.path,
     LOG_LEVEL: config.LOG_LEVEL,
     // Node keeps the compiled code of every module here: a restarted service (the lab restarts
-    // killed ones) starts about a third sooner, which is part of every pod recovery.
+    // killed ones) starts sooner, which is part of every pod recovery (a consumer measured here:
+    // 0.9 s to listening without the cache, 0.6 s with it).
     NODE_COMPILE_CACHE: join(config.BLACKOUT_DATA_DIR, "node-compile-cache"),
   };
   const tuning = labTuning(config);

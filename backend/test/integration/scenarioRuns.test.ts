@@ -71,6 +71,8 @@ describe("blackout run against the local lab", () => {
     const { report } = result;
     expect(report.run).toMatchObject({ scenario: "consumer-hard-kill", status: "passed", seed: 7 });
     expect(report.totals).toMatchObject({ missing: 0 });
+    // The lab's failover settings are part of the report's lab configuration.
+    expect(report.lab.config).toMatchObject({ failoverSettings: "typical" });
     expect(report.steps[0]).toMatchObject({
       outcome: "done",
       victim: expect.stringMatching(/^consumer-\d$/) as unknown,
