@@ -20,8 +20,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { KAFKA_VERSION } from "../backend/src/kafka/kafkaJars.ts";
 import { waitFor } from "../backend/src/lib/waitFor.ts";
-import type { Fault } from "../backend/src/services/control/fault.ts";
-import type { TargetView } from "../backend/src/services/control/topology.ts";
+import type { Fault } from "../backend/src/contract/fault.ts";
+import type { TargetView } from "../backend/src/contract/targets.ts";
 import {
   commit,
   getJson,

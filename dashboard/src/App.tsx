@@ -1,6 +1,9 @@
 import { useState, useSyncExternalStore } from "react";
-import { describeError } from "../../backend/src/services/control/controlClient.ts";
-import type { ControlClient, Fault, ScenarioFile, TargetView } from "./contract.ts";
+import { describeError } from "../../backend/src/contract/controlClient.ts";
+import type { Fault } from "../../backend/src/contract/fault.ts";
+import type { ControlClient } from "../../backend/src/contract/controlClient.ts";
+import type { ScenarioFile } from "../../backend/src/contract/scenarioFile.ts";
+import type { TargetView } from "../../backend/src/contract/targets.ts";
 import type { Dashboard } from "./createDashboard.ts";
 import { faultWindow } from "./faultBands.ts";
 import { formatDuration } from "./format.ts";

@@ -1,26 +1,32 @@
 import { describe, expect, it, vi } from "vitest";
-import type { ControlClient } from "./contract.ts";
+import { clientSummary } from "../../backend/src/contract/clientSummary.fixture.ts";
+import type { ControlClient } from "../../backend/src/contract/controlClient.ts";
 import { createDashboard, type SocketLike } from "./createDashboard.ts";
 import { FLEET_COLUMNS } from "./fleetSeries.ts";
 import { fault, operatorSession, runState, target, topology } from "./testData.fixture.ts";
 
+/** A socket that delivers what the test emits; the events are control's (`ControlEvents`). */
 function fakeSocket() {
   const handlers = new Map<string, (...args: unknown[]) => void>();
-  const socket: SocketLike & { emit(event: string, ...args: unknown[]): void; closed: boolean } = {
+  const socket = {
     closed: false,
-    on(event, listener) {
+    on(event: string, listener: (...args: never[]) => void) {
       handlers.set(event, listener as (...args: unknown[]) => void);
       return socket;
     },
     close() {
       socket.closed = true;
     },
-    emit(event, ...args) {
+    emit(event: string, ...args: unknown[]) {
       handlers.get(event)?.(...args);
     },
   };
   return socket;
 }
+
+/** socket.io's socket has far more than the dashboard uses; the fake has what it uses. */
+const asSocket = (socket: ReturnType<typeof fakeSocket>): SocketLike =>
+  socket as unknown as SocketLike;
 
 function fakeClient(overrides: Partial<ControlClient> = {}): ControlClient {
   return {
@@ -44,15 +50,7 @@ function fakeClient(overrides: Partial<ControlClient> = {}): ControlClient {
   };
 }
 
-const summary = (at: number, staleReads: number) => ({
-  at,
-  clients: 2,
-  polls: 0,
-  failedPolls: 0,
-  missing: 0,
-  duplicates: 0,
-  staleReads,
-});
+const summary = (at: number, staleReads: number) => clientSummary({ at, clients: 2, staleReads });
 
 describe("createDashboard", () => {
   it("loads everything once connected, then follows control's events", async () => {
@@ -65,7 +63,7 @@ describe("createDashboard", () => {
           Promise.resolve([{ id: "run-1", scenario: "s", status: "passed", startedAt: 1 }]),
         run: () => Promise.resolve(runState({ status: "passed" })),
       }),
-      connect: () => socket,
+      connect: () => asSocket(socket),
       now: () => 3_600_000 + 10_000,
       chartIntervalMs: 0,
     });
@@ -107,7 +105,7 @@ describe("createDashboard", () => {
     let clock = 50_000;
     const dashboard = createDashboard({
       client: fakeClient({ faults }),
-      connect: () => socket,
+      connect: () => asSocket(socket),
       now: () => clock,
     });
     dashboard.start();
@@ -133,7 +131,10 @@ describe("createDashboard", () => {
       .mockReturnValueOnce(Promise.reject(new Error("control answered 500")))
       .mockReturnValueOnce(slow)
       .mockResolvedValueOnce([fault("newer", 1)]);
-    const dashboard = createDashboard({ client: fakeClient({ faults }), connect: () => socket });
+    const dashboard = createDashboard({
+      client: fakeClient({ faults }),
+      connect: () => asSocket(socket),
+    });
     await dashboard.reload();
     expect(dashboard.getState().loadError).toBe("control answered 500");
     const older = dashboard.reload();

@@ -1,14 +1,11 @@
-import type {
-  ClientEvent,
-  ControlClient,
-  Fault,
-  KafkaSample,
-  RunState,
-  ScenarioFile,
-  SessionInfo,
-  SourcedSummary,
-  Topology,
-} from "./contract.ts";
+import type { ClientEvent } from "../../backend/src/contract/fleet.ts";
+import type { Fault } from "../../backend/src/contract/fault.ts";
+import type { RunState } from "../../backend/src/contract/runs.ts";
+import type { Socket } from "socket.io-client";
+import type { ControlCommands, ControlEvents } from "../../backend/src/contract/controlEvents.ts";
+import type { ControlClient } from "../../backend/src/contract/controlClient.ts";
+import type { SessionInfo, Topology } from "../../backend/src/contract/topology.ts";
+import type { ScenarioFile } from "../../backend/src/contract/scenarioFile.ts";
 import { createFleetSeries, type FleetSeries } from "./fleetSeries.ts";
 import { createKafkaChartSeries, type KafkaChartSeries } from "./kafkaChartSeries.ts";
 
@@ -35,11 +32,8 @@ export interface DashboardState {
   readonly loadError: string | null;
 }
 
-/** What the dashboard needs of a socket.io client socket. */
-export interface SocketLike {
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  close(): unknown;
-}
+/** What the dashboard needs of socket.io's client socket, typed with control's events. */
+export type SocketLike = Pick<Socket<ControlEvents, ControlCommands>, "on" | "close">;
 
 export interface DashboardOptions {
   readonly client: ControlClient;
@@ -181,19 +175,19 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       live.on("connect_error", () => {
         if (state.connection !== "lost") set({ connection: "lost", lostSince: now() });
       });
-      live.on("topology", (topology: Topology) => set({ topology }));
-      live.on("faults", (faults: Fault[]) => set({ faults }));
-      live.on("fault", (fault: Fault) => upsertFault(fault));
-      live.on("fleet", ({ source, summary }: SourcedSummary) => {
+      live.on("topology", (topology) => set({ topology }));
+      live.on("faults", (faults) => set({ faults }));
+      live.on("fault", (fault) => upsertFault(fault));
+      live.on("fleet", ({ source, summary }) => {
         state.fleet.addSummary(source, summary);
         seriesChanged();
       });
-      live.on("anomaly", (events: ClientEvent[]) => addAnomalies(events));
-      live.on("kafka", (sample: KafkaSample) => {
+      live.on("anomaly", (events) => addAnomalies(events));
+      live.on("kafka", (sample) => {
         state.kafka.add(sample);
         seriesChanged();
       });
-      live.on("run", (run: RunState) => {
+      live.on("run", (run) => {
         if (state.run === null || state.run.id === run.id || run.status === "running") set({ run });
       });
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Fault } from "./contract.ts";
+import type { Fault } from "../../backend/src/contract/fault.ts";
 import { faultBands, faultEnd, faultWindow } from "./faultBands.ts";
 import { fault as faultOf } from "./testData.fixture.ts";
 

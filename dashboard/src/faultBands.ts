@@ -1,4 +1,4 @@
-import type { Fault } from "./contract.ts";
+import type { Fault } from "../../backend/src/contract/fault.ts";
 
 /** A fault as the charts draw it: a band from t0 to recovery (ms epoch), labelled with its id. */
 export interface FaultBand {

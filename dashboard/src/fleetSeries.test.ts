@@ -1,21 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { ClientSummary } from "./contract.ts";
+import { clientSummary } from "../../backend/src/contract/clientSummary.fixture.ts";
+import type { ClientSummary } from "../../backend/src/contract/fleet.ts";
 import { FLEET_COLUMNS, createFleetSeries } from "./fleetSeries.ts";
 
 function summary(at: number, overrides: Partial<ClientSummary> = {}): ClientSummary {
-  return {
-    at,
-    clients: 10,
-    polls: 0,
-    failedPolls: 0,
-    missing: 0,
-    duplicates: 0,
-    staleReads: 0,
-    stalledClients: 0,
-    latencyP50Ms: 20,
-    latencyP99Ms: 40,
-    ...overrides,
-  };
+  return clientSummary({ at, clients: 10, latencyP50Ms: 20, latencyP99Ms: 40, ...overrides });
 }
 
 describe("createFleetSeries", () => {

@@ -1,4 +1,4 @@
-import type { ClientEvent, ClientSummary } from "./contract.ts";
+import type { ClientEvent, ClientSummary } from "../../backend/src/contract/fleet.ts";
 import { createTimeTable, type TimeTable } from "./timeTable.ts";
 
 /** The fleet chart's columns: gauges over all sources, and per-second counts. */

@@ -1,4 +1,4 @@
-import type { KafkaSample } from "./contract.ts";
+import type { KafkaSample } from "../../backend/src/contract/kafkaSnapshot.ts";
 import { createTimeTable, type TimeTable } from "./timeTable.ts";
 
 export interface KafkaChartSeries {

@@ -2,8 +2,8 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { io } from "socket.io-client";
 import { App } from "./App.tsx";
-import { createControlClient } from "../../backend/src/services/control/controlClient.ts";
-import { createDashboard } from "./createDashboard.ts";
+import { createControlClient } from "../../backend/src/contract/controlClient.ts";
+import { createDashboard, type SocketLike } from "./createDashboard.ts";
 import "./dashboard.css";
 
 // The operator token lives for this tab only: closing it leaves a read-only dashboard behind.
@@ -15,7 +15,7 @@ const client = createControlClient({
 });
 const dashboard = createDashboard({
   client,
-  connect: () => io({ transports: ["websocket", "polling"] }),
+  connect: (): SocketLike => io({ transports: ["websocket", "polling"] }),
 });
 dashboard.start();
 

@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
-import type { SessionInfo, TargetView } from "./contract.ts";
+import type { SessionInfo } from "../../backend/src/contract/topology.ts";
+import type { TargetView } from "../../backend/src/contract/targets.ts";
 import { actionBlock } from "./targetActions.ts";
 
 const operator: SessionInfo = { mode: "local", links: {}, tokenRequired: false, operator: true };

@@ -1,4 +1,5 @@
-import type { SessionInfo, TargetView } from "./contract.ts";
+import type { SessionInfo } from "../../backend/src/contract/topology.ts";
+import type { TargetView } from "../../backend/src/contract/targets.ts";
 
 /**
  * Why the Kill and Freeze buttons of a target are disabled, or null when they may be used: the

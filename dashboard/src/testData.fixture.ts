@@ -1,7 +1,10 @@
 // Shapes of control's answers for the dashboard's tests.
-import { fakeTarget } from "../../backend/src/services/control/fakeOrchestrator.fixture.ts";
-import { openReport } from "../../backend/src/services/control/fault.ts";
-import type { Fault, RunState, SessionInfo, TargetView, Topology } from "./contract.ts";
+import { fakeTarget } from "../../backend/src/contract/targets.fixture.ts";
+import { openReport } from "../../backend/src/contract/fault.ts";
+import type { Fault } from "../../backend/src/contract/fault.ts";
+import type { RunState } from "../../backend/src/contract/runs.ts";
+import type { SessionInfo, Topology } from "../../backend/src/contract/topology.ts";
+import type { TargetView } from "../../backend/src/contract/targets.ts";
 
 export const operatorSession: SessionInfo = {
   mode: "local",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareWithBaseline } from "./baseline.ts";
-import type { Scorecard } from "./scorecard.ts";
+import type { Scorecard } from "../contract/scorecard.ts";
 import { passingScorecard } from "./scorecard.fixture.ts";
 
 /** The fixture with its one fault's client recovery p99 and the run's missing total set. */

@@ -1,5 +1,5 @@
 import { formatMs } from "./reportFormat.ts";
-import type { Scorecard } from "./scorecard.ts";
+import type { Scorecard } from "../contract/scorecard.ts";
 
 export interface BaselineOptions {
   /** How much worse (in %) the worst client recovery p99 may get before it is a regression. */

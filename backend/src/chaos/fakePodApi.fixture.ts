@@ -1,7 +1,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { PodApiError, type PodApi, type PodWatch, type PodWatchEvent } from "./kubePodApi.ts";
 import { podSnapshot, type PodSnapshot } from "./podSnapshot.ts";
-import type { TargetKind } from "./orchestrator.ts";
+import type { TargetKind } from "../contract/targets.ts";
 
 export interface PodFields {
   readonly uid?: string;

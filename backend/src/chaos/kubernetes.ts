@@ -4,13 +4,11 @@ import { PodApiError, type PodApi, type PodWatchEvent } from "./kubePodApi.ts";
 import {
   TargetStateError,
   UnknownTargetError,
-  type KillMode,
   type LifecycleEvent,
   type LifecycleEventType,
   type Orchestrator,
-  type Target,
-  type TargetKind,
 } from "./orchestrator.ts";
+import { type KillMode, type Target, type TargetKind } from "../contract/targets.ts";
 import type { PodSnapshot } from "./podSnapshot.ts";
 
 /**

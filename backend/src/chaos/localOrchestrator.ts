@@ -4,8 +4,8 @@ import {
   UnknownTargetError,
   type LifecycleEvent,
   type Orchestrator,
-  type Target,
 } from "./orchestrator.ts";
+import { type Target } from "../contract/targets.ts";
 
 export interface LocalOrchestratorOptions {
   /** The supervisor's API, e.g. `http://127.0.0.1:7400`. */

@@ -4,16 +4,18 @@ import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { spawnDetached } from "../lib/spawnDetached.ts";
 import {
-  TARGET_KINDS,
   TargetStateError,
   UnknownTargetError,
-  type KillMode,
   type LifecycleEvent,
   type LifecycleEventType,
+} from "./orchestrator.ts";
+import {
+  TARGET_KINDS,
+  type KillMode,
   type Target,
   type TargetKind,
   type TargetStatus,
-} from "./orchestrator.ts";
+} from "../contract/targets.ts";
 
 /** A target kind, or "service": supervised and restarted, but never a chaos target. */
 export type ComponentKind = TargetKind | "service";

@@ -4,41 +4,7 @@
  * `kubernetes` (pods through the Kubernetes API). Kafka-aware facts about brokers (partitions they
  * lead, the active controller) are not the orchestrator's: control adds them from Kafka's admin view.
  */
-
-export const TARGET_KINDS = ["broker", "producer", "consumer"] as const;
-/** What can be killed or frozen: brokers, producers and consumers (DESIGN §1 Faults). */
-export type TargetKind = (typeof TARGET_KINDS)[number];
-
-export const KILL_MODES = ["graceful", "hard"] as const;
-/** graceful = SIGTERM / delete with the grace period; hard = SIGKILL / gracePeriodSeconds 0. */
-export type KillMode = (typeof KILL_MODES)[number];
-
-/**
- * running: the process/pod exists and is not frozen; frozen: stopped with SIGSTOP (gray failure);
- * stopped: not running, a replacement will be started (or is being started).
- */
-export type TargetStatus = "running" | "frozen" | "stopped";
-
-export interface Target {
-  /** Stable identity across restarts: `kafka-1`, `producer-0`, `consumer-2` (the pod name in k8s). */
-  readonly name: string;
-  readonly kind: TargetKind;
-  readonly status: TargetStatus;
-  /** Passing its readiness check (a frozen target is not ready). */
-  readonly ready: boolean;
-  /** Opted in to chaos (`blackout.dev/chaos=enabled`); a target without it is never touched. */
-  readonly chaos: boolean;
-  /** Times a replacement was started for it since the orchestrator began. */
-  readonly restarts: number;
-  /** When the current incarnation started (ms epoch); undefined while stopped. */
-  readonly startedAt?: number;
-  /** When it last became ready (ms epoch); undefined while it has not been ready since its start. */
-  readonly readySince?: number;
-  /** Local mode: the process id. */
-  readonly pid?: number;
-  /** Brokers: the Kafka node id, to join with Kafka's own view (leaders, controller). */
-  readonly nodeId?: number;
-}
+import type { KillMode, Target, TargetKind } from "../contract/targets.ts";
 
 export type LifecycleEventType =
   "terminated" | "started" | "ready" | "unready" | "frozen" | "thawed";

@@ -1,5 +1,5 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import { TARGET_KINDS, type TargetKind } from "./orchestrator.ts";
+import { TARGET_KINDS, type TargetKind } from "../contract/targets.ts";
 
 /** The labels the manifests in k8s/ put on every pod, and that the orchestrator reads. */
 export const POD_LABELS = {

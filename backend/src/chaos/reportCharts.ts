@@ -1,6 +1,6 @@
 import { escapeXml } from "./escapeXml.ts";
 import { faultRecoveredAt } from "./reportFormat.ts";
-import type { Scorecard } from "./scorecard.ts";
+import type { Scorecard } from "../contract/scorecard.ts";
 
 /** One point; `tMs` is ms since the run started, a null value is a gap in the line. */
 export interface ChartPoint {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { writeReports } from "./reportFiles.ts";
-import { scorecardSchema } from "./scorecard.ts";
+import { scorecardSchema } from "../contract/scorecard.ts";
 import { failingScorecard, passingScorecard } from "./scorecard.fixture.ts";
 
 describe("writeReports", () => {

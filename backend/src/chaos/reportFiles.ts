@@ -4,7 +4,7 @@ import { compareWithBaseline, type BaselineComparison } from "./baseline.ts";
 import { renderRunCharts } from "./reportCharts.ts";
 import { renderJunit } from "./reportJunit.ts";
 import { renderMarkdown } from "./reportMarkdown.ts";
-import { scorecardSchema, type Scorecard } from "./scorecard.ts";
+import { scorecardSchema, type Scorecard } from "../contract/scorecard.ts";
 
 export interface WriteReportsOptions {
   /** An earlier run's scorecard to compare with. */

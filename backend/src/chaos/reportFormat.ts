@@ -1,5 +1,5 @@
-import type { Fault } from "../services/control/fault.ts";
-import type { Scorecard, SloResult } from "./scorecard.ts";
+import type { Fault } from "../contract/fault.ts";
+import type { Scorecard, SloResult } from "../contract/scorecard.ts";
 
 /** `950 ms`, `31.8 s`, `4 min 05 s`: the precision a reader of a recovery time cares about. */
 export function formatMs(ms: number | null | undefined): string {

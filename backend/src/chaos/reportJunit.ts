@@ -1,7 +1,7 @@
 import type { BaselineComparison } from "./baseline.ts";
 import { escapeXml } from "./escapeXml.ts";
 import { formatSloValue, verdictOf } from "./reportFormat.ts";
-import type { Scorecard } from "./scorecard.ts";
+import type { Scorecard } from "../contract/scorecard.ts";
 
 export interface JunitOptions {
   /** A comparison with a baseline run adds a `baseline` testcase, failing on a regression. */

@@ -8,7 +8,7 @@ import {
   formatTime,
   verdictOf,
 } from "./reportFormat.ts";
-import type { Scorecard } from "./scorecard.ts";
+import type { Scorecard } from "../contract/scorecard.ts";
 
 export interface MarkdownOptions {
   /** The comparison with a baseline run, when one was given. */

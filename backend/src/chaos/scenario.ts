@@ -1,4 +1,4 @@
-import type { KillMode } from "./orchestrator.ts";
+import type { KillMode } from "../contract/targets.ts";
 
 /**
  * A scripted chaos run (DESIGN §1 Scenarios) as the runner executes it: what `parseScenario` makes

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ScenarioFile } from "./scenarioFile.ts";
+import type { ScenarioFile } from "../contract/scenarioFile.ts";
 import { ScenarioError, parseScenario } from "./scenarioParser.ts";
 
 /**

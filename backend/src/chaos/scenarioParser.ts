@@ -3,8 +3,8 @@ import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument } from "yaml
 import { z } from "zod";
 import { parseDuration } from "../lib/parseDuration.ts";
 import { parseSelector } from "../services/control/victimPicker.ts";
-import type { TargetKind } from "./orchestrator.ts";
-import { KILL_MODES, TARGET_KINDS } from "./orchestrator.ts";
+import type { TargetKind } from "../contract/targets.ts";
+import { KILL_MODES, TARGET_KINDS } from "../contract/targets.ts";
 import { FAILOVER_SETTINGS } from "./scenario.ts";
 import type { AbortRule, CountSlo, Scenario, ScenarioStep, SloName } from "./scenario.ts";
 

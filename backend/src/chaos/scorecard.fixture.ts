@@ -1,5 +1,5 @@
-import type { Fault } from "../services/control/fault.ts";
-import type { Scorecard, SeriesPoint } from "./scorecard.ts";
+import type { Fault } from "../contract/fault.ts";
+import type { Scorecard, SeriesPoint } from "../contract/scorecard.ts";
 
 /** 2025-06-15 15:06:40Z: a round start, so that offsets in the reports read easily. */
 export const RUN_START = 1_750_000_000_000;

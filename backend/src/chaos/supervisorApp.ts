@@ -5,7 +5,8 @@ import { z } from "zod";
 import { createHttpApp } from "../lib/httpApp.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { LocalSupervisor, SupervisorEvent } from "./localSupervisor.ts";
-import { KILL_MODES, TargetStateError, UnknownTargetError } from "./orchestrator.ts";
+import { TargetStateError, UnknownTargetError } from "./orchestrator.ts";
+import { KILL_MODES } from "../contract/targets.ts";
 
 const killBody = z.object(
   { mode: z.enum(KILL_MODES, { error: 'mode must be "graceful" or "hard"' }) },

@@ -5,7 +5,7 @@ import {
   formatMs,
   formatTime,
 } from "../chaos/reportFormat.ts";
-import type { Fault } from "../services/control/fault.ts";
+import type { Fault } from "../contract/fault.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";
 import { readOnlyCommand } from "./readOnlyCommand.ts";

@@ -1,9 +1,9 @@
-import { KILL_MODES, type KillMode } from "../chaos/orchestrator.ts";
+import { KILL_MODES, type KillMode } from "../contract/targets.ts";
 import { formatTime } from "../chaos/reportFormat.ts";
 import { cliConfigOf } from "./cliConfig.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";
-import { createControlClient } from "../services/control/controlClient.ts";
+import { createControlClient } from "../contract/controlClient.ts";
 import { CONTROL_FLAGS, parseFlags, UsageError } from "./parseFlags.ts";
 
 const isKillMode = (mode: string): mode is KillMode =>

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { passingScorecard } from "../chaos/scorecard.fixture.ts";
 import { cliMain } from "./cliMain.ts";
 import type { CliIo } from "./cliIo.ts";
-import { createFakeControl, type FakeControl } from "./fakeControl.fixture.ts";
+import { createFakeControl, type FakeControl } from "../contract/fakeControl.fixture.ts";
 
 /** Runs a command in this process, capturing what it prints. */
 async function blackout(

@@ -6,7 +6,7 @@ import { cliRun } from "./cliRun.ts";
 import { cliStatus } from "./cliStatus.ts";
 import { cliUp } from "./cliUp.ts";
 import { USAGE } from "./cliUsage.ts";
-import { ControlError, describeError } from "../services/control/controlClient.ts";
+import { ControlError, describeError } from "../contract/controlClient.ts";
 import { UsageError } from "./parseFlags.ts";
 
 const COMMANDS: Readonly<Record<string, (args: readonly string[], io: CliIo) => Promise<number>>> =

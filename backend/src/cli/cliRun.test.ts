@@ -4,15 +4,19 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Scorecard } from "../chaos/scorecard.ts";
-import { scorecardSchema } from "../chaos/scorecard.ts";
+import type { Scorecard } from "../contract/scorecard.ts";
+import { scorecardSchema } from "../contract/scorecard.ts";
 import {
   abortedScorecard,
   failingScorecard,
   passingScorecard,
 } from "../chaos/scorecard.fixture.ts";
-import type { RunState } from "../services/control/controlClient.ts";
-import { createFakeControl, type FakeControl, type FakeRoute } from "./fakeControl.fixture.ts";
+import type { RunState } from "../contract/runs.ts";
+import {
+  createFakeControl,
+  type FakeControl,
+  type FakeRoute,
+} from "../contract/fakeControl.fixture.ts";
 
 const CLI = join(import.meta.dirname, "..", "cli.ts");
 const RUN_ID = "run-20250615T150640Z-1";

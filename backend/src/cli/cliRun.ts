@@ -2,15 +2,11 @@ import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { DEFAULT_MARGIN_PCT, writeReports, type WrittenReports } from "../chaos/reportFiles.ts";
 import { compactTime, formatSloValue, verdictOf } from "../chaos/reportFormat.ts";
-import { scorecardSchema, type Scorecard } from "../chaos/scorecard.ts";
+import { scorecardSchema, type Scorecard } from "../contract/scorecard.ts";
 import { cliConfigOf } from "./cliConfig.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";
-import {
-  ControlError,
-  createControlClient,
-  describeError,
-} from "../services/control/controlClient.ts";
+import { ControlError, createControlClient, describeError } from "../contract/controlClient.ts";
 import { followRun } from "./followRun.ts";
 import { CONTROL_FLAGS, parseFlags, UsageError } from "./parseFlags.ts";
 import { createProgressOutput } from "./progressOutput.ts";

@@ -1,12 +1,13 @@
 import { formatTime } from "../chaos/reportFormat.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";
-import type { ControlClient, TargetRow } from "../services/control/controlClient.ts";
+import type { ControlClient } from "../contract/controlClient.ts";
+import type { TargetView } from "../contract/targets.ts";
 import { readOnlyCommand } from "./readOnlyCommand.ts";
 import { textTable } from "./textTable.ts";
 
 /** A broker's part in Kafka: `controller, leads 0, 2`. */
-function kafkaRole(target: TargetRow): string {
+function kafkaRole(target: TargetView): string {
   const parts: string[] = [];
   if (target.controller === true) parts.push("controller");
   if (target.leads !== undefined) {
@@ -15,7 +16,7 @@ function kafkaRole(target: TargetRow): string {
   return parts.join(", ");
 }
 
-function targetTable(targets: readonly TargetRow[]): string {
+function targetTable(targets: readonly TargetView[]): string {
   return textTable(
     ["name", "kind", "status", "ready", "restarts", "kafka", "refusal"],
     targets.map((t) => [

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { passingScorecard } from "../chaos/scorecard.fixture.ts";
-import { createControlClient, type RunState } from "../services/control/controlClient.ts";
-import { createFakeControl, type FakeControl, type FakeAnswer } from "./fakeControl.fixture.ts";
+import { createControlClient } from "../contract/controlClient.ts";
+import { type RunState } from "../contract/runs.ts";
+import {
+  createFakeControl,
+  type FakeControl,
+  type FakeAnswer,
+} from "../contract/fakeControl.fixture.ts";
 import { followRun } from "./followRun.ts";
 import type { ProgressOutput } from "./progressOutput.ts";
 

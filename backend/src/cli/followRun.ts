@@ -1,9 +1,5 @@
-import {
-  ControlError,
-  describeError,
-  type ControlClient,
-  type RunState,
-} from "../services/control/controlClient.ts";
+import { ControlError, describeError, type ControlClient } from "../contract/controlClient.ts";
+import { type RunState } from "../contract/runs.ts";
 import type { ProgressOutput } from "./progressOutput.ts";
 
 /** After an abort, how long control gets to end the run before the report is written as it is. */

@@ -1,4 +1,4 @@
-import type { RunProgress } from "../services/control/controlClient.ts";
+import type { RunProgress } from "../contract/runs.ts";
 
 /** `0:42`: time since the run was started. */
 function elapsed(ms: number): string {

@@ -1,5 +1,5 @@
 import type { CliIo } from "./cliIo.ts";
-import type { RunProgress } from "../services/control/controlClient.ts";
+import type { RunProgress } from "../contract/runs.ts";
 import { progressBar, progressLine } from "./progressLine.ts";
 
 export interface ProgressOutput {

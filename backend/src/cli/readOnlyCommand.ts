@@ -1,6 +1,6 @@
 import { cliConfigOf } from "./cliConfig.ts";
 import type { CliIo } from "./cliIo.ts";
-import { createControlClient, type ControlClient } from "../services/control/controlClient.ts";
+import { createControlClient, type ControlClient } from "../contract/controlClient.ts";
 import { CONTROL_FLAGS, parseFlags, UsageError } from "./parseFlags.ts";
 
 /**

@@ -1,5 +1,5 @@
 import type { Admin } from "kafkajs";
-import type { KillMode, TargetKind } from "../chaos/orchestrator.ts";
+import type { KillMode, TargetKind } from "../contract/targets.ts";
 
 /**
  * The floor Kafka sets for a fault: how long Kafka itself takes before the lab can recover,

@@ -1,5 +1,12 @@
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import { describeQuorum } from "./describeQuorum.ts";
+import type {
+  BrokerNode,
+  GroupLag,
+  KafkaSnapshot,
+  PartitionLag,
+  PartitionState,
+} from "../contract/kafkaSnapshot.ts";
 
 export interface KafkaAdminViewOptions {
   /** Bootstrap servers. */
@@ -14,64 +21,6 @@ export interface KafkaAdminViewOptions {
    * longer, whatever state the brokers are in.
    */
   partTimeoutMs?: number;
-}
-
-export interface BrokerNode {
-  nodeId: number;
-  host: string;
-  port: number;
-}
-
-export interface PartitionState {
-  partition: number;
-  /** -1 while the partition has no leader. */
-  leader: number;
-  replicas: number[];
-  isr: number[];
-  offlineReplicas: number[];
-}
-
-export interface PartitionLag {
-  partition: number;
-  /** Null when the group has committed nothing on the partition. */
-  committed: number | null;
-  /** The high watermark: what a consumer can read up to. */
-  end: number | null;
-  /**
-   * end − committed, null without a commit: like `kafka-consumer-groups --describe`, which shows
-   * "-" there rather than guessing where the group would start reading.
-   */
-  lag: number | null;
-}
-
-export interface GroupLag {
-  group: string;
-  /** Kafka's group state (Stable, Empty, PreparingRebalance, …), "Unknown" if it could not be read. */
-  state: string;
-  members: number;
-  /** Sum of the partitions' known lags; null when none is known. */
-  lag: number | null;
-  partitions: PartitionLag[];
-  /** Why this group could not be read (its coordinator may be the broker that is down). */
-  error?: string;
-}
-
-export type SnapshotPart = "brokers" | "controller" | "partitions" | "groups";
-
-export interface KafkaSnapshot {
-  /** When the snapshot was started, ms since the epoch. */
-  at: number;
-  topic: string;
-  /** Brokers in the metadata: registered and not fenced. A killed broker stays ~9 s (session). */
-  brokers: BrokerNode[];
-  /** The active KRaft controller, null if the quorum could not be asked. */
-  controller: number | null;
-  partitions: PartitionState[];
-  /** Partitions each broker leads; every broker in `brokers` has an entry, maybe empty. */
-  leads: Record<number, number[]>;
-  groups: GroupLag[];
-  /** The parts that failed and why; a failed part leaves its field empty (or partly filled). */
-  errors: Partial<Record<SnapshotPart, string>>;
 }
 
 export interface KafkaAdminView {

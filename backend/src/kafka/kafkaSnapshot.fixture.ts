@@ -1,4 +1,4 @@
-import type { KafkaSnapshot } from "./kafkaAdminView.ts";
+import type { KafkaSnapshot } from "../contract/kafkaSnapshot.ts";
 
 /** A snapshot of Kafka's view with nothing in it but what a test gives. */
 export function kafkaSnapshot(fields: Partial<KafkaSnapshot> = {}): KafkaSnapshot {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMetrics } from "../lib/metrics.ts";
-import type { GroupLag, KafkaSnapshot } from "./kafkaAdminView.ts";
+import type { GroupLag, KafkaSnapshot } from "../contract/kafkaSnapshot.ts";
 import { kafkaSnapshot } from "./kafkaSnapshot.fixture.ts";
 import { createLagMetrics } from "./lagMetrics.ts";
 

@@ -1,5 +1,5 @@
 import type { Metrics } from "../lib/metrics.ts";
-import type { KafkaSnapshot } from "./kafkaAdminView.ts";
+import type { KafkaSnapshot } from "../contract/kafkaSnapshot.ts";
 
 export interface LagMetrics {
   /** Sets the gauge to exactly what the snapshot knows; everything else is removed. */

@@ -1,34 +1,6 @@
+import type { ClientSummary } from "../contract/fleet.ts";
 import type { LedgerSnapshot } from "./ledger.ts";
 import { percentile } from "./percentile.ts";
-
-/**
- * Clients' ledgers added up: what a fleet process or one browser page reports to control each
- * second. The counters sum over clients (stalls: outages finished or going on), `longestStallMs`
- * is the longest of any client. Times in ms.
- */
-export interface ClientSummary extends Pick<
-  LedgerSnapshot,
-  | "at"
-  | "polls"
-  | "failedPolls"
-  | "freshRecords"
-  | "missing"
-  | "duplicates"
-  | "staleReads"
-  | "reordered"
-  | "stalls"
-  | "longestStallMs"
-> {
-  readonly clients: number;
-  /** Clients in an outage right now. */
-  readonly stalledClients: number;
-  /** How many clients each consumer answered last: who serves whom now. */
-  readonly clientsByConsumer: Readonly<Record<string, number>>;
-  /** The median of the clients' own latency p50s; null before any client received records. */
-  readonly latencyP50Ms: number | null;
-  /** The p99 of the clients' own latency p99s: the latency the worst 1 % of clients exceed. */
-  readonly latencyP99Ms: number | null;
-}
 
 /** Sums ledger snapshots taken at `at`; a client without fresh data for over `stallMs` is stalled. */
 export function summarizeLedgers(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createLedger } from "./ledger.ts";
 import type { Ledger, LedgerOptions } from "./ledger.ts";
-import type { LedgerRecord, RecordsAnswer } from "./recordsAnswer.ts";
+import type { LedgerRecord, RecordsAnswer } from "../contract/recordsAnswer.ts";
 
 // A seeded clock: every time in these tests is an offset from START.
 const START = 1_700_000_000_000;

@@ -1,6 +1,6 @@
 import { createLatencyWindow } from "./latencyWindow.ts";
 import type { LatencySummary } from "./latencyWindow.ts";
-import type { LedgerRecord, RecordsAnswer } from "./recordsAnswer.ts";
+import type { LedgerRecord, RecordsAnswer } from "../contract/recordsAnswer.ts";
 import { createSequenceTracker } from "./sequenceTracker.ts";
 import type { SequenceTracker } from "./sequenceTracker.ts";
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PollFailureReason } from "./ledger.ts";
-import type { RecordsAnswer } from "./recordsAnswer.ts";
+import type { RecordsAnswer } from "../contract/recordsAnswer.ts";
 import { createRecordsPoller } from "./recordsPoller.ts";
 import type { FetchLike, RecordsPoller } from "./recordsPoller.ts";
 

@@ -1,6 +1,6 @@
 import type { PollFailureReason } from "./ledger.ts";
-import { parseRecordsAnswer } from "./recordsAnswer.ts";
-import type { RecordsAnswer } from "./recordsAnswer.ts";
+import { parseRecordsAnswer } from "../contract/recordsAnswer.ts";
+import type { RecordsAnswer } from "../contract/recordsAnswer.ts";
 import { backoffDelay } from "./backoffDelay.ts";
 
 /** What the client's connection looks like to its user. */

@@ -1,10 +1,7 @@
 import type { Admin, Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createKafkaAdminView,
-  type KafkaAdminView,
-  type KafkaSnapshot,
-} from "../../src/kafka/kafkaAdminView.ts";
+import { createKafkaAdminView, type KafkaAdminView } from "../../src/kafka/kafkaAdminView.ts";
+import { type KafkaSnapshot } from "../../src/contract/kafkaSnapshot.ts";
 import { createKafkaClient } from "../../src/kafka/kafkaClient.ts";
 import { ensureTopic } from "../../src/kafka/topics.ts";
 import { createLogger } from "../../src/lib/logger.ts";

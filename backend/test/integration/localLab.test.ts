@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blackoutDashboards } from "../../src/grafana/blackoutDashboards.ts";
 import { panelQueries } from "../../src/grafana/panelQueries.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
-import type { Fault } from "../../src/services/control/fault.ts";
+import type { Fault } from "../../src/contract/fault.ts";
 import { launchChromium } from "../support/browser.ts";
 import { documentedCommands } from "../support/documentedCommands.ts";
 import { getTrace, servicesOf, tagsOf, waitForTrace } from "../support/jaeger.ts";

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { scorecardSchema, type Scorecard } from "../../src/chaos/scorecard.ts";
+import { scorecardSchema, type Scorecard } from "../../src/contract/scorecard.ts";
 import { tagsOf, waitForTrace } from "../support/jaeger.ts";
 import { createTestLab, type LabRun, type TestLab } from "../support/testLab.ts";
 

@@ -9,7 +9,7 @@ import { ensureKubeBinaries, type KubeBinaries } from "../../src/kube/kubeBinari
 import { commonConfigSchema, environmentWith, loadConfig } from "../../src/lib/config.ts";
 import { createLogger } from "../../src/lib/logger.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
-import type { Fault } from "../../src/services/control/fault.ts";
+import type { Fault } from "../../src/contract/fault.ts";
 import { startControlWithoutKafka, type ControlWithoutKafka } from "./controlWithoutKafka.ts";
 import { run, startKwokCluster, type KwokCluster } from "./kwokCluster.ts";
 

@@ -1,4 +1,4 @@
-import type { ClientEvent } from "../contract.ts";
+import type { ClientEvent } from "../../../backend/src/contract/fleet.ts";
 import { formatClock } from "../format.ts";
 
 function detail(event: ClientEvent): string {

@@ -1,4 +1,4 @@
-import type { Fault } from "../contract.ts";
+import type { Fault } from "../../../backend/src/contract/fault.ts";
 import { formatClock, formatCount, formatDuration } from "../format.ts";
 
 export interface FaultTableProps {

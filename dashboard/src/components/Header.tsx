@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { ConnectionState } from "../createDashboard.ts";
-import type { SessionInfo } from "../contract.ts";
+import type { SessionInfo } from "../../../backend/src/contract/topology.ts";
 import { formatClock } from "../format.ts";
 
 export interface HeaderProps {

@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, expect, it, vi } from "vitest";
-import type { ScenarioFile } from "../contract.ts";
+import type { ScenarioFile } from "../../../backend/src/contract/scenarioFile.ts";
 import { operatorSession, runState, viewerSession } from "../testData.fixture.ts";
 import { ScenarioPanel } from "./ScenarioPanel.tsx";
 

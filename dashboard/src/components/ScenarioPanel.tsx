@@ -1,5 +1,7 @@
 import { useState } from "react";
-import type { RunState, ScenarioFile, SessionInfo } from "../contract.ts";
+import type { RunState } from "../../../backend/src/contract/runs.ts";
+import type { SessionInfo } from "../../../backend/src/contract/topology.ts";
+import type { ScenarioFile } from "../../../backend/src/contract/scenarioFile.ts";
 import { formatDuration } from "../format.ts";
 
 export interface ScenarioPanelProps {

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { KillMode, TargetView } from "../contract.ts";
+import type { KillMode, TargetView } from "../../../backend/src/contract/targets.ts";
 import { formatCount } from "../format.ts";
 
 export type TargetAction =

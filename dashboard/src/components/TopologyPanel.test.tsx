@@ -1,6 +1,6 @@
 import { cleanup, render, screen, within } from "@testing-library/react";
 import { afterEach, expect, it } from "vitest";
-import type { Topology } from "../contract.ts";
+import type { Topology } from "../../../backend/src/contract/topology.ts";
 import { operatorSession, target, viewerSession } from "../testData.fixture.ts";
 import { TopologyPanel } from "./TopologyPanel.tsx";
 

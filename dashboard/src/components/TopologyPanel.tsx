@@ -1,4 +1,5 @@
-import type { SessionInfo, TargetView, Topology } from "../contract.ts";
+import type { SessionInfo, Topology } from "../../../backend/src/contract/topology.ts";
+import type { TargetView } from "../../../backend/src/contract/targets.ts";
 import { actionBlock } from "../targetActions.ts";
 import { TargetCard, type TargetAction } from "./TargetCard.tsx";
 

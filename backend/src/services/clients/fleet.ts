@@ -1,8 +1,9 @@
 import { createLedger } from "../../ledger/ledger.ts";
 import { percentile } from "../../ledger/percentile.ts";
 import type { Ledger, LedgerEvent, LedgerSnapshot } from "../../ledger/ledger.ts";
-import { summarizeLedgers, type ClientSummary } from "../../ledger/clientSummary.ts";
-import type { LedgerRecord } from "../../ledger/recordsAnswer.ts";
+import { summarizeLedgers } from "../../ledger/clientSummary.ts";
+import { type ClientSummary } from "../../contract/fleet.ts";
+import type { LedgerRecord } from "../../contract/recordsAnswer.ts";
 import { createRecordsPoller } from "../../ledger/recordsPoller.ts";
 import type { FetchLike, RecordsPoller } from "../../ledger/recordsPoller.ts";
 import { observeWithTrace } from "../../lib/metrics.ts";

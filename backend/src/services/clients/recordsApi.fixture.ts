@@ -1,6 +1,6 @@
 // A stand-in for the consumers' records API, for the fleet's tests (unit and integration): it
 // answers `GET /api/records?cursor=…` as a consumer does, from records the test produces.
-import type { LedgerRecord } from "../../ledger/recordsAnswer.ts";
+import type { LedgerRecord } from "../../contract/recordsAnswer.ts";
 import type { FetchLike } from "../../ledger/recordsPoller.ts";
 
 /** How every request fails from now on; undefined: requests are answered. */

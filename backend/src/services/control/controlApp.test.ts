@@ -6,10 +6,12 @@ import { listen, type RunningServer } from "../../lib/httpApp.ts";
 import { waitFor } from "../../lib/waitFor.ts";
 import { createLogger } from "../../lib/logger.ts";
 import type { ControlAppOptions } from "./controlApp.ts";
-import type { Fault } from "./fault.ts";
-import { createFakeOrchestrator, fakeTarget } from "./fakeOrchestrator.fixture.ts";
+import type { Fault } from "../../contract/fault.ts";
+import { createFakeOrchestrator } from "./fakeOrchestrator.fixture.ts";
+import { fakeTarget } from "../../contract/targets.fixture.ts";
 import { createInMemoryControl } from "./inMemoryControl.fixture.ts";
-import type { RunState } from "./scenarioRunner.ts";
+import type { RunState } from "../../contract/runs.ts";
+import { clientSummary } from "../../contract/clientSummary.fixture.ts";
 
 const TOKEN = "operator-token-0123456789";
 let server: RunningServer | undefined;
@@ -159,15 +161,13 @@ describe("control's API", () => {
 
   it("takes the clients' summaries and anomalies", async () => {
     const { call, received } = await start(TOKEN);
-    const summary = {
+    const summary = clientSummary({
       at: 1000,
       clients: 5,
       polls: 50,
       failedPolls: 1,
-      missing: 0,
-      duplicates: 0,
       staleReads: 2,
-    };
+    });
     expect(await call("POST", "/api/fleet/summary", summary)).toMatchObject({ status: 204 });
     expect(
       await call("POST", "/api/fleet/summary", { ...summary, at: 2000, source: "browser-1" }),

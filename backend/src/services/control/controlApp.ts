@@ -3,45 +3,28 @@ import { send } from "@koa/send";
 import Router from "@koa/router";
 import type Koa from "koa";
 import type { Context, Next } from "koa";
-import { z } from "zod";
-import { KILL_MODES } from "../../chaos/orchestrator.ts";
-import type { KafkaSnapshot } from "../../kafka/kafkaAdminView.ts";
+import type { z } from "zod";
+import type { Scenario } from "../../chaos/scenario.ts";
+import { ScenarioError, parseScenario } from "../../chaos/scenarioParser.ts";
+import { renderReports } from "../../chaos/reportFiles.ts";
+import { faultRequestSchema } from "../../contract/fault.ts";
+import {
+  eventsReportSchema,
+  summaryReportSchema,
+  type ClientEvent,
+  type ClientSummary,
+} from "../../contract/fleet.ts";
+import type { KafkaSample } from "../../contract/kafkaSnapshot.ts";
+import { runRequestSchema, type Stopped } from "../../contract/runs.ts";
+import type { ScenarioFile } from "../../contract/scenarioFile.ts";
+import type { SessionInfo, Topology } from "../../contract/topology.ts";
 import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Metrics } from "../../lib/metrics.ts";
 import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
-import type { Scenario } from "../../chaos/scenario.ts";
-import { ScenarioError, parseScenario } from "../../chaos/scenarioParser.ts";
-import type { ScenarioFile } from "../../chaos/scenarioFile.ts";
-import { renderReports } from "../../chaos/reportFiles.ts";
 import type { FaultTracker } from "./faultTracker.ts";
+import type { FleetFeed } from "./fleetFeed.ts";
 import type { ScenarioRunner } from "./scenarioRunner.ts";
-import {
-  clientEventSchema,
-  clientSummarySchema,
-  type ClientEvent,
-  type ClientSummary,
-  type FleetFeed,
-} from "./fleetFeed.ts";
-import type { KafkaSample } from "./kafkaSeries.ts";
-import type { TargetView } from "./topology.ts";
-
-export interface Topology {
-  readonly at: number;
-  readonly targets: TargetView[];
-  /** Kafka's own view (brokers, leaders, ISR, lag); null before it was first read. */
-  readonly kafka: KafkaSnapshot | null;
-}
-
-/** `GET /api/session`: what the dashboard may do, and what it links to. */
-export interface SessionInfo {
-  readonly mode: "local" | "kubernetes";
-  readonly links: { readonly grafana?: string; readonly traces?: string };
-  /** Mutating calls need the operator token. */
-  readonly tokenRequired: boolean;
-  /** The caller may act: no token is needed, or it sent the right one. */
-  readonly operator: boolean;
-}
 
 export interface ControlAppOptions {
   readonly tracker: FaultTracker;
@@ -49,7 +32,7 @@ export interface ControlAppOptions {
   readonly feed: FleetFeed;
   topology(): Promise<Topology>;
   /** Aborts running scenarios and thaws frozen targets. */
-  emergencyStop(): Promise<{ thawed: string[]; aborted: string[] }>;
+  emergencyStop(): Promise<Stopped>;
   /** The operator token; undefined when control is bound to loopback without one. */
   readonly token: string | undefined;
   /** The built dashboard (its index.html and assets); `page` is served when it is not built. */
@@ -68,65 +51,6 @@ export interface ControlAppOptions {
   onSummary(source: string, summary: ClientSummary): void;
   onEvents(events: ClientEvent[]): void;
 }
-
-const faultBody = z
-  .strictObject(
-    {
-      action: z.enum(["kill", "freeze"], { error: 'action must be "kill" or "freeze"' }),
-      target: z
-        .string({ error: "target must be a string" })
-        .min(1, "target must not be empty")
-        .max(100, "target must be at most 100 characters"),
-      mode: z.enum(KILL_MODES, { error: 'mode must be "graceful" or "hard"' }).default("graceful"),
-      seconds: z
-        .number({ error: "seconds must be a number" })
-        .int("seconds must be a whole number")
-        .min(1, "seconds must be 1 to 600")
-        .max(600, "seconds must be 1 to 600")
-        .optional(),
-      dryRun: z.boolean({ error: "dryRun must be true or false" }).default(false),
-      force: z.boolean({ error: "force must be true or false" }).default(false),
-    },
-    {
-      error: (issue) =>
-        issue.code === "unrecognized_keys"
-          ? `unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`
-          : 'expected a JSON object like {"action": "kill", "target": "consumer-1", "mode": "hard"}',
-    },
-  )
-  .refine((body) => body.action !== "freeze" || body.seconds !== undefined, {
-    message: "freeze needs seconds (1 to 600)",
-  })
-  .refine((body) => body.action !== "kill" || body.seconds === undefined, {
-    message: "seconds is for freeze only",
-  });
-
-const runBody = z.strictObject(
-  {
-    scenario: z
-      .string({ error: "scenario must be the scenario file's YAML text" })
-      .min(1, "scenario must not be empty")
-      .max(65_536, "scenario must be at most 64 KiB"),
-    fileName: z
-      .string()
-      .regex(/^[\w./-]{1,200}$/, "fileName must be a plain file name")
-      .default("scenario.yaml"),
-    actor: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,31}$/, "actor must be a short lower-case word such as cli")
-      .default("api"),
-  },
-  { error: 'expected a JSON object like {"scenario": "<YAML text>", "fileName": "x.yaml"}' },
-);
-
-const summaryBody = clientSummarySchema.extend({
-  /** Which fleet or browser page this is; the simulated fleet sends none. */
-  source: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'source must be 1-64 letters, digits, ".", "_", ":" or "-"')
-    .default("fleet"),
-});
-const eventsBody = z.object({ events: z.array(clientEventSchema).max(5000) });
 
 function messageOf(error: z.ZodError): string {
   return error.issues
@@ -198,7 +122,7 @@ export function createControlApp(options: ControlAppOptions): Koa {
     ctx.body = await options.topology();
   });
   router.post("/api/faults", operator, async (ctx) => {
-    const parsed = faultBody.safeParse(ctx.request.body);
+    const parsed = faultRequestSchema.safeParse(ctx.request.body);
     if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
     const outcome = await tracker.inject({ ...parsed.data, actor: "api" });
     switch (outcome.kind) {
@@ -226,7 +150,7 @@ export function createControlApp(options: ControlAppOptions): Koa {
     ctx.body = await options.emergencyStop();
   });
   router.post("/api/runs", operator, async (ctx) => {
-    const parsed = runBody.safeParse(ctx.request.body);
+    const parsed = runRequestSchema.safeParse(ctx.request.body);
     if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
     let scenario: Scenario;
     try {
@@ -295,7 +219,7 @@ export function createControlApp(options: ControlAppOptions): Koa {
   });
   router.post("/api/fleet/summary", (ctx) => {
     allowPages(ctx);
-    const parsed = summaryBody.safeParse(ctx.request.body);
+    const parsed = summaryReportSchema.safeParse(ctx.request.body);
     if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
     const { source, ...summary } = parsed.data;
     feed.addSummary(source, summary);
@@ -303,7 +227,7 @@ export function createControlApp(options: ControlAppOptions): Koa {
     ctx.status = 204;
   });
   router.post("/api/fleet/events", (ctx) => {
-    const parsed = eventsBody.safeParse(ctx.request.body);
+    const parsed = eventsReportSchema.safeParse(ctx.request.body);
     if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
     feed.addEvents(parsed.data.events);
     if (parsed.data.events.length > 0) options.onEvents(parsed.data.events);

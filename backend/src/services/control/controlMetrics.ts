@@ -1,5 +1,5 @@
 import { createMetrics, observeWithTrace, type Metrics } from "../../lib/metrics.ts";
-import type { Fault } from "./fault.ts";
+import type { Fault } from "../../contract/fault.ts";
 import type { AnnotationResult } from "./grafanaAnnotations.ts";
 
 export interface ControlMetrics {

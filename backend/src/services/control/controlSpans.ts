@@ -1,6 +1,6 @@
 import { SpanStatusCode, context, trace, type Attributes } from "@opentelemetry/api";
-import type { Scorecard } from "../../chaos/scorecard.ts";
-import type { Fault } from "./fault.ts";
+import type { Scorecard } from "../../contract/scorecard.ts";
+import type { Fault } from "../../contract/fault.ts";
 
 // The global tracer: a no-op unless the OpenTelemetry SDK was started (telemetry.ts), so control
 // without a trace backend pays nothing.

@@ -1,10 +1,5 @@
-import type {
-  KillMode,
-  LifecycleEvent,
-  Orchestrator,
-  Target,
-  TargetKind,
-} from "../../chaos/orchestrator.ts";
+import type { LifecycleEvent, Orchestrator } from "../../chaos/orchestrator.ts";
+import type { KillMode, Target } from "../../contract/targets.ts";
 import { TargetStateError, UnknownTargetError } from "../../chaos/orchestrator.ts";
 
 export interface FakeOrchestrator extends Orchestrator {
@@ -14,20 +9,6 @@ export interface FakeOrchestrator extends Orchestrator {
   /** Replaces one target's fields, as the supervisor would after a restart. */
   set(name: string, fields: Partial<Target>): void;
   emit(event: LifecycleEvent): void;
-}
-
-export function fakeTarget(name: string, kind: TargetKind, fields: Partial<Target> = {}): Target {
-  return {
-    name,
-    kind,
-    status: "running",
-    ready: true,
-    chaos: true,
-    restarts: 0,
-    startedAt: 1000,
-    readySince: 1000,
-    ...fields,
-  };
 }
 
 /** An orchestrator in memory: kills and freezes are recorded, targets change only when told. */

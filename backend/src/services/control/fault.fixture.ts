@@ -1,4 +1,4 @@
-import { openReport, type Fault } from "./fault.ts";
+import { openReport, type Fault } from "../../contract/fault.ts";
 
 /** The t0 of the fixture's fault: 2026-12-06 15:37:23 UTC. */
 export const FIXTURE_T0 = Date.UTC(2026, 11, 6, 15, 37, 23);

@@ -1,4 +1,4 @@
-import type { Target } from "../../chaos/orchestrator.ts";
+import type { Target } from "../../contract/targets.ts";
 
 export interface GuardOptions {
   /** The fewest ready replicas of a kind a fault may leave (DESIGN §1 Safety). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../lib/logger.ts";
-import type { ClientRecovery, Fault } from "./fault.ts";
+import type { ClientRecovery, Fault } from "../../contract/fault.ts";
 import type { FloorSettings } from "../../kafka/failoverFloor.ts";
 import {
   createFaultTracker,
@@ -10,7 +10,9 @@ import {
 } from "./faultTracker.ts";
 import { createFleetFeed } from "./fleetFeed.ts";
 import type { LagSample } from "./lagRecovery.ts";
-import { createFakeOrchestrator, fakeTarget } from "./fakeOrchestrator.fixture.ts";
+import { createFakeOrchestrator } from "./fakeOrchestrator.fixture.ts";
+import { fakeTarget } from "../../contract/targets.fixture.ts";
+import { clientSummary } from "../../contract/clientSummary.fixture.ts";
 
 function setup(overrides: Partial<FaultTrackerOptions> = {}) {
   let clock = 100_000;
@@ -289,5 +291,5 @@ describe("the fault tracker", () => {
 });
 
 function summary(at: number, counters: { missing: number; failedPolls: number }) {
-  return { at, clients: 10, polls: 100, duplicates: 0, staleReads: 0, ...counters };
+  return clientSummary({ at, clients: 10, polls: 100, ...counters });
 }

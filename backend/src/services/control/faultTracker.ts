@@ -1,41 +1,34 @@
 import { TargetStateError, UnknownTargetError } from "../../chaos/orchestrator.ts";
-import type { KillMode, LifecycleEvent, Orchestrator, Target } from "../../chaos/orchestrator.ts";
+import type { LifecycleEvent, Orchestrator } from "../../chaos/orchestrator.ts";
+import type { KillMode, Target } from "../../contract/targets.ts";
 import { failoverFloor, type Floor, type FloorSettings } from "../../kafka/failoverFloor.ts";
 import { latestByKey } from "../../kafka/jsonLogStore.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { faultId, openReport, type ClientRecovery, type Fault } from "./fault.ts";
+import type { z } from "zod";
+import {
+  faultId,
+  openReport,
+  type ClientRecovery,
+  type Fault,
+  type FaultOutcome as ContractFaultOutcome,
+  type FaultPlan,
+  type faultRequestSchema,
+} from "../../contract/fault.ts";
 import { guardRefusal } from "./faultGuards.ts";
 import { traceInjection, traceObservedFault, traceRecovery } from "./controlSpans.ts";
 import type { FleetFeed } from "./fleetFeed.ts";
 import { lagRecoveryMs, type LagSample } from "./lagRecovery.ts";
 import { parseSelector, pickVictim, type KafkaLeadership } from "./victimPicker.ts";
 
-export interface FaultRequest {
-  readonly action: "kill" | "freeze";
-  /** A selector: name, `random:<kind>`, `leader-of:<p>`, `most-leaders`, `controller`. */
-  readonly target: string;
-  readonly mode: KillMode;
-  readonly seconds?: number;
-  readonly dryRun: boolean;
-  readonly force: boolean;
+/** A fault request as control's API parsed it, and who asked. */
+export type FaultRequest = z.output<typeof faultRequestSchema> & {
   readonly actor: string;
   /** For `random:<kind>`: a scenario's seeded generator; control's own otherwise. */
   readonly random?: () => number;
-}
-
-/** What a dry run answers: the victim and, for a broker, the partitions whose leader would move. */
-export interface FaultPlan {
-  readonly action: "kill" | "freeze";
-  readonly victim: string;
-  readonly kind: Target["kind"];
-  readonly mode?: KillMode;
-  readonly seconds?: number;
-  readonly leadersMoving: number[];
-}
+};
 
 export type FaultOutcome =
-  | { readonly kind: "planned"; readonly plan: FaultPlan }
-  | { readonly kind: "injected"; readonly fault: Fault }
+  | ContractFaultOutcome
   | { readonly kind: "refused"; readonly status: 400 | 404 | 409; readonly message: string };
 
 /** The client fleet as control reaches it: told of each fault, asked for its clients' recovery. */

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createFleetFeed, type ClientSummary } from "./fleetFeed.ts";
+import { createFleetFeed } from "./fleetFeed.ts";
+import { type ClientSummary } from "../../contract/fleet.ts";
+import { clientSummary } from "../../contract/clientSummary.fixture.ts";
 
 function summary(at: number, missing: number, failedPolls: number): ClientSummary {
-  return { at, clients: 1, polls: at / 100, failedPolls, missing, duplicates: 0, staleReads: 0 };
+  return clientSummary({ at, polls: at / 100, failedPolls, missing });
 }
 
 describe("the fleet feed", () => {

@@ -1,37 +1,5 @@
-import { z } from "zod";
-import type { WindowTotals } from "./fault.ts";
-
-/**
- * A client summary as fleets and browser pages push it (the fleet's `FleetSummary`): the counters
- * are totals since that source started. Fields control does not use are kept as they came.
- */
-export const clientSummarySchema = z.looseObject({
-  at: z.number(),
-  clients: z.number().int().nonnegative(),
-  polls: z.number().nonnegative(),
-  failedPolls: z.number().nonnegative(),
-  missing: z.number().nonnegative(),
-  duplicates: z.number().nonnegative(),
-  staleReads: z.number().nonnegative(),
-  stalledClients: z.number().nonnegative().optional(),
-  clientsByConsumer: z.record(z.string().max(128), z.number().nonnegative()).optional(),
-  latencyP50Ms: z.number().nullable().optional(),
-  latencyP99Ms: z.number().nullable().optional(),
-});
-export type ClientSummary = z.infer<typeof clientSummarySchema>;
-
-/** An anomaly as a client saw it (the ledger's event plus the client id); kept as it came. */
-export const clientEventSchema = z.looseObject({
-  type: z.string().max(32),
-  at: z.number(),
-  client: z.string().max(128),
-});
-export type ClientEvent = z.infer<typeof clientEventSchema>;
-
-export interface SourcedSummary {
-  readonly source: string;
-  readonly summary: ClientSummary;
-}
+import type { ClientEvent, ClientSummary, SourcedSummary } from "../../contract/fleet.ts";
+import type { WindowTotals } from "../../contract/fault.ts";
 
 export interface FleetFeedOptions {
   /** How much summary history is kept per source (the dashboard's charts span an hour). */

@@ -1,4 +1,4 @@
-import { clientRecoverySchema, type ClientRecovery } from "./fault.ts";
+import { clientRecoverySchema, type ClientRecovery } from "../../contract/fault.ts";
 import type { FleetLink } from "./faultTracker.ts";
 
 /** The fleet's API (`/api/faults`) over HTTP; per-client times stay in the fleet. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../lib/logger.ts";
-import type { Fault } from "./fault.ts";
+import type { Fault } from "../../contract/fault.ts";
 import { FIXTURE_T0 as t0, consumerKillFault as consumerKill } from "./fault.fixture.ts";
 import { createGrafanaAnnotations, type AnnotationResult } from "./grafanaAnnotations.ts";
 

@@ -1,6 +1,6 @@
 import { formatMs } from "../../chaos/reportFormat.ts";
 import type { Logger } from "../../lib/logger.ts";
-import type { Fault } from "./fault.ts";
+import type { Fault } from "../../contract/fault.ts";
 
 export interface GrafanaAnnotationsOptions {
   /** Grafana's base URL (GRAFANA_URL). */

@@ -3,7 +3,7 @@ import type { Orchestrator } from "../../chaos/orchestrator.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { createControlApp, type ControlAppOptions } from "./controlApp.ts";
 import { createControlMetrics } from "./controlMetrics.ts";
-import type { Fault } from "./fault.ts";
+import type { Fault } from "../../contract/fault.ts";
 import { createFaultTracker, type FaultTracker } from "./faultTracker.ts";
 import { createFleetFeed, type FleetFeed } from "./fleetFeed.ts";
 import { createScenarioRunner, type ScenarioRunner } from "./scenarioRunner.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { GroupLag, KafkaSnapshot } from "../../kafka/kafkaAdminView.ts";
+import type { GroupLag, KafkaSnapshot } from "../../contract/kafkaSnapshot.ts";
 import { kafkaSnapshot } from "../../kafka/kafkaSnapshot.fixture.ts";
 import { createKafkaSeries } from "./kafkaSeries.ts";
 

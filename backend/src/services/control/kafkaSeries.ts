@@ -1,18 +1,4 @@
-import { z } from "zod";
-import type { KafkaSnapshot } from "../../kafka/kafkaAdminView.ts";
-
-/**
- * One point of Kafka's side for the dashboard's charts, per view consumer (its group without the
- * prefix): lag and committed position in records, and the topic's end offset (all partitions'
- * high watermarks added up). A value Kafka's view could not give is null, a gap in the chart.
- */
-export const kafkaSampleSchema = z.object({
-  at: z.number(),
-  lag: z.record(z.string(), z.number().nullable()),
-  committed: z.record(z.string(), z.number().nullable()),
-  endOffset: z.number().nullable(),
-});
-export type KafkaSample = z.infer<typeof kafkaSampleSchema>;
+import type { KafkaSample, KafkaSnapshot } from "../../contract/kafkaSnapshot.ts";
 
 export interface KafkaSeriesOptions {
   /** View consumers' groups are `<prefix><consumer name>`; other groups are not charted. */

@@ -1,4 +1,5 @@
-import type { KafkaAdminView, KafkaSnapshot } from "../../kafka/kafkaAdminView.ts";
+import type { KafkaAdminView } from "../../kafka/kafkaAdminView.ts";
+import type { KafkaSnapshot } from "../../contract/kafkaSnapshot.ts";
 import type { LagMetrics } from "../../kafka/lagMetrics.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { KafkaFacts } from "./faultTracker.ts";

@@ -1,12 +1,4 @@
-import { z } from "zod";
-
-/** What the dashboard shows of a producer: its `GET /api/state`, as far as control uses it. */
-const producerStateSchema = z.object({
-  ratePerSecond: z.number(),
-  paused: z.boolean(),
-  lastAcknowledged: z.number(),
-});
-export type ProducerFacts = z.infer<typeof producerStateSchema>;
+import { producerFactsSchema, type ProducerFacts } from "../../contract/targets.ts";
 
 export interface ProducerStates {
   /** Asks every producer at once; one that does not answer in time is simply not known. */
@@ -33,7 +25,7 @@ export function createProducerStates(
   async function ask(url: string): Promise<ProducerFacts | undefined> {
     try {
       const response = await fetch(`${url}/api/state`, { signal: AbortSignal.timeout(timeoutMs) });
-      const parsed = producerStateSchema.safeParse(await response.json());
+      const parsed = producerFactsSchema.safeParse(await response.json());
       return response.ok && parsed.success ? parsed.data : undefined;
     } catch {
       // Killed or frozen: exactly what the lab does to producers. The target's status says so.

@@ -1,12 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Scenario } from "../../chaos/scenario.ts";
-import { scorecardSchema } from "../../chaos/scorecard.ts";
+import { scorecardSchema } from "../../contract/scorecard.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { waitFor } from "../../lib/waitFor.ts";
 import { createFaultTracker } from "./faultTracker.ts";
-import { createFakeOrchestrator, fakeTarget } from "./fakeOrchestrator.fixture.ts";
-import { createFleetFeed, type ClientSummary } from "./fleetFeed.ts";
-import { createScenarioRunner, type RunState } from "./scenarioRunner.ts";
+import { createFakeOrchestrator } from "./fakeOrchestrator.fixture.ts";
+import { fakeTarget } from "../../contract/targets.fixture.ts";
+import { createFleetFeed } from "./fleetFeed.ts";
+import { type ClientSummary } from "../../contract/fleet.ts";
+import { createScenarioRunner } from "./scenarioRunner.ts";
+import { type RunState } from "../../contract/runs.ts";
+import { clientSummary } from "../../contract/clientSummary.fixture.ts";
 
 const timers: NodeJS.Timeout[] = [];
 afterEach(() => {
@@ -111,16 +115,7 @@ async function finished(runner: ReturnType<typeof setup>["runner"], id: string):
 
 /** What a fleet of 5 clients reports: nothing wrong unless `counts` says so. */
 function fleetSummary(at: number, counts: Partial<ClientSummary> = {}): ClientSummary {
-  return {
-    at,
-    clients: 5,
-    polls: 1,
-    failedPolls: 0,
-    missing: 0,
-    duplicates: 0,
-    staleReads: 0,
-    ...counts,
-  };
+  return clientSummary({ at, clients: 5, polls: 1, ...counts });
 }
 
 describe("the scenario runner", () => {

@@ -1,29 +1,14 @@
 import { createHash } from "node:crypto";
 import type { FailoverSettings, Scenario, ScenarioStep, SloName } from "../../chaos/scenario.ts";
 import { COUNT_SLOS } from "../../chaos/scenario.ts";
-import type { Scorecard, SeriesPoint, SloResult, StepResult } from "../../chaos/scorecard.ts";
+import type { RunPhase, RunState } from "../../contract/runs.ts";
+import type { Scorecard, SeriesPoint, SloResult, StepResult } from "../../contract/scorecard.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { seededRandom } from "../../lib/seededRandom.ts";
-import type { Fault, WindowTotals } from "./fault.ts";
+import type { Fault, WindowTotals } from "../../contract/fault.ts";
 import type { FaultTracker } from "./faultTracker.ts";
 import type { FleetFeed } from "./fleetFeed.ts";
 import { traceRun } from "./controlSpans.ts";
-
-export type RunPhase = "steady" | "steps" | "settling" | "done";
-
-/** What `GET /api/runs/:id` and the socket.io `run` event carry. */
-export interface RunState {
-  readonly id: string;
-  readonly status: Scorecard["run"]["status"];
-  readonly progress: {
-    readonly phase: RunPhase;
-    /** Steps begun so far (1-based while running one). */
-    readonly step: number;
-    readonly steps: number;
-    readonly message: string;
-  };
-  readonly scorecard: Scorecard;
-}
 
 /** What a run needs to know about the lab, for its replayable record. */
 export interface LabFacts {

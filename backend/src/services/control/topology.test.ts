@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { fakeTarget } from "./fakeOrchestrator.fixture.ts";
+import { fakeTarget } from "../../contract/targets.fixture.ts";
 import { describeTargets } from "./topology.ts";
 
 it("adds Kafka's leadership to brokers, group lag to consumers and their own state to producers", () => {

@@ -1,21 +1,6 @@
-import type { Target } from "../../chaos/orchestrator.ts";
-import type { GroupLag } from "../../kafka/kafkaAdminView.ts";
-import type { ProducerFacts } from "./producerStates.ts";
+import type { GroupLag } from "../../contract/kafkaSnapshot.ts";
+import type { ProducerFacts, Target, TargetView } from "../../contract/targets.ts";
 import { leadsByBroker, type KafkaLeadership } from "./victimPicker.ts";
-
-/** A target as the API and the dashboard show it: Kafka's facts and the guards' verdict added. */
-export type TargetView = Target & {
-  /** Brokers: the partitions of the numbers topic it leads. */
-  readonly leads?: number[];
-  /** Brokers: whether it is the active KRaft controller. */
-  readonly controller?: boolean;
-  /** Producers: the rate and the last number Kafka acknowledged, when it answered. */
-  readonly producer?: ProducerFacts;
-  /** Consumers: its group's lag in records; null when Kafka's view does not know it. */
-  readonly lag?: number | null;
-  /** Why a kill or freeze would be refused now; null when allowed. */
-  readonly refusal: string | null;
-};
 
 /** What control knows of targets beyond the orchestrator and Kafka's leadership. */
 export interface TargetFacts {

@@ -1,5 +1,5 @@
-import type { Target, TargetKind } from "../../chaos/orchestrator.ts";
-import { TARGET_KINDS } from "../../chaos/orchestrator.ts";
+import type { Target, TargetKind } from "../../contract/targets.ts";
+import { TARGET_KINDS } from "../../contract/targets.ts";
 
 /** What the picker needs from Kafka's own view: who leads what, who is the active controller. */
 export interface KafkaLeadership {

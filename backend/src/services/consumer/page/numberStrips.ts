@@ -1,4 +1,4 @@
-import type { LedgerRecord } from "../../../ledger/recordsAnswer.ts";
+import type { LedgerRecord } from "../../../contract/recordsAnswer.ts";
 
 export interface NumberStrips {
   add(records: readonly LedgerRecord[]): void;

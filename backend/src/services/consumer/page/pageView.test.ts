@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLedger } from "../../../ledger/ledger.ts";
-import type { RecordsAnswer } from "../../../ledger/recordsAnswer.ts";
+import type { RecordsAnswer } from "../../../contract/recordsAnswer.ts";
 import { createNumberStrips } from "./numberStrips.ts";
 import { formatConnection, formatDuration, formatEvent, formatPageView } from "./pageView.ts";
 

@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createFakeControl,
-  type FakeControl,
-  type FakeRoute,
-} from "../../cli/fakeControl.fixture.ts";
+import { createFakeControl, type FakeControl, type FakeRoute } from "./fakeControl.fixture.ts";
 import { ControlError, createControlClient, describeError } from "./controlClient.ts";
+import { clientSummary } from "./clientSummary.fixture.ts";
 import { openReport } from "./fault.ts";
 
 let control: FakeControl | undefined;
@@ -64,15 +61,7 @@ describe("control's client", () => {
   });
 
   it("reads the dashboard's history and library, and names report downloads", async () => {
-    const summary = {
-      at: 5,
-      clients: 2,
-      polls: 1,
-      failedPolls: 0,
-      missing: 0,
-      duplicates: 0,
-      staleReads: 0,
-    };
+    const summary = clientSummary({ at: 5, clients: 2, polls: 1 });
     const sample = {
       at: 5,
       lag: { "consumer-0": 3 },
@@ -125,6 +114,20 @@ describe("control's client", () => {
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ControlError);
     expect(describeError(refused)).toBe("control answered 409: would leave 0 ready consumers");
-    await expect(client.topology()).rejects.toThrow(/something unexpected: .*expected a topology/s);
+    await expect(client.topology()).rejects.toThrow(/something unexpected: .*→ at targets/s);
+  });
+
+  it("catches every answer that fails the contract's schema, naming the field", async () => {
+    const { url } = await serve(({ path }) => {
+      if (path === "/api/faults") return { status: 200, body: { faults: [{ ...fault, t0: "x" }] } };
+      if (path === "/api/runs/r1") return { status: 200, body: { id: "r1", status: "odd" } };
+      if (path === "/api/targets") return { status: 200, body: [{ name: "kafka-1" }] };
+      return undefined;
+    });
+    const client = createControlClient({ baseUrl: url });
+    await expect(client.faults()).rejects.toThrow(/faults\[0\]\.t0/);
+    await expect(client.run("r1")).rejects.toThrow(/→ at status.*→ at progress/s);
+    await expect(client.targets()).rejects.toThrow(/→ at \[0\]\.kind/);
+    await expect(client.faults()).rejects.toBeInstanceOf(ControlError);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { faultSchema } from "../services/control/fault.ts";
+import { faultSchema } from "./fault.ts";
 
 const totalsSchema = z.object({
   missing: z.number(),

@@ -1,16 +1,31 @@
 import { z } from "zod";
-import { KILL_MODES, TARGET_KINDS, type KillMode } from "../../chaos/orchestrator.ts";
-import { scenarioFileSchema, type ScenarioFile } from "../../chaos/scenarioFile.ts";
-import { scorecardSchema } from "../../chaos/scorecard.ts";
-import type { SessionInfo, Topology } from "./controlApp.ts";
-import { faultSchema, type Fault } from "./fault.ts";
+import {
+  faultAnswerSchema,
+  faultSchema,
+  type Fault,
+  type FaultOutcome,
+  type FaultRequest,
+} from "./fault.ts";
 import {
   clientEventSchema,
-  clientSummarySchema,
+  fleetAnswerSchema,
   type ClientEvent,
   type SourcedSummary,
-} from "./fleetFeed.ts";
-import { kafkaSampleSchema, type KafkaSample } from "./kafkaSeries.ts";
+} from "./fleet.ts";
+import { kafkaSampleSchema, type KafkaSample } from "./kafkaSnapshot.ts";
+import {
+  runAbortingSchema,
+  runStartedSchema,
+  runStateSchema,
+  runSummarySchema,
+  stoppedSchema,
+  type RunState,
+  type RunSummary,
+  type Stopped,
+} from "./runs.ts";
+import { scenarioFileSchema, type ScenarioFile } from "./scenarioFile.ts";
+import { targetViewSchema, type TargetView } from "./targets.ts";
+import { sessionSchema, topologySchema, type SessionInfo, type Topology } from "./topology.ts";
 
 /** Control answered with an error (`status`), or could not be reached (no status). */
 export class ControlError extends Error {
@@ -31,66 +46,6 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const runStateSchema = z.object({
-  id: z.string(),
-  status: z.enum(["running", "passed", "failed", "aborted", "error"]),
-  progress: z.object({
-    phase: z.enum(["steady", "steps", "settling", "done"]),
-    step: z.number(),
-    steps: z.number(),
-    message: z.string(),
-  }),
-  scorecard: scorecardSchema,
-});
-export type RunState = z.infer<typeof runStateSchema>;
-export type RunProgress = RunState["progress"];
-
-/** A run as `GET /api/runs` lists it. */
-const runSummarySchema = z.object({
-  id: z.string(),
-  scenario: z.string(),
-  status: runStateSchema.shape.status,
-  startedAt: z.number(),
-});
-export type RunSummary = z.infer<typeof runSummarySchema>;
-
-/** A target as `GET /api/targets` lists it; only what the CLI shows. */
-const targetSchema = z.object({
-  name: z.string(),
-  kind: z.enum(TARGET_KINDS),
-  status: z.string(),
-  ready: z.boolean(),
-  restarts: z.number(),
-  leads: z.array(z.number()).optional(),
-  controller: z.boolean().optional(),
-  refusal: z.string().nullable(),
-});
-export type TargetRow = z.infer<typeof targetSchema>;
-
-const planSchema = z.object({
-  action: z.enum(["kill", "freeze"]),
-  victim: z.string(),
-  kind: z.enum(TARGET_KINDS),
-  mode: z.enum(KILL_MODES).optional(),
-  seconds: z.number().optional(),
-  leadersMoving: z.array(z.number()),
-});
-export type FaultPlan = z.infer<typeof planSchema>;
-
-/** `POST /api/faults`: a kill or a freeze of a target (a name or a selector). */
-export interface FaultRequest {
-  readonly action: "kill" | "freeze";
-  readonly target: string;
-  readonly mode?: KillMode;
-  readonly seconds?: number;
-  readonly dryRun?: boolean;
-  readonly force?: boolean;
-}
-
-export type FaultOutcome =
-  | { readonly kind: "planned"; readonly plan: FaultPlan }
-  | { readonly kind: "injected"; readonly fault: Fault };
-
 export interface ControlClient {
   readonly baseUrl: string;
   /** Starts a scenario run from its YAML text; control validates it (400 with the reasons). */
@@ -100,10 +55,10 @@ export interface ControlClient {
   runs(): Promise<RunSummary[]>;
   abortRun(id: string, signal?: AbortSignal): Promise<void>;
   /** The emergency stop: thaws what is frozen and aborts runs. */
-  stop(signal?: AbortSignal): Promise<{ thawed: string[]; aborted: string[] }>;
+  stop(signal?: AbortSignal): Promise<Stopped>;
   faults(): Promise<Fault[]>;
   inject(request: FaultRequest): Promise<FaultOutcome>;
-  targets(): Promise<TargetRow[]>;
+  targets(): Promise<TargetView[]>;
   /** What the caller may do (the token's verdict) and what the dashboard links to. */
   session(): Promise<SessionInfo>;
   topology(): Promise<Topology>;
@@ -126,35 +81,6 @@ export interface ControlClientOptions {
   /** Who starts runs, for their record: `cli` (default), `dashboard`. */
   readonly actor?: string;
 }
-
-/** A check of an answer's shape where the type is control's own and richer than the check. */
-function shaped<T>(schema: z.ZodType, what: string): z.ZodType<T> {
-  return z.custom<T>((value) => schema.safeParse(value).success, `expected ${what}`);
-}
-
-const sessionSchema = z.object({
-  mode: z.enum(["local", "kubernetes"]),
-  links: z.object({ grafana: z.string().optional(), traces: z.string().optional() }),
-  tokenRequired: z.boolean(),
-  operator: z.boolean(),
-});
-
-const topologySchema = shaped<Topology>(
-  z.object({
-    at: z.number(),
-    targets: z.array(
-      z.looseObject({
-        name: z.string(),
-        kind: z.enum(TARGET_KINDS),
-        status: z.string(),
-        ready: z.boolean(),
-        refusal: z.string().nullable(),
-      }),
-    ),
-    kafka: z.looseObject({ partitions: z.array(z.unknown()) }).nullable(),
-  }),
-  "a topology",
-);
 
 const errorBody = z.object({ error: z.string() });
 
@@ -214,13 +140,11 @@ export function createControlClient(options: ControlClientOptions): ControlClien
     return parsed.data;
   }
 
-  const ignored = z.unknown();
-
   return {
     baseUrl,
     startRun(scenario, fileName, signal) {
       const body = { scenario, fileName, actor: options.actor ?? "cli" };
-      return call("POST", "/api/runs", z.object({ id: z.string() }), body, signal);
+      return call("POST", "/api/runs", runStartedSchema, body, signal);
     },
     run(id, signal) {
       return call("GET", `/api/runs/${encodeURIComponent(id)}`, runStateSchema, undefined, signal);
@@ -229,11 +153,16 @@ export function createControlClient(options: ControlClientOptions): ControlClien
       return (await call("GET", "/api/runs", z.object({ runs: z.array(runSummarySchema) }))).runs;
     },
     async abortRun(id, signal) {
-      await call("POST", `/api/runs/${encodeURIComponent(id)}/abort`, ignored, {}, signal);
+      await call(
+        "POST",
+        `/api/runs/${encodeURIComponent(id)}/abort`,
+        runAbortingSchema,
+        {},
+        signal,
+      );
     },
     stop(signal) {
-      const stopped = z.object({ thawed: z.array(z.string()), aborted: z.array(z.string()) });
-      return call("POST", "/api/stop", stopped, {}, signal);
+      return call("POST", "/api/stop", stoppedSchema, {}, signal);
     },
     async faults() {
       return (await call("GET", "/api/faults", z.object({ faults: z.array(faultSchema) }))).faults;
@@ -247,17 +176,13 @@ export function createControlClient(options: ControlClientOptions): ControlClien
         ...(request.dryRun !== undefined ? { dryRun: request.dryRun } : {}),
         ...(request.force !== undefined ? { force: request.force } : {}),
       };
-      const answer = z.union([
-        z.object({ dryRun: z.literal(true), plan: planSchema }),
-        faultSchema,
-      ]);
-      const value = await call("POST", "/api/faults", answer, body);
+      const value = await call("POST", "/api/faults", faultAnswerSchema, body);
       return "plan" in value
         ? { kind: "planned", plan: value.plan }
         : { kind: "injected", fault: value };
     },
     targets() {
-      return call("GET", "/api/targets", z.array(targetSchema));
+      return call("GET", "/api/targets", z.array(targetViewSchema));
     },
     session() {
       return call("GET", "/api/session", sessionSchema);
@@ -266,10 +191,7 @@ export function createControlClient(options: ControlClientOptions): ControlClien
       return call("GET", "/api/topology", topologySchema);
     },
     async fleet(since) {
-      const answer = z.object({
-        history: z.array(z.object({ source: z.string(), summary: clientSummarySchema })),
-      });
-      return (await call("GET", `/api/fleet?since=${since}`, answer)).history;
+      return (await call("GET", `/api/fleet?since=${since}`, fleetAnswerSchema)).history;
     },
     async anomalies(limit) {
       const answer = z.object({ anomalies: z.array(clientEventSchema) });

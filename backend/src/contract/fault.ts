@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { KILL_MODES, TARGET_KINDS } from "../../chaos/orchestrator.ts";
+import { KILL_MODES, TARGET_KINDS } from "./targets.ts";
 
 /** Client recovery across the fleet for one fault (DESIGN §1); times in ms. */
 export const clientRecoverySchema = z.object({
@@ -89,3 +89,62 @@ export function faultId(t0: number, target: string): string {
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z")}-${target}-${(t0 % 1000).toString().padStart(3, "0")}`;
 }
+
+/** `POST /api/faults`: a kill or a freeze of a target, named or chosen by a selector. */
+export const faultRequestSchema = z
+  .strictObject(
+    {
+      action: z.enum(["kill", "freeze"], { error: 'action must be "kill" or "freeze"' }),
+      /** A selector: name, `random:<kind>`, `leader-of:<p>`, `most-leaders`, `controller`. */
+      target: z
+        .string({ error: "target must be a string" })
+        .min(1, "target must not be empty")
+        .max(100, "target must be at most 100 characters"),
+      mode: z.enum(KILL_MODES, { error: 'mode must be "graceful" or "hard"' }).default("graceful"),
+      seconds: z
+        .number({ error: "seconds must be a number" })
+        .int("seconds must be a whole number")
+        .min(1, "seconds must be 1 to 600")
+        .max(600, "seconds must be 1 to 600")
+        .optional(),
+      /** Plan only: which victim, which leaders would move; nothing is done. */
+      dryRun: z.boolean({ error: "dryRun must be true or false" }).default(false),
+      /** Past the MIN_ALIVE guard (never past the opt-in label or the namespace). */
+      force: z.boolean({ error: "force must be true or false" }).default(false),
+    },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`
+          : 'expected a JSON object like {"action": "kill", "target": "consumer-1", "mode": "hard"}',
+    },
+  )
+  .refine((body) => body.action !== "freeze" || body.seconds !== undefined, {
+    message: "freeze needs seconds (1 to 600)",
+  })
+  .refine((body) => body.action !== "kill" || body.seconds === undefined, {
+    message: "seconds is for freeze only",
+  });
+/** What a caller sends; control fills in the defaults. */
+export type FaultRequest = z.input<typeof faultRequestSchema>;
+
+/** What a dry run answers: the victim and, for a broker, the partitions whose leader would move. */
+export const faultPlanSchema = z.object({
+  action: z.enum(["kill", "freeze"]),
+  victim: z.string(),
+  kind: z.enum(TARGET_KINDS),
+  mode: z.enum(KILL_MODES).optional(),
+  seconds: z.number().optional(),
+  leadersMoving: z.array(z.number()),
+});
+export type FaultPlan = z.infer<typeof faultPlanSchema>;
+
+/** `POST /api/faults` answers 200 with the plan of a dry run, 201 with the fault injected. */
+export const faultAnswerSchema = z.union([
+  z.object({ dryRun: z.literal(true), plan: faultPlanSchema }),
+  faultSchema,
+]);
+
+export type FaultOutcome =
+  | { readonly kind: "planned"; readonly plan: FaultPlan }
+  | { readonly kind: "injected"; readonly fault: Fault };
