@@ -11,8 +11,8 @@
 //   npm run bench -- failover --reps 1 --faults consumer-hard,broker-hard --settings tuned --out /tmp/f
 //
 // Results: bench/results/failover.json (machine, versions, settings, every sample), failover.md
-// (the table) and failover.svg (the chart); the README's table between its failover markers is
-// replaced when the results go to bench/results.
+// (the table) and failover.svg (the chart); the table between the failover markers of
+// docs/benchmarks.md is replaced when the results go to bench/results.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -366,16 +366,16 @@ await writeFile(
 await writeFile(join(outDir, "failover.svg"), renderFailoverChart(rows));
 console.log(`-> ${join(outDir, "failover.json")}, failover.md, failover.svg`);
 
-// The README shows the latest published table.
+// docs/benchmarks.md shows the latest published table.
 if (outDir === resolve(import.meta.dirname, "results")) {
-  const readmeFile = join(import.meta.dirname, "..", "README.md");
-  const readme = await readFile(readmeFile, "utf8");
-  const replaced = readme.replace(
+  const docFile = join(import.meta.dirname, "..", "docs", "benchmarks.md");
+  const doc = await readFile(docFile, "utf8");
+  const replaced = doc.replace(
     /(<!-- failover:start -->\n)[\s\S]*?(<!-- failover:end -->)/,
     `$1${table}\n$2`,
   );
-  if (replaced !== readme) {
-    await writeFile(readmeFile, replaced);
-    console.log("-> README.md's failover table");
+  if (replaced !== doc) {
+    await writeFile(docFile, replaced);
+    console.log("-> docs/benchmarks.md's failover table");
   }
 }

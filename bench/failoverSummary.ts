@@ -103,7 +103,7 @@ const s = (ms: number | null): string => (ms === null ? "—" : `${(ms / 1000).t
 const trio = (spread: Spread): string => `${s(spread.p50)} / ${s(spread.p99)} / ${s(spread.max)}`;
 const times = (r: number | null): string => (r === null ? "—" : `${r.toFixed(1)}×`);
 
-/** The Markdown table the README and bench/results/failover.md show. */
+/** The Markdown table docs/benchmarks.md and bench/results/failover.md show. */
 export function markdownTable(rows: readonly FailoverRow[]): string {
   const lines = [
     "| fault | settings | pod s (p50 / p99 / max) | client p99 s (p50 / p99 / max) | lag s (p50 / p99 / max) | producer stall s (p50 / max) | floor s | client ÷ floor | lag ÷ floor | missing | duplicates |",

@@ -1,6 +1,6 @@
 // The functions a V8 CPU profile spent most of its own time in, per profile file:
 //   node bench/profileTop.ts /tmp/prof/*.cpuprofile [--top 25]
-// Profiles come from `node --cpu-prof --cpu-prof-dir=/tmp/prof …` (see the README's fleet section).
+// Profiles come from `node --cpu-prof --cpu-prof-dir=/tmp/prof …` (see docs/benchmarks.md, "Fleet scale").
 // Self time is a node's sample count times the mean sampling interval; a function is its name
 // plus file and line, so that two anonymous arrow functions are not added up.
 import { readFile } from "node:fs/promises";

@@ -7,7 +7,7 @@ import { mavenCopy } from "../lib/mavenCopy.ts";
 
 /**
  * The Kafka line Blackout runs. 4.x is the newest line against which kafkajs 2.2.4 passes
- * our integration tests (see README, "Kafka version").
+ * our integration tests (see docs/kafka.md, "Kafka version").
  */
 export const KAFKA_VERSION = "4.4.0";
 

@@ -61,7 +61,7 @@ describe("flagsToEnv", () => {
   });
 });
 
-describe("the lab's command lines in the README", () => {
+describe("the lab's command lines in the README and docs/", () => {
   it("are flags the lab knows, with values its settings accept", () => {
     const lines = [
       ...documentedCommands("npm start --").map((words) => words.slice(3)),

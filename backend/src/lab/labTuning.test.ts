@@ -7,7 +7,7 @@ const tuningOf = (env: Record<string, string>) => labTuning(loadConfig(labConfig
 
 describe("labTuning", () => {
   it("is what a typical deployment has unless --tuned", () => {
-    // The README's figures: Kafka's and kafkajs's defaults, and a 30 s consumer session.
+    // The figures docs/services.md gives: Kafka's and kafkajs's defaults, and a 30 s consumer session.
     expect(TYPICAL_TUNING).toMatchObject({
       SESSION_TIMEOUT_MS: 30_000,
       BROKER_SESSION_TIMEOUT_MS: 9000,

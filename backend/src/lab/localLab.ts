@@ -163,7 +163,7 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
       }
       const { urls } = plan;
       const services = options.kafkaOnly
-        ? ["  (--kafka-only: no services; run them by hand, see the README)"]
+        ? ["  (--kafka-only: no services; run them by hand, see docs/services.md)"]
         : [
             `  control (dashboard, API)  ${urls.control}`,
             `  gateway (client page)     ${urls.gateway}`,

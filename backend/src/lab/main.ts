@@ -11,7 +11,7 @@ const flags = flagsToEnv(process.argv.slice(2));
 function configOrExit(): LabConfig {
   if (flags.unknown.length > 0) {
     process.stderr.write(
-      `unknown flag ${flags.unknown.join(", ")}: flags are --fresh, --kafka-only, --tuned and the settings in lowercase (--clients 50, --consumers 3, …); see the README\n`,
+      `unknown flag ${flags.unknown.join(", ")}: flags are --fresh, --kafka-only, --tuned and the settings in lowercase (--clients 50, --consumers 3, …); see docs/services.md\n`,
     );
     process.exit(2);
   }

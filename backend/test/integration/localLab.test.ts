@@ -427,10 +427,10 @@ describe("npm start (the local lab)", () => {
     }
   }, 600_000);
 
-  it("starts again on the same data without formatting it; the README's Kafka tool lines work against it", async () => {
+  it("starts again on the same data without formatting it; the documented Kafka tool lines work against it", async () => {
     await whileUp([], async (run) => {
       expect(run.output()).not.toContain("storage formatted");
-      // Each `npm run kafka -- …` line of the README, as written, from the repository's root;
+      // Each `npm run kafka -- …` line of the README and docs/, as written, from the repository's root;
       // KAFKA_BROKERS points them at this lab as the default ports point them at `npm start`'s.
       const brokers = (testLab.settings.KAFKA_BROKER_PORTS ?? "")
         .split(",")

@@ -13,7 +13,7 @@ import {
 
 /**
  * The most clients one fleet process runs. On 2 cores the whole lab carries far fewer polling every
- * 500 ms (README, "1 000 clients on 2 cores"; `npm run bench -- fleet`); more need a longer POLL_MS.
+ * 500 ms (docs/benchmarks.md, "Fleet scale"; `npm run bench -- fleet`); more need a longer POLL_MS.
  */
 export const MAX_CLIENTS = 1000;
 

@@ -1,7 +1,8 @@
 /**
- * Control's page until the React dashboard lands: the targets and the fault timeline, refreshed
- * every two seconds from the same API the dashboard and the CLI use. Read-only on purpose: faults
- * are injected with the API (see the README) so that this page needs no token handling.
+ * Control's page when the React dashboard is not built: the targets and the fault timeline,
+ * refreshed every two seconds from the same API the dashboard and the CLI use. Read-only on
+ * purpose: faults are injected with the API (docs/control-api.md) so that this page needs no
+ * token handling.
  */
 export const PLACEHOLDER_PAGE = `<!doctype html>
 <html lang="en">
