@@ -3,7 +3,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mavenCopy } from "../lib/mavenCopy.ts";
-import { defaultCacheDir } from "./kafkaJars.ts";
+import { defaultCacheDir } from "../lib/cacheDir.ts";
 
 /** The Prometheus JMX exporter's java agent: the newest release Maven Central serves here. */
 export const JMX_EXPORTER_VERSION = "1.0.1";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { defaultCacheDir } from "../lib/cacheDir.ts";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mavenCopy } from "../lib/mavenCopy.ts";
@@ -28,10 +28,6 @@ export interface EnsureKafkaJarsOptions {
   /** Where resolved jars live, outside git. Defaults to ~/.cache/blackout. */
   cacheDir?: string | undefined;
   onProgress?: (message: string) => void;
-}
-
-export function defaultCacheDir(): string {
-  return join(homedir(), ".cache", "blackout");
 }
 
 /**

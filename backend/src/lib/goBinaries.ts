@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { defaultCacheDir } from "../kafka/kafkaJars.ts";
+import { defaultCacheDir } from "./cacheDir.ts";
 import { runCommand } from "./runCommand.ts";
 
 /**
