@@ -58,6 +58,15 @@ export class UnavailableError extends BlackoutError {
   }
 }
 
+/** The request was refused as it stands: invalid input, not found, or a conflict. */
+export function isRefusal(error: unknown): error is BlackoutError {
+  return (
+    error instanceof InvalidInputError ||
+    error instanceof NotFoundError ||
+    error instanceof ConflictError
+  );
+}
+
 /** Whether a retry may help: a BlackoutError says so; any other error is assumed transient. */
 export function isRetriable(error: unknown): boolean {
   return error instanceof BlackoutError ? error.retriable : true;

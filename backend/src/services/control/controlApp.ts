@@ -6,12 +6,13 @@ import type { Context, Next } from "koa";
 import { z } from "zod";
 import { KILL_MODES } from "../../chaos/orchestrator.ts";
 import type { KafkaSnapshot } from "../../kafka/kafkaAdminView.ts";
+import { httpStatusOf } from "../../lib/errors.ts";
 import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Metrics } from "../../lib/metrics.ts";
+import { parseBody } from "../../lib/parseBody.ts";
 import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
-import type { Scenario } from "../../chaos/scenario.ts";
-import { ScenarioError, parseScenario } from "../../chaos/scenarioParser.ts";
+import { parseScenario } from "../../chaos/scenarioParser.ts";
 import type { ScenarioFile } from "../../chaos/scenarioFile.ts";
 import { renderReports } from "../../chaos/reportFiles.ts";
 import type { FaultTracker } from "./faultTracker.ts";
@@ -128,12 +129,6 @@ const summaryBody = clientSummarySchema.extend({
 });
 const eventsBody = z.object({ events: z.array(clientEventSchema).max(5000) });
 
-function messageOf(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ` : "") + issue.message)
-    .join("; ");
-}
-
 function tokenMatches(expected: string, header: string | undefined): boolean {
   const given = /^Bearer (.+)$/.exec(header ?? "")?.[1];
   if (given === undefined) return false;
@@ -163,8 +158,7 @@ export function createControlApp(options: ControlAppOptions): Koa {
       await next();
       outcome = String(ctx.status);
     } catch (error) {
-      const status = (error as { status?: unknown }).status;
-      outcome = typeof status === "number" ? String(status) : "500";
+      outcome = String(httpStatusOf(error));
       throw error;
     } finally {
       logger.info(
@@ -198,12 +192,8 @@ export function createControlApp(options: ControlAppOptions): Koa {
     ctx.body = await options.topology();
   });
   router.post("/api/faults", operator, async (ctx) => {
-    const parsed = faultBody.safeParse(ctx.request.body);
-    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
-    const outcome = await tracker.inject({ ...parsed.data, actor: "api" });
+    const outcome = await tracker.inject({ ...parseBody(ctx, faultBody), actor: "api" });
     switch (outcome.kind) {
-      case "refused":
-        return ctx.throw(outcome.status, outcome.message);
       case "planned":
         ctx.status = 200;
         ctx.body = { dryRun: true, plan: outcome.plan };
@@ -226,19 +216,12 @@ export function createControlApp(options: ControlAppOptions): Koa {
     ctx.body = await options.emergencyStop();
   });
   router.post("/api/runs", operator, async (ctx) => {
-    const parsed = runBody.safeParse(ctx.request.body);
-    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
-    let scenario: Scenario;
-    try {
-      scenario = parseScenario(parsed.data.scenario, parsed.data.fileName);
-    } catch (error) {
-      if (error instanceof ScenarioError) return ctx.throw(400, error.message);
-      throw error;
-    }
-    const started = await options.runner.start(scenario, parsed.data.actor);
-    if (!started.ok) return ctx.throw(started.status, started.message);
+    const body = parseBody(ctx, runBody);
+    // A ScenarioError is an InvalidInputError: a 400 naming each wrong field with its line.
+    const scenario = parseScenario(body.scenario, body.fileName);
+    const started = await options.runner.start(scenario, body.actor);
     ctx.status = 201;
-    ctx.body = { id: started.state.id, status: started.state.status };
+    ctx.body = { id: started.id, status: started.status };
   });
   router.get("/api/runs/:id/reports/:file", (ctx) => {
     const run = options.runner.get(ctx.params.id ?? "");
@@ -295,18 +278,15 @@ export function createControlApp(options: ControlAppOptions): Koa {
   });
   router.post("/api/fleet/summary", (ctx) => {
     allowPages(ctx);
-    const parsed = summaryBody.safeParse(ctx.request.body);
-    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
-    const { source, ...summary } = parsed.data;
+    const { source, ...summary } = parseBody(ctx, summaryBody);
     feed.addSummary(source, summary);
     options.onSummary(source, summary);
     ctx.status = 204;
   });
   router.post("/api/fleet/events", (ctx) => {
-    const parsed = eventsBody.safeParse(ctx.request.body);
-    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
-    feed.addEvents(parsed.data.events);
-    if (parsed.data.events.length > 0) options.onEvents(parsed.data.events);
+    const { events } = parseBody(ctx, eventsBody);
+    feed.addEvents(events);
+    if (events.length > 0) options.onEvents(events);
     ctx.status = 204;
   });
   router.get("/api/fleet", (ctx) => {
@@ -362,7 +342,7 @@ function dashboard(dir: string | undefined, placeholder: string): Koa.Middleware
         immutable: asset,
       });
     } catch (error) {
-      if ((error as { status?: unknown }).status !== 404) throw error;
+      if (httpStatusOf(error) !== 404) throw error;
       await next();
     }
   };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { KILL_MODES, TARGET_KINDS, type KillMode } from "../../chaos/orchestrator.ts";
 import { scenarioFileSchema, type ScenarioFile } from "../../chaos/scenarioFile.ts";
 import { scorecardSchema } from "../../chaos/scorecard.ts";
+import { BlackoutError } from "../../lib/errors.ts";
 import type { SessionInfo, Topology } from "./controlApp.ts";
 import { faultSchema, type Fault } from "./fault.ts";
 import {
@@ -12,14 +13,18 @@ import {
 } from "./fleetFeed.ts";
 import { kafkaSampleSchema, type KafkaSample } from "./kafkaSeries.ts";
 
-/** Control answered with an error (`status`), or could not be reached (no status). */
-export class ControlError extends Error {
+/**
+ * Control answered with an error (`status`), or could not be reached (no status): then, or for a
+ * 5xx, asking again later may work.
+ */
+export class ControlError extends BlackoutError {
   override readonly name = "ControlError";
-  readonly status: number | undefined;
 
   constructor(message: string, status?: number) {
-    super(message);
-    this.status = status;
+    super("control", message, {
+      ...(status === undefined ? {} : { status }),
+      retriable: status === undefined || status >= 500,
+    });
   }
 }
 
