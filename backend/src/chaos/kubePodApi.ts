@@ -8,6 +8,7 @@ import {
   type V1Pod,
   type V1Status,
 } from "@kubernetes/client-node";
+import { BlackoutError } from "../lib/errors.ts";
 import { podSnapshot, type PodSnapshot } from "./podSnapshot.ts";
 
 export interface PodWatchEvent {
@@ -42,13 +43,18 @@ export interface PodApi {
   recordEvent(pod: { name: string; uid: string }, reason: string, message: string): Promise<void>;
 }
 
-/** A refusal from the API server, with its HTTP status (404 gone, 409 conflict, 403 forbidden). */
-export class PodApiError extends Error {
-  readonly status: number | undefined;
+/**
+ * A refusal from the API server, with its HTTP status (404 gone, 409 conflict, 403 forbidden);
+ * without one (not reached) or for a 5xx, asking again later may work.
+ */
+export class PodApiError extends BlackoutError {
   constructor(message: string, status: number | undefined, options?: ErrorOptions) {
-    super(message, options);
+    super("pod_api", message, {
+      ...options,
+      ...(status === undefined ? {} : { status }),
+      retriable: status === undefined || status >= 500,
+    });
     this.name = "PodApiError";
-    this.status = status;
   }
 }
 

@@ -308,10 +308,11 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
   function target(name: string): Component {
     const component = components.get(name);
     if (!component || !isTargetKind(component.spec.kind)) {
-      const known = [...components.values()]
+      // In targets()'s order: the supervisor's 404 carries these, and its client names them so.
+      const known = sorted([...components.values()])
         .filter((c) => isTargetKind(c.spec.kind))
         .map((c) => c.spec.name);
-      throw new UnknownTargetError(name, known.sort(compareNames));
+      throw new UnknownTargetError(name, known);
     }
     return component;
   }

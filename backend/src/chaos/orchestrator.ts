@@ -1,3 +1,5 @@
+import { ConflictError, NotFoundError } from "../lib/errors.ts";
+
 /**
  * The orchestrator: what control needs from whatever runs the lab's processes. Two
  * implementations: `local` (the lab's supervisor, child processes on this machine) and
@@ -45,11 +47,13 @@ export interface Orchestrator {
   close(): Promise<void>;
 }
 
-/** A target name the orchestrator does not know. */
-export class UnknownTargetError extends Error {
+/** A target name the orchestrator does not know; a 404 answer carries the known ones. */
+export class UnknownTargetError extends NotFoundError {
   readonly target: string;
   constructor(target: string, known: readonly string[]) {
-    super(`no target ${JSON.stringify(target)}; targets are ${known.join(", ") || "none"}`);
+    super(`no target ${JSON.stringify(target)}; targets are ${known.join(", ") || "none"}`, {
+      details: { targets: known },
+    });
     this.name = "UnknownTargetError";
     this.target = target;
   }
@@ -59,7 +63,7 @@ export class UnknownTargetError extends Error {
  * A known target whose current state does not allow the action, e.g. a kill while it is stopped
  * waiting for its replacement. Control answers it with 409.
  */
-export class TargetStateError extends Error {
+export class TargetStateError extends ConflictError {
   readonly target: string;
   constructor(target: string, message: string) {
     super(message);

@@ -1,6 +1,7 @@
 import type { Document } from "yaml";
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument } from "yaml";
 import { z } from "zod";
+import { InvalidInputError } from "../lib/errors.ts";
 import { parseDuration } from "../lib/parseDuration.ts";
 import { parseSelector } from "../services/control/victimPicker.ts";
 import type { TargetKind } from "../contract/targets.ts";
@@ -17,7 +18,7 @@ export interface ScenarioIssue {
 }
 
 /** Everything wrong with a scenario file at once, one `<file>:<line>: <path>: <message>` a line. */
-export class ScenarioError extends Error {
+export class ScenarioError extends InvalidInputError {
   override readonly name = "ScenarioError";
   readonly issues: readonly ScenarioIssue[];
 

@@ -4,8 +4,8 @@ import type Koa from "koa";
 import { z } from "zod";
 import { createHttpApp } from "../lib/httpApp.ts";
 import type { Logger } from "../lib/logger.ts";
+import { parseBody } from "../lib/parseBody.ts";
 import type { LocalSupervisor, SupervisorEvent } from "./localSupervisor.ts";
-import { TargetStateError, UnknownTargetError } from "./orchestrator.ts";
 import { KILL_MODES } from "../contract/targets.ts";
 
 const killBody = z.object(
@@ -32,28 +32,14 @@ export interface SupervisorAppOptions {
 
 /**
  * The supervisor's HTTP API, local mode's kubelet: what control's local orchestrator calls.
- * It listens on 127.0.0.1 only and has no auth of its own. A 404 for an unknown target carries
- * the known ones (`targets`), so that the client can raise the same UnknownTargetError.
+ * It listens on 127.0.0.1 only and has no auth of its own. The supervisor's UnknownTargetError
+ * (404) carries the known targets (`targets`), so that the client can raise the same error.
  */
 export function createSupervisorApp(options: SupervisorAppOptions): Koa {
   const { supervisor, logger } = options;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
   const app = createHttpApp({ logger });
   const router = new Router();
-
-  const act = async (ctx: Koa.Context, action: () => Promise<void>): Promise<void> => {
-    try {
-      await action();
-    } catch (error) {
-      if (error instanceof UnknownTargetError) {
-        ctx.status = 404;
-        ctx.body = { error: error.message, targets: supervisor.targets().map((t) => t.name) };
-        return;
-      }
-      if (error instanceof TargetStateError) return ctx.throw(409, error.message);
-      throw error;
-    }
-  };
 
   router.get("/healthz", (ctx) => {
     ctx.body = { alive: true };
@@ -65,31 +51,23 @@ export function createSupervisorApp(options: SupervisorAppOptions): Koa {
     ctx.body = supervisor.components();
   });
   router.post("/api/targets/:name/kill", async (ctx) => {
-    const parsed = killBody.safeParse(ctx.request.body);
-    if (!parsed.success) return ctx.throw(400, issuesOf(parsed.error));
+    const { mode } = parseBody(ctx, killBody);
     const name = ctx.params.name ?? "";
-    const { mode } = parsed.data;
-    await act(ctx, async () => {
-      await supervisor.kill(name, mode);
-      // The signal went out just now: this is the fault's t0, closer than any caller's clock.
-      const at = Date.now();
-      logger.info({ target: name, mode }, "killed");
-      ctx.status = 202;
-      ctx.body = { target: name, mode, at };
-    });
+    await supervisor.kill(name, mode);
+    // The signal went out just now: this is the fault's t0, closer than any caller's clock.
+    const at = Date.now();
+    logger.info({ target: name, mode }, "killed");
+    ctx.status = 202;
+    ctx.body = { target: name, mode, at };
   });
   router.post("/api/targets/:name/freeze", async (ctx) => {
-    const parsed = freezeBody.safeParse(ctx.request.body);
-    if (!parsed.success) return ctx.throw(400, issuesOf(parsed.error));
+    const { seconds } = parseBody(ctx, freezeBody);
     const name = ctx.params.name ?? "";
-    const { seconds } = parsed.data;
-    await act(ctx, async () => {
-      await supervisor.freeze(name, seconds);
-      const at = Date.now();
-      logger.info({ target: name, seconds }, "frozen");
-      ctx.status = 202;
-      ctx.body = { target: name, seconds, at };
-    });
+    await supervisor.freeze(name, seconds);
+    const at = Date.now();
+    logger.info({ target: name, seconds }, "frozen");
+    ctx.status = 202;
+    ctx.body = { target: name, seconds, at };
   });
   router.post("/api/thaw", (ctx) => {
     const thawed = supervisor.thawAll();
@@ -127,10 +105,6 @@ export function createSupervisorApp(options: SupervisorAppOptions): Koa {
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;
-}
-
-function issuesOf(error: z.ZodError): string {
-  return error.issues.map((issue) => issue.message).join("; ");
 }
 
 function queryString(value: string | string[] | undefined): string | undefined {

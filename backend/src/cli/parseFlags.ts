@@ -1,8 +1,13 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { BlackoutError } from "../lib/errors.ts";
 
 /** The command line is wrong: the message says how, the exit code is 2. */
-export class UsageError extends Error {
+export class UsageError extends BlackoutError {
   override readonly name = "UsageError";
+
+  constructor(message: string) {
+    super("usage", message);
+  }
 }
 
 /** The flags every command that talks to control takes. */

@@ -6,6 +6,7 @@ import {
   type FaultOutcome,
   type FaultRequest,
 } from "./fault.ts";
+import { BlackoutError } from "../lib/errors.ts";
 import {
   clientEventSchema,
   fleetAnswerSchema,
@@ -27,14 +28,18 @@ import { scenarioFileSchema, type ScenarioFile } from "./scenarioFile.ts";
 import { targetViewSchema, type TargetView } from "./targets.ts";
 import { sessionSchema, topologySchema, type SessionInfo, type Topology } from "./topology.ts";
 
-/** Control answered with an error (`status`), or could not be reached (no status). */
-export class ControlError extends Error {
+/**
+ * Control answered with an error (`status`), or could not be reached (no status): then, or for a
+ * 5xx, asking again later may work.
+ */
+export class ControlError extends BlackoutError {
   override readonly name = "ControlError";
-  readonly status: number | undefined;
 
   constructor(message: string, status?: number) {
-    super(message);
-    this.status = status;
+    super("control", message, {
+      ...(status === undefined ? {} : { status }),
+      retriable: status === undefined || status >= 500,
+    });
   }
 }
 

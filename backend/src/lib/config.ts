@@ -1,5 +1,6 @@
 import type { LevelWithSilent } from "pino";
 import { z } from "zod";
+import { BlackoutError } from "./errors.ts";
 import { parseDuration } from "./parseDuration.ts";
 
 /** The environment as Node exposes it: every value a string, absent keys undefined. */
@@ -11,12 +12,13 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends BlackoutError {
   override readonly name = "ConfigError";
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[]) {
     super(
+      "invalid_config",
       ["Invalid configuration:", ...issues.map((i) => `  ${i.variable}: ${i.message}`)].join("\n"),
     );
     this.issues = issues;

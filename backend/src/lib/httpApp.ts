@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { bodyParser } from "@koa/bodyparser";
 import Koa from "koa";
+import { BlackoutError, httpStatusOf } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 
 export interface HttpAppOptions {
@@ -10,9 +11,11 @@ export interface HttpAppOptions {
 }
 
 /**
- * A Koa app with the one error middleware every Blackout service uses: a 4xx answers
- * `{ "error": "<what was wrong>" }`, a 5xx answers `{ "error": "internal error" }` and is logged
- * once with its stack. JSON bodies are parsed with a size limit.
+ * A Koa app with the one error middleware every Blackout service uses. A BlackoutError is answered
+ * with its status, and Koa's HttpErrors (`ctx.throw`) with theirs: a 4xx answers
+ * `{ "error": "<what was wrong>" }` plus the error's `details`, a 5xx (or any other error) answers
+ * `{ "error": "internal error" }` and is logged once with its stack. JSON bodies are parsed with a
+ * size limit.
  */
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
@@ -29,7 +32,8 @@ export function createHttpApp(options: HttpAppOptions): Koa {
         options.logger.error({ err: error, method: ctx.method, path: ctx.path }, "request failed");
         ctx.body = { error: "internal error" };
       } else {
-        ctx.body = { error: error instanceof Error ? error.message : String(error) };
+        const details = error instanceof BlackoutError ? error.details : undefined;
+        ctx.body = { ...details, error: error instanceof Error ? error.message : String(error) };
       }
     }
   });
@@ -50,16 +54,6 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   // Koa's own default would print every error to stderr a second time.
   app.silent = true;
   return app;
-}
-
-function httpStatusOf(error: unknown): number {
-  if (typeof error === "object" && error !== null) {
-    const status =
-      (error as { status?: unknown; statusCode?: unknown }).status ??
-      (error as { statusCode?: unknown }).statusCode;
-    if (typeof status === "number" && status >= 400 && status < 600) return status;
-  }
-  return 500;
 }
 
 export interface RunningServer {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { BlackoutError } from "./errors.ts";
 
 export interface WaitForOptions {
   /** What is awaited, for the timeout message. */
@@ -16,8 +17,12 @@ export interface WaitForOptions {
 }
 
 /** Thrown by a probe when waiting longer cannot help (the process it waits for exited). */
-export class WaitAborted extends Error {
+export class WaitAborted extends BlackoutError {
   override readonly name = "WaitAborted";
+
+  constructor(message: string) {
+    super("wait_aborted", message);
+  }
 }
 
 /**

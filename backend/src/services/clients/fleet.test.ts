@@ -1,5 +1,6 @@
 import type { Counter, Histogram } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ConflictError, InvalidInputError } from "../../lib/errors.ts";
 import { createClientsMetrics, type ClientsMetrics } from "./clientsMetrics.ts";
 import { createFleet, type Fleet, type FleetEvent, type FleetSummary } from "./fleet.ts";
 import { createFakeRecordsApi, type FakeRecordsApi } from "./recordsApi.fixture.ts";
@@ -263,16 +264,11 @@ describe("createFleet", () => {
     const now = Date.now();
     expect(fleet.watchFault("f", now)).toEqual({ kind: "created" });
     expect(fleet.watchFault("f", now)).toEqual({ kind: "exists" });
-    expect(fleet.watchFault("f", now + 1)).toEqual({
-      kind: "rejected",
-      status: 409,
-      message: `fault "f" is already followed with t0 ${now}`,
-    });
-    expect(fleet.watchFault("old", now - 60_001)).toMatchObject({ kind: "rejected", status: 400 });
-    expect(fleet.watchFault("ahead", now + 10_001)).toMatchObject({
-      kind: "rejected",
-      status: 400,
-    });
+    expect(() => fleet.watchFault("f", now + 1)).toThrow(
+      new ConflictError(`fault "f" is already followed with t0 ${now}`),
+    );
+    expect(() => fleet.watchFault("old", now - 60_001)).toThrow(InvalidInputError);
+    expect(() => fleet.watchFault("ahead", now + 10_001)).toThrow(InvalidInputError);
     expect(fleet.faultRecovery("old")).toBeUndefined();
     for (let i = 0; i < 16; i += 1) fleet.watchFault(`more-${i}`, now);
     // At most 16 are followed: the oldest is forgotten.

@@ -6,6 +6,7 @@ import { type ClientSummary } from "../../contract/fleet.ts";
 import type { LedgerRecord } from "../../contract/recordsAnswer.ts";
 import { createRecordsPoller } from "../../ledger/recordsPoller.ts";
 import type { FetchLike, RecordsPoller } from "../../ledger/recordsPoller.ts";
+import { ConflictError, InvalidInputError } from "../../lib/errors.ts";
 import { observeWithTrace } from "../../lib/metrics.ts";
 import type { ClientsMetrics, PollResult } from "./clientsMetrics.ts";
 import { inPollSpan, markPollSpan } from "./pollSpans.ts";
@@ -38,8 +39,7 @@ export interface FaultRecovery {
 export type WatchFaultResult =
   | { readonly kind: "created" }
   /** The same fault again (same id and t0): nothing changes. */
-  | { readonly kind: "exists" }
-  | { readonly kind: "rejected"; readonly status: 400 | 409; readonly message: string };
+  | { readonly kind: "exists" };
 
 export interface FleetOptions {
   readonly size: number;
@@ -74,7 +74,10 @@ export interface Fleet {
   summary(): FleetSummary;
   /** One client's ledger snapshot; undefined for an index outside the fleet. */
   clientSnapshot(index: number): LedgerSnapshot | undefined;
-  /** Starts following a fault in every client's ledger. */
+  /**
+   * Starts following a fault in every client's ledger. The same id with another t0 is a
+   * ConflictError; a t0 the ledgers cannot measure from is an InvalidInputError.
+   */
   watchFault(id: string, t0: number): WatchFaultResult;
   /** Undefined for a fault the fleet does not follow. */
   faultRecovery(id: string): FaultRecovery | undefined;
@@ -244,27 +247,19 @@ export function createFleet(options: FleetOptions): Fleet {
       const existing = faults.get(id);
       if (existing !== undefined) {
         if (existing.t0 === t0) return { kind: "exists" };
-        return {
-          kind: "rejected",
-          status: 409,
-          message: `fault "${id}" is already followed with t0 ${existing.t0}`,
-        };
+        throw new ConflictError(`fault "${id}" is already followed with t0 ${existing.t0}`);
       }
       const at = now();
       const oldest = at - (LEDGER_HISTORY_MS - STEADY_STATE_MS);
       if (t0 < oldest) {
-        return {
-          kind: "rejected",
-          status: 400,
-          message: `t0 is ${at - t0} ms in the past; clients remember ${LEDGER_HISTORY_MS / 1000} s, so a fault with its minute of steady state must be at most ${(LEDGER_HISTORY_MS - STEADY_STATE_MS) / 1000} s old`,
-        };
+        throw new InvalidInputError(
+          `t0 is ${at - t0} ms in the past; clients remember ${LEDGER_HISTORY_MS / 1000} s, so a fault with its minute of steady state must be at most ${(LEDGER_HISTORY_MS - STEADY_STATE_MS) / 1000} s old`,
+        );
       }
       if (t0 > at + MAX_T0_AHEAD_MS) {
-        return {
-          kind: "rejected",
-          status: 400,
-          message: `t0 is ${t0 - at} ms in the future (at most ${MAX_T0_AHEAD_MS} ms allowed for clock skew)`,
-        };
+        throw new InvalidInputError(
+          `t0 is ${t0 - at} ms in the future (at most ${MAX_T0_AHEAD_MS} ms allowed for clock skew)`,
+        );
       }
       // DESIGN §1: the previous fault's window ends where this one begins.
       for (const fault of faults.values()) {

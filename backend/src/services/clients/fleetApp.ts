@@ -2,6 +2,7 @@ import Router from "@koa/router";
 import type Koa from "koa";
 import { z } from "zod";
 import { createHttpApp } from "../../lib/httpApp.ts";
+import { parseBody } from "../../lib/parseBody.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Metrics } from "../../lib/metrics.ts";
 import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
@@ -52,13 +53,8 @@ export function createFleetApp(options: FleetAppOptions): Koa {
     ctx.body = { id, ...snapshot };
   });
   router.post("/api/faults", (ctx) => {
-    const parsed = faultBody.safeParse(ctx.request.body);
-    if (!parsed.success) {
-      return ctx.throw(400, parsed.error.issues.map((i) => i.message).join("; "));
-    }
-    const { id, t0 } = parsed.data;
+    const { id, t0 } = parseBody(ctx, faultBody);
     const result = fleet.watchFault(id, t0);
-    if (result.kind === "rejected") return ctx.throw(result.status, result.message);
     if (result.kind === "created") logger.info({ fault: id, t0 }, "following a fault");
     ctx.status = result.kind === "created" ? 201 : 200;
     ctx.body = { id, t0, clients: fleet.size };

@@ -1,5 +1,6 @@
 import Router from "@koa/router";
 import type Koa from "koa";
+import { httpStatusOf } from "../../lib/errors.ts";
 import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
@@ -31,13 +32,8 @@ export function createConsumerApp(options: ConsumerAppOptions): Koa {
   addOperationalRoutes(router, probes, metrics.metrics);
 
   router.get("/api/records", (ctx) => {
-    let cursor: Cursor | undefined;
-    try {
-      cursor = cursorParameter(ctx.query.cursor);
-    } catch (error) {
-      if (error instanceof CursorError) ctx.throw(400, error.message);
-      throw error;
-    }
+    // A CursorError is an InvalidInputError: a 400 saying what is wrong with it.
+    const cursor = cursorParameter(ctx.query.cursor);
     const heads = view.heads();
     // Never stored: every poll must reach a consumer, not a browser or proxy cache.
     ctx.set("Cache-Control", "no-store");
@@ -79,7 +75,7 @@ export function createConsumerApp(options: ConsumerAppOptions): Koa {
       await next();
       metrics.apiRequests.inc({ status: String(ctx.status), ready });
     } catch (error) {
-      metrics.apiRequests.inc({ status: String(statusOf(error)), ready });
+      metrics.apiRequests.inc({ status: String(httpStatusOf(error)), ready });
       throw error;
     }
   });
@@ -95,9 +91,4 @@ export function createConsumerApp(options: ConsumerAppOptions): Koa {
 function cursorParameter(raw: string | string[] | undefined): Cursor | undefined {
   if (Array.isArray(raw)) throw new CursorError("cursor: given more than once");
   return parseCursor(raw ?? "");
-}
-
-function statusOf(error: unknown): number {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : 500;
 }

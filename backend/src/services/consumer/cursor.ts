@@ -1,3 +1,5 @@
+import { InvalidInputError } from "../../lib/errors.ts";
+
 /** A client's position: per producer, the highest seq it already has. */
 export type Cursor = ReadonlyMap<string, number>;
 
@@ -9,7 +11,7 @@ const producerId = /^[A-Za-z0-9._-]{1,64}$/;
 const wholeNumber = /^\d+$/;
 
 /** A malformed cursor; the message says exactly what is wrong, for a 400. */
-export class CursorError extends Error {
+export class CursorError extends InvalidInputError {
   override readonly name = "CursorError";
 }
 

@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Kafka, KafkaMessage } from "kafkajs";
 import { decodeRecord, numbersTopicSpec } from "../../kafka/records.ts";
 import { ensureTopic } from "../../kafka/topics.ts";
+import { retry } from "../../ledger/retry.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { ConsumerMetrics } from "./consumerMetrics.ts";
 import type { View } from "./view.ts";
@@ -209,28 +209,30 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
   async function takeOverGroup(
     takeOver: NonNullable<ViewConsumerOptions["takeOver"]>,
   ): Promise<void> {
-    const giveUpAt = Date.now() + options.sessionTimeoutMs;
-    for (;;) {
-      try {
-        const { groups } = await admin.describeGroups([options.groupId]);
-        const leftovers = groups.flatMap((group) => group.members.map((m) => m.memberId));
-        if (leftovers.length === 0) return;
-        const removed = await takeOver(options.groupId, leftovers);
-        logger.info(
-          { groupId: options.groupId, leftovers, removed },
-          "removed the members a predecessor left in the group, so that the join need not wait for their session to expire",
-        );
-        return;
-      } catch (error) {
-        if (stopping || Date.now() >= giveUpAt) {
-          logger.warn(
-            { err: error, groupId: options.groupId },
-            "could not remove the members left in the group; the join waits for their session to expire",
+    try {
+      await retry(
+        async () => {
+          const { groups } = await admin.describeGroups([options.groupId]);
+          const leftovers = groups.flatMap((group) => group.members.map((m) => m.memberId));
+          if (leftovers.length === 0) return;
+          const removed = await takeOver(options.groupId, leftovers);
+          logger.info(
+            { groupId: options.groupId, leftovers, removed },
+            "removed the members a predecessor left in the group, so that the join need not wait for their session to expire",
           );
-          return;
-        }
-        await sleep(TAKE_OVER_RETRY_MS);
-      }
+        },
+        {
+          initialMs: TAKE_OVER_RETRY_MS,
+          maxMs: TAKE_OVER_RETRY_MS,
+          deadline: Date.now() + options.sessionTimeoutMs,
+          retriable: () => !stopping,
+        },
+      );
+    } catch (error) {
+      logger.warn(
+        { err: error, groupId: options.groupId },
+        "could not remove the members left in the group; the join waits for their session to expire",
+      );
     }
   }
 

@@ -3,9 +3,7 @@ import { send } from "@koa/send";
 import Router from "@koa/router";
 import type Koa from "koa";
 import type { Context, Next } from "koa";
-import type { z } from "zod";
-import type { Scenario } from "../../chaos/scenario.ts";
-import { ScenarioError, parseScenario } from "../../chaos/scenarioParser.ts";
+import { parseScenario } from "../../chaos/scenarioParser.ts";
 import { renderReports } from "../../chaos/reportFiles.ts";
 import { faultRequestSchema } from "../../contract/fault.ts";
 import {
@@ -18,9 +16,11 @@ import type { KafkaSample } from "../../contract/kafkaSnapshot.ts";
 import { runRequestSchema, type Stopped } from "../../contract/runs.ts";
 import type { ScenarioFile } from "../../contract/scenarioFile.ts";
 import type { SessionInfo, Topology } from "../../contract/topology.ts";
+import { httpStatusOf } from "../../lib/errors.ts";
 import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Metrics } from "../../lib/metrics.ts";
+import { parseBody } from "../../lib/parseBody.ts";
 import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
 import type { FaultTracker } from "./faultTracker.ts";
 import type { FleetFeed } from "./fleetFeed.ts";
@@ -52,12 +52,6 @@ export interface ControlAppOptions {
   onEvents(events: ClientEvent[]): void;
 }
 
-function messageOf(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ` : "") + issue.message)
-    .join("; ");
-}
-
 function tokenMatches(expected: string, header: string | undefined): boolean {
   const given = /^Bearer (.+)$/.exec(header ?? "")?.[1];
   if (given === undefined) return false;
@@ -87,8 +81,7 @@ export function createControlApp(options: ControlAppOptions): Koa {
       await next();
       outcome = String(ctx.status);
     } catch (error) {
-      const status = (error as { status?: unknown }).status;
-      outcome = typeof status === "number" ? String(status) : "500";
+      outcome = String(httpStatusOf(error));
       throw error;
     } finally {
       logger.info(
@@ -122,12 +115,8 @@ export function createControlApp(options: ControlAppOptions): Koa {
     ctx.body = await options.topology();
   });
   router.post("/api/faults", operator, async (ctx) => {
-    const parsed = faultRequestSchema.safeParse(ctx.request.body);
-    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
-    const outcome = await tracker.inject({ ...parsed.data, actor: "api" });
+    const outcome = await tracker.inject({ ...parseBody(ctx, faultRequestSchema), actor: "api" });
     switch (outcome.kind) {
-      case "refused":
-        return ctx.throw(outcome.status, outcome.message);
       case "planned":
         ctx.status = 200;
         ctx.body = { dryRun: true, plan: outcome.plan };
@@ -150,19 +139,12 @@ export function createControlApp(options: ControlAppOptions): Koa {
     ctx.body = await options.emergencyStop();
   });
   router.post("/api/runs", operator, async (ctx) => {
-    const parsed = runRequestSchema.safeParse(ctx.request.body);
-    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
-    let scenario: Scenario;
-    try {
-      scenario = parseScenario(parsed.data.scenario, parsed.data.fileName);
-    } catch (error) {
-      if (error instanceof ScenarioError) return ctx.throw(400, error.message);
-      throw error;
-    }
-    const started = await options.runner.start(scenario, parsed.data.actor);
-    if (!started.ok) return ctx.throw(started.status, started.message);
+    const body = parseBody(ctx, runRequestSchema);
+    // A ScenarioError is an InvalidInputError: a 400 naming each wrong field with its line.
+    const scenario = parseScenario(body.scenario, body.fileName);
+    const started = await options.runner.start(scenario, body.actor);
     ctx.status = 201;
-    ctx.body = { id: started.state.id, status: started.state.status };
+    ctx.body = { id: started.id, status: started.status };
   });
   router.get("/api/runs/:id/reports/:file", (ctx) => {
     const run = options.runner.get(ctx.params.id ?? "");
@@ -219,18 +201,15 @@ export function createControlApp(options: ControlAppOptions): Koa {
   });
   router.post("/api/fleet/summary", (ctx) => {
     allowPages(ctx);
-    const parsed = summaryReportSchema.safeParse(ctx.request.body);
-    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
-    const { source, ...summary } = parsed.data;
+    const { source, ...summary } = parseBody(ctx, summaryReportSchema);
     feed.addSummary(source, summary);
     options.onSummary(source, summary);
     ctx.status = 204;
   });
   router.post("/api/fleet/events", (ctx) => {
-    const parsed = eventsReportSchema.safeParse(ctx.request.body);
-    if (!parsed.success) return ctx.throw(400, messageOf(parsed.error));
-    feed.addEvents(parsed.data.events);
-    if (parsed.data.events.length > 0) options.onEvents(parsed.data.events);
+    const { events } = parseBody(ctx, eventsReportSchema);
+    feed.addEvents(events);
+    if (events.length > 0) options.onEvents(events);
     ctx.status = 204;
   });
   router.get("/api/fleet", (ctx) => {
@@ -286,7 +265,7 @@ function dashboard(dir: string | undefined, placeholder: string): Koa.Middleware
         immutable: asset,
       });
     } catch (error) {
-      if ((error as { status?: unknown }).status !== 404) throw error;
+      if (httpStatusOf(error) !== 404) throw error;
       await next();
     }
   };

@@ -1,6 +1,7 @@
 import { SpanStatusCode, context, trace, type Attributes } from "@opentelemetry/api";
 import type { Scorecard } from "../../contract/scorecard.ts";
 import type { Fault } from "../../contract/fault.ts";
+import { isRefusal } from "../../lib/errors.ts";
 
 // The global tracer: a no-op unless the OpenTelemetry SDK was started (telemetry.ts), so control
 // without a trace backend pays nothing.
@@ -23,7 +24,8 @@ export function faultAttributes(fault: Fault): Attributes {
 /**
  * Runs an injection in a span `fault <action>`, so that what it causes (the orchestrator's call to
  * the supervisor or the Kubernetes API) is part of the same trace; once the fault exists its
- * attributes go on the span. A refusal or a dry run is recorded too, without a fault id.
+ * attributes go on the span. A refusal (thrown, see isRefusal) or a dry run is recorded too, without a
+ * fault id.
  */
 export function traceInjection<T>(
   action: string,
@@ -41,8 +43,11 @@ export function traceInjection<T>(
         if (fault !== undefined) span.setAttributes(faultAttributes(fault));
         return result;
       } catch (error) {
-        span.recordException(error instanceof Error ? error : String(error));
-        span.setStatus({ code: SpanStatusCode.ERROR });
+        // A refusal is the caller's to fix, not a failed injection.
+        if (!isRefusal(error)) {
+          span.recordException(error instanceof Error ? error : String(error));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
         throw error;
       } finally {
         span.end();

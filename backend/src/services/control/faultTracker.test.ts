@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ConflictError } from "../../lib/errors.ts";
 import { createLogger } from "../../lib/logger.ts";
 import type { ClientRecovery, Fault } from "../../contract/fault.ts";
 import type { FloorSettings } from "../../kafka/failoverFloor.ts";
@@ -98,37 +99,36 @@ describe("the fault tracker", () => {
       const outcome = await tracker.inject({ ...hardKill(target), dryRun: true });
       return outcome.kind === "planned" ? outcome.plan : outcome;
     };
+    const refusal = (target: string) => tracker.inject({ ...hardKill(target), dryRun: true });
     expect(await plan("leader-of:1")).toMatchObject({ victim: "kafka-2", leadersMoving: [1] });
     expect(await plan("most-leaders")).toMatchObject({ victim: "kafka-1", leadersMoving: [0, 2] });
     expect(await plan("controller")).toMatchObject({ victim: "kafka-2" });
     expect(await plan("random:consumer")).toMatchObject({ victim: "consumer-1" });
-    expect(await plan("leader-of:9")).toMatchObject({ status: 404 });
-    expect(await plan("random:gateway")).toMatchObject({ status: 400 });
-    expect(await plan("Bad Name")).toMatchObject({ status: 400 });
+    await expect(refusal("leader-of:9")).rejects.toMatchObject({ status: 404 });
+    await expect(refusal("random:gateway")).rejects.toMatchObject({ status: 400 });
+    await expect(refusal("Bad Name")).rejects.toMatchObject({ status: 400 });
   });
 
   it("refuses what the guards refuse, and force overrides only MIN_ALIVE", async () => {
     const { tracker, orchestrator } = setup();
     orchestrator.set("consumer-0", { ready: false });
-    const minAlive = await tracker.inject(hardKill("consumer-1"));
-    expect(minAlive).toMatchObject({ kind: "refused", status: 409 });
-    expect(minAlive.kind === "refused" && minAlive.message).toMatch(/MIN_ALIVE.*0 ready consumers/);
+    const minAlive = tracker.inject(hardKill("consumer-1"));
+    await expect(minAlive).rejects.toThrow(ConflictError);
+    await expect(minAlive).rejects.toThrow(/MIN_ALIVE.*0 ready consumers/);
     expect(await tracker.inject({ ...hardKill("consumer-1"), force: true })).toMatchObject({
       kind: "injected",
     });
-    const optOut = await tracker.inject({ ...hardKill("producer-0"), force: true });
-    expect(optOut.kind === "refused" && optOut.message).toMatch(/not opted in/);
+    const optOut = tracker.inject({ ...hardKill("producer-0"), force: true });
+    await expect(optOut).rejects.toThrow(/not opted in/);
     expect(orchestrator.calls).toEqual(["kill consumer-1 hard"]);
   });
 
   it("refuses a kill the orchestrator refuses (the target died meanwhile), recording nothing", async () => {
     const { tracker, orchestrator } = setup();
     orchestrator.dieBeforeKill("consumer-0");
-    expect(await tracker.inject(hardKill("consumer-0"))).toMatchObject({
-      kind: "refused",
-      status: 409,
-      message: "consumer-0 is not running",
-    });
+    const refused = tracker.inject(hardKill("consumer-0"));
+    await expect(refused).rejects.toThrow(ConflictError);
+    await expect(refused).rejects.toThrow("consumer-0 is not running");
     expect(tracker.list()).toEqual([]);
   });
 

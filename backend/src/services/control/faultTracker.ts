@@ -1,8 +1,8 @@
-import { TargetStateError, UnknownTargetError } from "../../chaos/orchestrator.ts";
 import type { LifecycleEvent, Orchestrator } from "../../chaos/orchestrator.ts";
 import type { KillMode, Target } from "../../contract/targets.ts";
 import { failoverFloor, type Floor, type FloorSettings } from "../../kafka/failoverFloor.ts";
 import { latestByKey } from "../../kafka/jsonLogStore.ts";
+import { ConflictError, InvalidInputError } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { z } from "zod";
 import {
@@ -10,7 +10,7 @@ import {
   openReport,
   type ClientRecovery,
   type Fault,
-  type FaultOutcome as ContractFaultOutcome,
+  type FaultOutcome,
   type FaultPlan,
   type faultRequestSchema,
 } from "../../contract/fault.ts";
@@ -26,10 +26,6 @@ export type FaultRequest = z.output<typeof faultRequestSchema> & {
   /** For `random:<kind>`: a scenario's seeded generator; control's own otherwise. */
   readonly random?: () => number;
 };
-
-export type FaultOutcome =
-  | ContractFaultOutcome
-  | { readonly kind: "refused"; readonly status: 400 | 404 | 409; readonly message: string };
 
 /** The client fleet as control reaches it: told of each fault, asked for its clients' recovery. */
 export interface FleetLink {
@@ -76,6 +72,7 @@ export interface FaultTrackerOptions {
 export interface FaultTracker {
   /** Reads the timeline back from the store; open faults whose window is still running resume. */
   load(): Promise<void>;
+  /** A refused fault is thrown: InvalidInputError, NotFoundError or ConflictError. */
   inject(request: FaultRequest): Promise<FaultOutcome>;
   /** A lifecycle event from the orchestrator: a termination nobody asked control for is a fault. */
   observe(event: LifecycleEvent): void;
@@ -222,16 +219,15 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
 
   async function injectNow(request: FaultRequest): Promise<FaultOutcome> {
     const selector = parseSelector(request.target);
-    if (typeof selector === "string") return { kind: "refused", status: 400, message: selector };
+    if (typeof selector === "string") throw new InvalidInputError(selector);
     const all = await refreshTargets();
-    const picked = pickVictim(selector, all, kafka.leadership(), request.random ?? options.random);
-    if (!picked.ok) return { kind: "refused", ...picked };
-    const { victim, leads } = picked;
+    const random = request.random ?? options.random;
+    const { victim, leads } = pickVictim(selector, all, kafka.leadership(), random);
     const refused = guardRefusal(victim, all, {
       minAlive: options.minAlive,
       force: request.force,
     });
-    if (refused !== undefined) return { kind: "refused", status: 409, message: refused };
+    if (refused !== undefined) throw new ConflictError(refused);
     const plan: FaultPlan = {
       action: request.action,
       victim: victim.name,
@@ -241,22 +237,12 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
     };
     if (request.dryRun) return { kind: "planned", plan };
 
-    let t0: number;
-    try {
-      t0 =
-        request.action === "kill"
-          ? await orchestrator.kill(victim.name, request.mode)
-          : await orchestrator.freeze(victim.name, request.seconds ?? 0);
-    } catch (error) {
-      // The target changed between the listing and the call (it died, or it is gone).
-      if (error instanceof TargetStateError) {
-        return { kind: "refused", status: 409, message: error.message };
-      }
-      if (error instanceof UnknownTargetError) {
-        return { kind: "refused", status: 404, message: error.message };
-      }
-      throw error;
-    }
+    // The target may change between the listing and the call: it died (TargetStateError, a
+    // ConflictError) or it is gone (UnknownTargetError, a NotFoundError).
+    const t0 =
+      request.action === "kill"
+        ? await orchestrator.kill(victim.name, request.mode)
+        : await orchestrator.freeze(victim.name, request.seconds ?? 0);
     const fault: Fault = {
       id: faultId(t0, victim.name),
       t0,

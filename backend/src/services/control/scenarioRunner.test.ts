@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Scenario } from "../../chaos/scenario.ts";
 import { scorecardSchema } from "../../contract/scorecard.ts";
+import { ConflictError } from "../../lib/errors.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { waitFor } from "../../lib/waitFor.ts";
 import { createFaultTracker } from "./faultTracker.ts";
@@ -123,8 +124,7 @@ describe("the scenario runner", () => {
     const t = setup();
     t.feed.addSummary("fleet", fleetSummary(Date.now() - 1));
     const started = await t.runner.start(scenario(), "cli");
-    if (!started.ok) throw new Error(started.message);
-    const done = await finished(t.runner, started.state.id);
+    const done = await finished(t.runner, started.id);
     expect(done.status).toBe("passed");
     expect(done.progress).toMatchObject({ phase: "done", step: 3, steps: 3 });
     const card = scorecardSchema.parse(done.scorecard);
@@ -163,15 +163,14 @@ describe("the scenario runner", () => {
       scenario({ steadyMs: 50, steps: [{ type: "wait", ms: 200 }] }),
       "cli",
     );
-    if (!started.ok) throw new Error(started.message);
-    await waitFor(() => t.runner.get(started.state.id)?.progress.phase === "steps", {
+    await waitFor(() => t.runner.get(started.id)?.progress.phase === "steps", {
       what: "the wait step",
       timeoutMs: 2000,
       intervalMs: 5,
     });
     terminated("consumer-2");
     t.orchestrator.set("consumer-2", { readySince: Date.now() + 20 });
-    const done = await finished(t.runner, started.state.id);
+    const done = await finished(t.runner, started.id);
     expect(done.scorecard.faults.map((f) => [f.target, f.actor])).toEqual([
       ["consumer-2", "external"],
     ]);
@@ -181,15 +180,15 @@ describe("the scenario runner", () => {
 
   it("refuses a scenario written for the other failover settings, and runs one written for these", async () => {
     const t = setup();
-    const refused = await t.runner.start(scenario({ failoverSettings: "tuned" }), "cli");
-    expect(refused).toEqual({
-      ok: false,
-      status: 409,
-      message:
+    await expect(t.runner.start(scenario({ failoverSettings: "tuned" }), "cli")).rejects.toThrow(
+      new ConflictError(
         "consumer-hard-kill is written for the tuned failover settings (npm start -- --tuned); this lab runs the typical ones",
-    });
+      ),
+    );
     expect(t.runner.list()).toEqual([]);
-    expect((await t.runner.start(scenario({ failoverSettings: "typical" }), "cli")).ok).toBe(true);
+    expect(await t.runner.start(scenario({ failoverSettings: "typical" }), "cli")).toMatchObject({
+      status: "running",
+    });
   });
 
   it("picks the same random victim for the same seed", async () => {
@@ -200,8 +199,7 @@ describe("the scenario runner", () => {
         scenario({ steps: [{ type: "kill", target: "random:consumer", mode: "hard" }] }),
         "cli",
       );
-      if (!started.ok) throw new Error(started.message);
-      const done = await finished(t.runner, started.state.id);
+      const done = await finished(t.runner, started.id);
       victims.push(done.scorecard.steps[0]?.victim ?? "");
     }
     expect(victims[0]).toMatch(/^consumer-\d$/);
@@ -216,8 +214,7 @@ describe("the scenario runner", () => {
       t.feed.addSummary("fleet", fleetSummary(Date.now(), { polls: 9, failedPolls: 4 }));
     }, 5);
     const started = await t.runner.start(scenario({ slo: { failedPolls: 1 } }), "cli");
-    if (!started.ok) throw new Error(started.message);
-    const done = await finished(t.runner, started.state.id);
+    const done = await finished(t.runner, started.id);
     expect(done.status).toBe("failed");
     expect(done.scorecard.slos).toEqual([
       { name: "failedPolls", bound: 1, actual: 4, unit: "polls", passed: false },
@@ -234,11 +231,10 @@ describe("the scenario runner", () => {
       }),
       "cli",
     );
-    if (!started.ok) throw new Error(started.message);
     // Two clients saw a gap during the steady window.
     await new Promise((resolve) => setTimeout(resolve, 20));
     t.feed.addSummary("fleet", fleetSummary(Date.now(), { polls: 2, missing: 2 }));
-    const done = await finished(t.runner, started.state.id);
+    const done = await finished(t.runner, started.id);
     expect(done.status).toBe("aborted");
     expect(done.scorecard.run.abortReason).toBe("abortWhen missing > 0: missing is 2");
     expect(done.scorecard.steps.map((s) => s.outcome)).toEqual(["skipped", "skipped", "skipped"]);
@@ -249,10 +245,9 @@ describe("the scenario runner", () => {
   it("runs one scenario at a time, and the emergency stop aborts it", async () => {
     const t = setup();
     const first = await t.runner.start(scenario({ steadyMs: 5000 }), "cli");
-    if (!first.ok) throw new Error(first.message);
-    expect(await t.runner.start(scenario(), "dashboard")).toMatchObject({ ok: false, status: 409 });
-    expect(t.runner.abortAll("emergency stop")).toEqual([first.state.id]);
-    const done = await finished(t.runner, first.state.id);
+    await expect(t.runner.start(scenario(), "dashboard")).rejects.toThrow(ConflictError);
+    expect(t.runner.abortAll("emergency stop")).toEqual([first.id]);
+    const done = await finished(t.runner, first.id);
     expect(done).toMatchObject({
       status: "aborted",
       scorecard: { run: { abortReason: "emergency stop" } },

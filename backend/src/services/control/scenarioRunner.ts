@@ -5,8 +5,9 @@ import type { RunPhase, RunState } from "../../contract/runs.ts";
 import type { Scorecard, SeriesPoint, SloResult, StepResult } from "../../contract/scorecard.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { seededRandom } from "../../lib/seededRandom.ts";
-import type { Fault, WindowTotals } from "../../contract/fault.ts";
+import type { Fault, FaultOutcome, WindowTotals } from "../../contract/fault.ts";
 import type { FaultTracker } from "./faultTracker.ts";
+import { ConflictError, isRefusal } from "../../lib/errors.ts";
 import type { FleetFeed } from "./fleetFeed.ts";
 import { traceRun } from "./controlSpans.ts";
 
@@ -39,13 +40,12 @@ export interface ScenarioRunnerOptions {
   readonly onUpdate: (state: RunState) => void;
 }
 
-export type StartResult =
-  | { readonly ok: true; readonly state: RunState }
-  | { readonly ok: false; readonly status: 409; readonly message: string };
-
 export interface ScenarioRunner {
-  /** Starts a run unless one is going: one scenario at a time, so their faults do not mix. */
-  start(scenario: Scenario, actor: string): Promise<StartResult>;
+  /**
+   * Starts a run unless one is going (one scenario at a time, so their faults do not mix), or the
+   * scenario is written for the other failover settings: either is a ConflictError.
+   */
+  start(scenario: Scenario, actor: string): Promise<RunState>;
   get(id: string): RunState | undefined;
   list(): RunState[];
   /** Aborts a running run: no further steps, frozen targets thawed, the report still made. */
@@ -373,23 +373,27 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
           }
         case "kill":
         case "freeze": {
-          const outcome = await tracker.inject({
-            action: step.type,
-            target: step.target,
-            mode: step.type === "kill" ? step.mode : "graceful",
-            ...(step.type === "freeze" ? { seconds: step.seconds } : {}),
-            dryRun: false,
-            force: false,
-            actor: `scenario:${id}`,
-            random,
-          });
+          let outcome: FaultOutcome;
+          try {
+            outcome = await tracker.inject({
+              action: step.type,
+              target: step.target,
+              mode: step.type === "kill" ? step.mode : "graceful",
+              ...(step.type === "freeze" ? { seconds: step.seconds } : {}),
+              dryRun: false,
+              force: false,
+              actor: `scenario:${id}`,
+              random,
+            });
+          } catch (error) {
+            // A refusal (no such target, MIN_ALIVE) is the step's outcome, not the run's end.
+            if (!isRefusal(error)) throw error;
+            return { outcome: "refused", message: error.message };
+          }
           if (outcome.kind === "injected") {
             return { outcome: "done", faultId: outcome.fault.id, victim: outcome.fault.target };
           }
-          return {
-            outcome: "refused",
-            message: outcome.kind === "refused" ? outcome.message : "planned only",
-          };
+          return { outcome: "refused", message: "planned only" };
         }
       }
     }
@@ -399,19 +403,15 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
     async start(scenario, actor) {
       const running = [...runs.values()].find((r) => r.status === "running");
       if (running !== undefined) {
-        return {
-          ok: false,
-          status: 409,
-          message: `run ${running.id} (${running.scorecard.run.scenario}) is still going; abort it or wait`,
-        };
+        throw new ConflictError(
+          `run ${running.id} (${running.scorecard.run.scenario}) is still going; abort it or wait`,
+        );
       }
       const wanted = scenario.failoverSettings;
       if (wanted !== undefined && wanted !== options.lab.failoverSettings) {
-        return {
-          ok: false,
-          status: 409,
-          message: `${scenario.name} is written for the ${wanted} failover settings (${wanted === "tuned" ? "npm start -- --tuned" : "npm start"}); this lab runs the ${options.lab.failoverSettings} ones`,
-        };
+        throw new ConflictError(
+          `${scenario.name} is written for the ${wanted} failover settings (${wanted === "tuned" ? "npm start -- --tuned" : "npm start"}); this lab runs the ${options.lab.failoverSettings} ones`,
+        );
       }
       sequence += 1;
       const id = `run-${new Date(now())
@@ -421,7 +421,7 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
       // Taken before the run is registered: a second start meanwhile must not slip in.
       const lab = await labRecord();
       if ([...runs.values()].some((r) => r.status === "running")) {
-        return { ok: false, status: 409, message: "another run started meanwhile" };
+        throw new ConflictError("another run started meanwhile");
       }
       void execute(id, scenario, actor, lab);
       for (const old of runs.keys()) {
@@ -430,7 +430,7 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
       }
       const state = runs.get(id);
       if (state === undefined) throw new Error(`run ${id} did not publish its first state`);
-      return { ok: true, state };
+      return state;
     },
     get: (id) => runs.get(id),
     list: () => [...runs.values()],

@@ -1,5 +1,6 @@
 import type { Target, TargetKind } from "../../contract/targets.ts";
 import { TARGET_KINDS } from "../../contract/targets.ts";
+import { ConflictError, NotFoundError } from "../../lib/errors.ts";
 
 /** What the picker needs from Kafka's own view: who leads what, who is the active controller. */
 export interface KafkaLeadership {
@@ -18,9 +19,10 @@ export type Selector =
   | { readonly type: "most-leaders" }
   | { readonly type: "controller" };
 
-export type PickResult =
-  | { readonly ok: true; readonly victim: Target; readonly leads: number[] }
-  | { readonly ok: false; readonly status: 404 | 409; readonly message: string };
+export interface PickedVictim {
+  readonly victim: Target;
+  readonly leads: number[];
+}
 
 /** Parses a selector; a string that is none of them is an error message. */
 export function parseSelector(raw: string): Selector | string {
@@ -61,42 +63,40 @@ export function leadsByBroker(kafka: KafkaLeadership | undefined): Map<number, n
 /**
  * Resolves a selector to one victim. Only opted-in targets are picked by `random`; a named target
  * that is not opted in is found (so the guard can say why it is refused). Kafka-aware picks need
- * Kafka's view: without it they are refused (409) rather than guessed.
+ * Kafka's view: without it they are refused (ConflictError) rather than guessed. What is not there
+ * is a NotFoundError.
  */
 export function pickVictim(
   selector: Selector,
   targets: readonly Target[],
   kafka: KafkaLeadership | undefined,
   random: () => number,
-): PickResult {
+): PickedVictim {
   const leads = leadsByBroker(kafka);
-  const found = (victim: Target): PickResult => ({
-    ok: true,
+  const found = (victim: Target): PickedVictim => ({
     victim,
     leads: victim.nodeId === undefined ? [] : (leads.get(victim.nodeId) ?? []),
   });
-  const broker = (nodeId: number, why: string): PickResult => {
+  const broker = (nodeId: number, why: string): PickedVictim => {
     const victim = targets.find((t) => t.kind === "broker" && t.nodeId === nodeId);
     if (victim === undefined) {
-      return { ok: false, status: 404, message: `${why} is node ${nodeId}, which is not a target` };
+      throw new NotFoundError(`${why} is node ${nodeId}, which is not a target`);
     }
     return found(victim);
   };
-  const noKafka: PickResult = {
-    ok: false,
-    status: 409,
-    message: "Kafka's view (leaders, controller) is not available right now; name a broker instead",
+  const noKafka = (): never => {
+    throw new ConflictError(
+      "Kafka's view (leaders, controller) is not available right now; name a broker instead",
+    );
   };
 
   switch (selector.type) {
     case "name": {
       const victim = targets.find((t) => t.name === selector.name);
       if (victim === undefined) {
-        return {
-          ok: false,
-          status: 404,
-          message: `no target "${selector.name}"; targets are ${targets.map((t) => t.name).join(", ") || "none"}`,
-        };
+        throw new NotFoundError(
+          `no target "${selector.name}"; targets are ${targets.map((t) => t.name).join(", ") || "none"}`,
+        );
       }
       return found(victim);
     }
@@ -106,43 +106,36 @@ export function pickVictim(
       );
       const victim = candidates[Math.floor(random() * candidates.length)];
       if (victim === undefined) {
-        return {
-          ok: false,
-          status: 409,
-          message: `no running ${selector.kind} is opted in to chaos`,
-        };
+        throw new ConflictError(`no running ${selector.kind} is opted in to chaos`);
       }
       return found(victim);
     }
     case "leader-of": {
-      if (kafka === undefined) return noKafka;
+      if (kafka === undefined) return noKafka();
       const partition = kafka.partitions.find((p) => p.partition === selector.partition);
       if (partition === undefined) {
-        return {
-          ok: false,
-          status: 404,
-          message: `no partition ${selector.partition}; the topic has ${kafka.partitions.length}`,
-        };
+        throw new NotFoundError(
+          `no partition ${selector.partition}; the topic has ${kafka.partitions.length}`,
+        );
       }
       if (partition.leader < 0) {
-        return { ok: false, status: 409, message: `partition ${selector.partition} has no leader` };
+        throw new ConflictError(`partition ${selector.partition} has no leader`);
       }
       return broker(partition.leader, `the leader of partition ${selector.partition}`);
     }
     case "most-leaders": {
-      if (kafka === undefined) return noKafka;
+      if (kafka === undefined) return noKafka();
       let best: [number, number[]] | undefined;
       for (const entry of [...leads].sort(([a], [b]) => a - b)) {
         if (best === undefined || entry[1].length > best[1].length) best = entry;
       }
-      if (best === undefined)
-        return { ok: false, status: 409, message: "no partition has a leader" };
+      if (best === undefined) throw new ConflictError("no partition has a leader");
       return broker(best[0], `the broker with the most leaders (${best[1].length})`);
     }
     case "controller": {
-      if (kafka === undefined) return noKafka;
+      if (kafka === undefined) return noKafka();
       if (kafka.controller === null) {
-        return { ok: false, status: 409, message: "the active controller is not known right now" };
+        throw new ConflictError("the active controller is not known right now");
       }
       return broker(kafka.controller, "the active controller");
     }

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Kafka, Producer } from "kafkajs";
 import { encodeRecord } from "../../kafka/records.ts";
+import { retry } from "../../ledger/retry.ts";
+import { isRetriable } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { OwnRecordsReader } from "./ownRecordsReader.ts";
 
@@ -105,9 +107,8 @@ export function createNumberProducer(options: NumberProducerOptions): NumberProd
     const old = producer;
     producer = undefined;
     await old?.disconnect().catch(() => undefined);
-    const giveUpAt = now() + recoveryDeadlineMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
+    return retry(
+      async (attempt) => {
         const fresh = await connectProducer();
         const inKafka = await reader.catchUp(30_000);
         if (inKafka > lastAcknowledged) {
@@ -117,12 +118,17 @@ export function createNumberProducer(options: NumberProducerOptions): NumberProd
         resetSchedule();
         logger.info({ attempt, lastAcknowledged, reason }, "producer recovered");
         return fresh;
-      } catch (error) {
-        if (now() >= giveUpAt) throw error;
-        logger.warn({ err: error, attempt }, "recovery failed; retrying");
-        await sleep(Math.min(5000, 250 * 2 ** attempt));
-      }
-    }
+      },
+      {
+        initialMs: 500,
+        maxMs: 5000,
+        deadline: now() + recoveryDeadlineMs,
+        now,
+        retriable: isRetriable,
+        onRetry: (error, attempt) =>
+          logger.warn({ err: error, attempt }, "recovery failed; retrying"),
+      },
+    );
   }
 
   async function run(): Promise<void> {

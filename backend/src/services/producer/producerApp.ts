@@ -3,6 +3,7 @@ import type Koa from "koa";
 import { z } from "zod";
 import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
+import { parseBody } from "../../lib/parseBody.ts";
 import type { Metrics } from "../../lib/metrics.ts";
 import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
 import { MAX_RATE_PER_SECOND } from "./producerConfig.ts";
@@ -38,12 +39,9 @@ export function createProducerApp(options: ProducerAppOptions): Koa {
     ctx.body = producer.state();
   });
   router.put("/api/rate", (ctx) => {
-    const parsed = rateBody.safeParse(ctx.request.body);
-    if (!parsed.success) {
-      return ctx.throw(400, parsed.error.issues.map((i) => i.message).join("; "));
-    }
-    producer.setRate(parsed.data.perSecond);
-    options.logger.info({ perSecond: parsed.data.perSecond }, "rate changed");
+    const { perSecond } = parseBody(ctx, rateBody);
+    producer.setRate(perSecond);
+    options.logger.info({ perSecond }, "rate changed");
     ctx.body = producer.state();
   });
   router.post("/api/pause", async (ctx) => {
