@@ -3,12 +3,8 @@ import { createLogger } from "../lib/logger.ts";
 import { waitFor } from "../lib/waitFor.ts";
 import { createFakePodApi, fakePod, type FakePodApi } from "./fakePodApi.fixture.ts";
 import { createKubernetesOrchestrator } from "./kubernetes.ts";
-import {
-  TargetStateError,
-  UnknownTargetError,
-  type LifecycleEvent,
-  type Orchestrator,
-} from "./orchestrator.ts";
+import { TargetStateError, UnknownTargetError, type Orchestrator } from "./orchestrator.ts";
+import { type LifecycleEvent } from "../contract/targets.ts";
 
 const opened: Orchestrator[] = [];
 afterEach(async () => {

@@ -1,13 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../lib/logger.ts";
 import { PodApiError, type PodApi, type PodWatchEvent } from "./kubePodApi.ts";
-import {
-  TargetStateError,
-  UnknownTargetError,
-  type LifecycleEvent,
-  type LifecycleEventType,
-  type Orchestrator,
-} from "./orchestrator.ts";
+import { TargetStateError, UnknownTargetError, type Orchestrator } from "./orchestrator.ts";
+import { type LifecycleEvent, type LifecycleEventType } from "../contract/targets.ts";
 import { type KillMode, type Target, type TargetKind } from "../contract/targets.ts";
 import type { PodSnapshot } from "./podSnapshot.ts";
 

@@ -5,12 +5,8 @@ import { listen, type RunningServer } from "../lib/httpApp.ts";
 import { createLogger } from "../lib/logger.ts";
 import { waitFor } from "../lib/waitFor.ts";
 import { createLocalOrchestrator } from "./localOrchestrator.ts";
-import {
-  TargetStateError,
-  UnknownTargetError,
-  type LifecycleEvent,
-  type Orchestrator,
-} from "./orchestrator.ts";
+import { TargetStateError, UnknownTargetError, type Orchestrator } from "./orchestrator.ts";
+import { type LifecycleEvent } from "../contract/targets.ts";
 import { createSupervisorApp } from "./supervisorApp.ts";
 import { createHarness, type Harness } from "./supervisorHarness.fixture.ts";
 

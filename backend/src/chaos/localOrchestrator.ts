@@ -1,10 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  TargetStateError,
-  UnknownTargetError,
-  type LifecycleEvent,
-  type Orchestrator,
-} from "./orchestrator.ts";
+import { TargetStateError, UnknownTargetError, type Orchestrator } from "./orchestrator.ts";
+import { type LifecycleEvent } from "../contract/targets.ts";
 import { type Target } from "../contract/targets.ts";
 
 export interface LocalOrchestratorOptions {

@@ -3,12 +3,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { spawnDetached } from "../lib/spawnDetached.ts";
-import {
-  TargetStateError,
-  UnknownTargetError,
-  type LifecycleEvent,
-  type LifecycleEventType,
-} from "./orchestrator.ts";
+import { TargetStateError, UnknownTargetError } from "./orchestrator.ts";
+import { type LifecycleEvent, type LifecycleEventType } from "../contract/targets.ts";
 import {
   TARGET_KINDS,
   type KillMode,

@@ -6,26 +6,7 @@ import { ConflictError, NotFoundError } from "../lib/errors.ts";
  * `kubernetes` (pods through the Kubernetes API). Kafka-aware facts about brokers (partitions they
  * lead, the active controller) are not the orchestrator's: control adds them from Kafka's admin view.
  */
-import type { KillMode, Target, TargetKind } from "../contract/targets.ts";
-
-export type LifecycleEventType =
-  "terminated" | "started" | "ready" | "unready" | "frozen" | "thawed";
-
-export interface LifecycleEvent {
-  readonly type: LifecycleEventType;
-  readonly target: string;
-  readonly kind: TargetKind;
-  /** ms epoch. */
-  readonly at: number;
-  /**
-   * `terminated` only: true when this orchestrator killed it (a kill through control); false for
-   * a termination from elsewhere (kubectl delete, `kill -9` by hand, a crash). Control records the
-   * latter as faults too.
-   */
-  readonly byUs?: boolean;
-  /** Human-readable detail: `signal SIGKILL`, `exit code 1`, `pod deleted`. */
-  readonly detail?: string;
-}
+import type { KillMode, LifecycleEvent, Target } from "../contract/targets.ts";
 
 export interface Orchestrator {
   readonly mode: "local" | "kubernetes";

@@ -3,7 +3,7 @@ import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument } from "yaml
 import { z } from "zod";
 import { InvalidInputError } from "../lib/errors.ts";
 import { parseDuration } from "../lib/parseDuration.ts";
-import { parseSelector } from "../services/control/victimPicker.ts";
+import { parseSelector } from "../contract/selector.ts";
 import type { TargetKind } from "../contract/targets.ts";
 import { KILL_MODES, TARGET_KINDS } from "../contract/targets.ts";
 import { FAILOVER_SETTINGS } from "./scenario.ts";

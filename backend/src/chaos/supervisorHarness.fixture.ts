@@ -13,7 +13,7 @@ import {
   type LocalSupervisorOptions,
   type SupervisorEvent,
 } from "./localSupervisor.ts";
-import type { LifecycleEventType } from "./orchestrator.ts";
+import type { LifecycleEventType } from "../contract/targets.ts";
 
 const childScript = join(import.meta.dirname, "supervisedChild.fixture.ts");
 

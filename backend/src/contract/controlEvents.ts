@@ -2,6 +2,7 @@ import type { Fault } from "./fault.ts";
 import type { ClientEvent, SourcedSummary } from "./fleet.ts";
 import type { KafkaSample } from "./kafkaSnapshot.ts";
 import type { RunState } from "./runs.ts";
+import type { LifecycleEvent } from "./targets.ts";
 import type { Topology } from "./topology.ts";
 
 /**
@@ -23,6 +24,8 @@ export interface ControlEvents {
   anomaly: (events: ClientEvent[]) => void;
   /** Kafka's side of the charts, once per Kafka view (every second or two). */
   kafka: (sample: KafkaSample) => void;
+  /** What the orchestrator saw; for scripts (the dashboard follows `topology`). */
+  lifecycle: (event: LifecycleEvent) => void;
 }
 
 /**

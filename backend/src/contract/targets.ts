@@ -60,3 +60,31 @@ export const targetViewSchema = targetSchema.extend({
   refusal: z.string().nullable(),
 });
 export type TargetView = Readonly<z.infer<typeof targetViewSchema>>;
+
+export const LIFECYCLE_EVENT_TYPES = [
+  "terminated",
+  "started",
+  "ready",
+  "unready",
+  "frozen",
+  "thawed",
+] as const;
+export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
+
+/** What the orchestrator saw happen to a target; control pushes it as the `lifecycle` event. */
+export const lifecycleEventSchema = z.object({
+  type: z.enum(LIFECYCLE_EVENT_TYPES),
+  target: z.string(),
+  kind: z.enum(TARGET_KINDS),
+  /** ms epoch. */
+  at: z.number(),
+  /**
+   * `terminated` only: true when this orchestrator killed it (a kill through control); false for
+   * a termination from elsewhere (kubectl delete, `kill -9` by hand, a crash). Control records the
+   * latter as faults too.
+   */
+  byUs: z.boolean().optional(),
+  /** Human-readable detail: `signal SIGKILL`, `exit code 1`, `pod deleted`. */
+  detail: z.string().optional(),
+});
+export type LifecycleEvent = Readonly<z.infer<typeof lifecycleEventSchema>>;

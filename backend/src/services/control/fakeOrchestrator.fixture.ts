@@ -1,4 +1,5 @@
-import type { LifecycleEvent, Orchestrator } from "../../chaos/orchestrator.ts";
+import type { Orchestrator } from "../../chaos/orchestrator.ts";
+import type { LifecycleEvent } from "../../contract/targets.ts";
 import type { KillMode, Target } from "../../contract/targets.ts";
 import { TargetStateError, UnknownTargetError } from "../../chaos/orchestrator.ts";
 

@@ -1,4 +1,5 @@
-import type { LifecycleEvent, Orchestrator } from "../../chaos/orchestrator.ts";
+import type { Orchestrator } from "../../chaos/orchestrator.ts";
+import type { LifecycleEvent } from "../../contract/targets.ts";
 import type { KillMode, Target } from "../../contract/targets.ts";
 import { failoverFloor, type Floor, type FloorSettings } from "../../kafka/failoverFloor.ts";
 import { latestByKey } from "../../kafka/jsonLogStore.ts";
@@ -18,7 +19,8 @@ import { guardRefusal } from "./faultGuards.ts";
 import { traceInjection, traceObservedFault, traceRecovery } from "./controlSpans.ts";
 import type { FleetFeed } from "./fleetFeed.ts";
 import { lagRecoveryMs, type LagSample } from "./lagRecovery.ts";
-import { parseSelector, pickVictim, type KafkaLeadership } from "./victimPicker.ts";
+import { pickVictim, type KafkaLeadership } from "./victimPicker.ts";
+import { parseSelector } from "../../contract/selector.ts";
 
 /** A fault request as control's API parsed it, and who asked. */
 export type FaultRequest = z.output<typeof faultRequestSchema> & {
