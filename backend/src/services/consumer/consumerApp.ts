@@ -1,5 +1,6 @@
 import Router from "@koa/router";
 import type Koa from "koa";
+import type { RecordsAnswer } from "../../contract/recordsAnswer.ts";
 import { httpStatusOf } from "../../lib/errors.ts";
 import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
@@ -39,7 +40,7 @@ export function createConsumerApp(options: ConsumerAppOptions): Koa {
     ctx.set("Cache-Control", "no-store");
     if (cursor === undefined) {
       // A new client subscribes from now: nothing yet, and a cursor at the heads.
-      ctx.body = {
+      const subscribed: RecordsAnswer = {
         consumer: options.consumerId,
         ready: probes.ready(),
         records: [],
@@ -47,13 +48,14 @@ export function createConsumerApp(options: ConsumerAppOptions): Koa {
         heads,
         truncated: false,
       };
+      ctx.body = subscribed;
       return;
     }
     const { records, truncated } = view.after(cursor, options.maxRecordsPerAnswer);
     // Per producer the last seq returned, else what the client sent (its position is unchanged).
     const next = new Map(cursor);
     for (const record of records) next.set(record.producer, record.seq);
-    ctx.body = {
+    const answer: RecordsAnswer = {
       consumer: options.consumerId,
       ready: probes.ready(),
       records,
@@ -61,6 +63,7 @@ export function createConsumerApp(options: ConsumerAppOptions): Koa {
       heads,
       truncated,
     };
+    ctx.body = answer;
   });
 
   app.use(async (ctx, next) => {
