@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { abortReason } from "../../chaos/abortReason.ts";
+import { describeStep } from "../../chaos/describeStep.ts";
 import type { FailoverSettings, Scenario, ScenarioStep } from "../../chaos/scenario.ts";
+import { runOutcome } from "../../chaos/runOutcome.ts";
 import type { Scorecard, SeriesPoint, StepResult } from "../../chaos/scorecard.ts";
 import { sloVerdicts } from "../../chaos/sloVerdicts.ts";
 import type { Logger } from "../../lib/logger.ts";
@@ -87,19 +89,6 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
   const runs = new Map<string, RunState>();
   const aborters = new Map<string, (reason: string) => void>();
   let sequence = 0;
-
-  function describeStep(step: ScenarioStep): string {
-    switch (step.type) {
-      case "kill":
-        return `kill ${step.target} (${step.mode})`;
-      case "freeze":
-        return `freeze ${step.target} for ${step.seconds} s`;
-      case "wait":
-        return `wait ${step.ms / 1000} s`;
-      case "rate":
-        return `rate ${step.producer} ${step.perSecond}/s`;
-    }
-  }
 
   function totalsSince(from: number): WindowTotals | null {
     return feed.totalsBetween(from, now());
@@ -292,24 +281,9 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
     phase = "done";
     series.push(sample(startedAt));
     const final = publish("running", null);
-    const refused = final.scorecard.steps.some(
-      (s) => s.outcome === "refused" || s.outcome === "failed",
-    );
-    const status: RunState["status"] =
-      abortedBecause !== undefined
-        ? "aborted"
-        : refused
-          ? "error"
-          : final.scorecard.slos.every((s) => s.passed)
-            ? "passed"
-            : "failed";
-    message =
-      status === "aborted"
-        ? `aborted: ${abortedBecause ?? ""}`
-        : status === "error"
-          ? "a step was refused: the scenario did not run as written"
-          : `${final.scorecard.slos.filter((s) => s.passed).length}/${final.scorecard.slos.length} SLOs hold`;
-    const ended = publish(status, now());
+    const outcome = runOutcome(final.scorecard, abortedBecause);
+    message = outcome.message;
+    const ended = publish(outcome.status, now());
     traceRun(
       ended.scorecard.run,
       ended.scorecard.faults.map((f) => f.id),
