@@ -1,47 +1,23 @@
-import type { ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { spawnDetached } from "../lib/spawnDetached.ts";
+import { createComponentFreezer } from "./componentFreezer.ts";
+import { sortComponents } from "./componentOrder.ts";
+import { createComponentProcesses } from "./componentProcesses.ts";
+import { createComponentReadiness } from "./componentReadiness.ts";
 import { TargetStateError, UnknownTargetError } from "./orchestrator.ts";
-import { type LifecycleEvent, type LifecycleEventType } from "../contract/targets.ts";
+import { type KillMode, type Target } from "../contract/targets.ts";
+import { signalGroup } from "./signalGroup.ts";
 import {
-  TARGET_KINDS,
-  type KillMode,
-  type Target,
-  type TargetKind,
-  type TargetStatus,
-} from "../contract/targets.ts";
+  componentInfo,
+  isTargetKind,
+  type ComponentInfo,
+  type ComponentSpec,
+  type Incarnation,
+  type SupervisedComponent,
+} from "./supervisedComponent.ts";
+import { createSupervisorEvents, type SupervisorEvent } from "./supervisorEvents.ts";
+import { waitReady } from "./waitReady.ts";
 
-/** A target kind, or "service": supervised and restarted, but never a chaos target. */
-export type ComponentKind = TargetKind | "service";
-
-export interface ComponentSpec {
-  /** Stable identity across restarts, like a StatefulSet pod name: `consumer-0`. */
-  name: string;
-  kind: ComponentKind;
-  chaos: boolean;
-  command: string;
-  args: string[];
-  /** The child's whole environment: PATH and the like only when the caller puts them here. */
-  env: Record<string, string>;
-  cwd?: string;
-  /** stdout and stderr are appended here, across restarts. */
-  logFile: string;
-  /** One readiness check. A thrown error counts as not ready; it must bound its own time. */
-  ready: () => Promise<boolean>;
-  nodeId?: number;
-}
-
-/** A component as `targets()` shows it, services included. */
-export interface ComponentInfo extends Omit<Target, "kind"> {
-  readonly kind: ComponentKind;
-}
-
-/** A lifecycle event with its place in the supervisor's event log, for replay after a reconnect. */
-export interface SupervisorEvent extends LifecycleEvent {
-  readonly seq: number;
-}
+export type { ComponentInfo, ComponentKind, ComponentSpec } from "./supervisedComponent.ts";
+export { EVENT_BUFFER_SIZE, type SupervisorEvent } from "./supervisorEvents.ts";
 
 export interface LocalSupervisorOptions {
   /** How long a terminated component stays down before its replacement starts. */
@@ -89,37 +65,6 @@ export interface LocalSupervisor {
   stop(): Promise<void>;
 }
 
-export const EVENT_BUFFER_SIZE = 1000;
-
-const KIND_ORDER: readonly ComponentKind[] = [...TARGET_KINDS, "service"];
-// setTimeout fires at once (with a warning) beyond this.
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-interface Incarnation {
-  readonly child: ChildProcess;
-  readonly pid: number | undefined;
-  readonly exited: Promise<void>;
-  killedByUs: boolean;
-  /** Bumped whenever a readiness result in flight would be stale (frozen, thawed). */
-  generation: number;
-  pollTimer?: NodeJS.Timeout;
-  thawTimer?: NodeJS.Timeout;
-  escalateTimer?: NodeJS.Timeout;
-}
-
-interface Component {
-  readonly spec: ComponentSpec;
-  started: boolean;
-  status: TargetStatus;
-  ready: boolean;
-  restarts: number;
-  startedAt?: number;
-  readySince?: number;
-  lastExit?: string;
-  incarnation?: Incarnation;
-  restartTimer?: NodeJS.Timeout;
-}
-
 /**
  * Local mode's kubelet: runs the lab's components as child processes with stable names, restarts
  * any that exits after `restartDelayMs` (as a StatefulSet would), watches their readiness, and
@@ -130,14 +75,23 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
   const readyPollMs = options.readyPollMs ?? 250;
   const now = options.now ?? Date.now;
   const progress = options.onProgress ?? (() => undefined);
-  const components = new Map<string, Component>();
+  const components = new Map<string, SupervisedComponent>();
   /** One entry per start() call: stop() goes through them backwards. */
-  const waves: Component[][] = [];
-  const listeners = new Set<(event: SupervisorEvent) => void>();
-  const events: SupervisorEvent[] = [];
-  let seq = 0;
+  const waves: SupervisedComponent[][] = [];
   let stopping = false;
   let stopped: Promise<void> | undefined;
+  const events = createSupervisorEvents({ now, progress });
+  const readiness = createComponentReadiness({ readyPollMs, now, events });
+  const freezer = createComponentFreezer({ events, readiness });
+  const processes = createComponentProcesses({
+    restartDelayMs: options.restartDelayMs,
+    stopTimeoutMs,
+    now,
+    progress,
+    events,
+    readiness,
+    stopping: () => stopping,
+  });
 
   // Last line of defence when the supervisor's process exits without stop(). A SIGKILLed
   // supervisor runs no handler: the parent-death signal of spawnDetached covers that case.
@@ -148,164 +102,23 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
   };
   process.on("exit", killAllNow);
 
-  function emit(
-    component: Component,
-    type: LifecycleEventType,
-    extra: { byUs?: boolean; detail?: string } = {},
-  ): void {
-    const { kind, name } = component.spec;
-    if (!isTargetKind(kind)) return;
-    const event: SupervisorEvent = { seq: ++seq, type, target: name, kind, at: now(), ...extra };
-    events.push(event);
-    if (events.length > EVENT_BUFFER_SIZE) events.shift();
-    for (const listener of [...listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        progress(`a lifecycle event listener failed: ${messageOf(error)}`);
-      }
-    }
-  }
-
-  function spawnIncarnation(component: Component): void {
-    const { spec } = component;
-    let child: ChildProcess;
-    try {
-      mkdirSync(dirname(spec.logFile), { recursive: true });
-      child = spawnDetached(spec.command, spec.args, {
-        logFile: spec.logFile,
-        env: spec.env,
-        ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
-      });
-    } catch (error) {
-      component.lastExit = `could not be spawned: ${messageOf(error)}`;
-      progress(`${spec.name} ${component.lastExit}`);
-      scheduleRestart(component);
-      return;
-    }
-    let markExited = (): void => undefined;
-    const incarnation: Incarnation = {
-      child,
-      pid: child.pid,
-      exited: new Promise((resolve) => (markExited = resolve)),
-      killedByUs: false,
-      generation: 0,
-    };
-    component.incarnation = incarnation;
-    let done = false;
-    const onExit = (detail: string): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(incarnation.pollTimer);
-      clearTimeout(incarnation.thawTimer);
-      clearTimeout(incarnation.escalateTimer);
-      // Whatever the component left in its group (a child of its own) must not hold its port
-      // against the replacement.
-      signalGroup(incarnation.pid, "SIGKILL");
-      // Listeners that track readiness see every ready target become unready, whether a poll
-      // noticed the death first or not.
-      setReady(component, false);
-      component.incarnation = undefined;
-      component.status = "stopped";
-      component.startedAt = undefined;
-      component.readySince = undefined;
-      component.lastExit = detail;
-      if (incarnation.pid !== undefined) {
-        emit(component, "terminated", { byUs: incarnation.killedByUs, detail });
-      }
-      markExited();
-      if (stopping) return;
-      progress(
-        incarnation.killedByUs
-          ? `${spec.name} terminated (${detail}); restarting in ${options.restartDelayMs} ms`
-          : `${spec.name} exited unexpectedly (${detail}); restarting in ${options.restartDelayMs} ms; see ${spec.logFile}`,
-      );
-      scheduleRestart(component);
-    };
-    child.once("exit", (code, signal) =>
-      onExit(signal !== null ? `signal ${signal}` : `exit code ${code ?? "?"}`),
-    );
-    // Without setpriv, a missing command is an "error" with no pid and possibly no "exit".
-    child.once("error", (error) => {
-      if (incarnation.pid === undefined) onExit(`failed to start: ${error.message}`);
-    });
-    if (incarnation.pid === undefined) return;
-    component.status = "running";
-    component.ready = false;
-    component.startedAt = now();
-    component.readySince = undefined;
-    emit(component, "started", { detail: `pid ${incarnation.pid}` });
-    schedulePoll(component, incarnation);
-  }
-
-  function scheduleRestart(component: Component): void {
-    if (stopping) return;
-    component.restartTimer = setTimeout(() => {
-      component.restartTimer = undefined;
-      if (stopping) return;
-      component.restarts += 1;
-      spawnIncarnation(component);
-      const pid = component.incarnation?.pid;
-      if (pid !== undefined) progress(`${component.spec.name} restarted (pid ${pid})`);
-    }, options.restartDelayMs);
-  }
-
-  function schedulePoll(component: Component, incarnation: Incarnation): void {
-    const generation = incarnation.generation;
-    const current = (): boolean =>
-      component.incarnation === incarnation &&
-      incarnation.generation === generation &&
-      component.status === "running";
-    incarnation.pollTimer = setTimeout(() => {
-      incarnation.pollTimer = undefined;
-      // Through a promise, so that even a check that throws before returning one counts as "not
-      // ready" rather than an uncaught exception.
-      void Promise.resolve()
-        .then(() => component.spec.ready())
-        .catch(() => false)
-        .then((ready) => {
-          if (!current()) return;
-          setReady(component, ready);
-          schedulePoll(component, incarnation);
-        });
-    }, readyPollMs);
-  }
-
-  function setReady(component: Component, ready: boolean): void {
-    if (ready === component.ready) return;
-    component.ready = ready;
-    if (ready) component.readySince = now();
-    emit(component, ready ? "ready" : "unready");
-  }
-
-  function thaw(component: Component, incarnation: Incarnation): void {
-    if (component.incarnation !== incarnation || component.status !== "frozen") return;
-    clearTimeout(incarnation.thawTimer);
-    incarnation.thawTimer = undefined;
-    signalGroup(incarnation.pid, "SIGCONT");
-    component.status = "running";
-    incarnation.generation += 1;
-    emit(component, "thawed");
-    schedulePoll(component, incarnation);
-  }
-
   function thawAll(): string[] {
     const thawed: string[] = [];
-    for (const component of sorted([...components.values()])) {
+    for (const component of sortComponents([...components.values()])) {
       const incarnation = component.incarnation;
       if (incarnation && component.status === "frozen") {
-        thaw(component, incarnation);
+        freezer.thaw(component, incarnation);
         thawed.push(component.spec.name);
       }
     }
     return thawed;
   }
 
-  function target(name: string): Component {
+  function target(name: string): SupervisedComponent {
     const component = components.get(name);
     if (!component || !isTargetKind(component.spec.kind)) {
       // In targets()'s order: the supervisor's 404 carries these, and its client names them so.
-      const known = sorted([...components.values()])
+      const known = sortComponents([...components.values()])
         .filter((c) => isTargetKind(c.spec.kind))
         .map((c) => c.spec.name);
       throw new UnknownTargetError(name, known);
@@ -314,7 +127,10 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
   }
 
   /** The running (or frozen) process of a target, or why there is none. */
-  function liveIncarnation(component: Component, action: string): Incarnation & { pid: number } {
+  function liveIncarnation(
+    component: SupervisedComponent,
+    action: string,
+  ): Incarnation & { pid: number } {
     const { name } = component.spec;
     const incarnation = component.incarnation;
     if (stopping) throw new TargetStateError(name, `cannot ${action} ${name}: the lab is stopping`);
@@ -331,18 +147,6 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
     return incarnation as Incarnation & { pid: number };
   }
 
-  function stopOne(component: Component): Promise<void> {
-    const incarnation = component.incarnation;
-    if (!incarnation) return Promise.resolve();
-    incarnation.killedByUs = true;
-    signalGroup(incarnation.pid, "SIGTERM");
-    incarnation.escalateTimer ??= setTimeout(
-      () => signalGroup(incarnation.pid, "SIGKILL"),
-      stopTimeoutMs,
-    );
-    return incarnation.exited;
-  }
-
   async function stopAll(): Promise<void> {
     stopping = true;
     for (const component of components.values()) {
@@ -352,57 +156,9 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
     // A stopped process would not act on its SIGTERM.
     thawAll();
     for (const wave of [...waves].reverse()) {
-      await Promise.all(wave.map(stopOne));
+      await Promise.all(wave.map((component) => processes.stop(component)));
     }
     process.removeListener("exit", killAllNow);
-  }
-
-  async function waitReady(wave: Component[], timeoutMs: number): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    const announced = new Set<Component>();
-    for (;;) {
-      for (const component of wave) {
-        if (component.ready && !announced.has(component)) {
-          announced.add(component);
-          progress(`${component.spec.name} ready`);
-        }
-      }
-      if (wave.every((c) => c.ready)) return;
-      const waiting = wave.filter((c) => !c.ready);
-      if (stopping) {
-        throw new Error(
-          `the supervisor stopped before ${waiting.map((c) => c.spec.name).join(", ")} became ready`,
-        );
-      }
-      if (performance.now() >= deadline) {
-        throw new Error(
-          waiting
-            .map((c) => {
-              const exits = c.restarts > 0 ? `, restarted ${c.restarts} times` : "";
-              const last = c.lastExit !== undefined ? `, last exit: ${c.lastExit}` : "";
-              return `${c.spec.name} not ready after ${timeoutMs} ms (${c.status}${exits}${last}); see ${c.spec.logFile}`;
-            })
-            .join("; "),
-        );
-      }
-      await sleep(readyPollMs);
-    }
-  }
-
-  function info(component: Component): ComponentInfo {
-    const { spec } = component;
-    return {
-      name: spec.name,
-      kind: spec.kind,
-      status: component.status,
-      ready: component.ready,
-      chaos: spec.chaos,
-      restarts: component.restarts,
-      startedAt: component.startedAt,
-      readySince: component.readySince,
-      pid: component.incarnation?.pid,
-      nodeId: spec.nodeId,
-    };
   }
 
   return {
@@ -428,11 +184,15 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
       waves.push(wave);
       for (const component of wave) {
         component.started = true;
-        spawnIncarnation(component);
+        processes.spawn(component);
         const pid = component.incarnation?.pid;
         if (pid !== undefined) progress(`${component.spec.name} starting (pid ${pid})`);
       }
-      await waitReady(wave, startOptions.timeoutMs ?? 120_000);
+      await waitReady(wave, startOptions.timeoutMs ?? 120_000, {
+        readyPollMs,
+        progress,
+        stopping: () => stopping,
+      });
     },
     kill: (name, mode) =>
       settled(() => {
@@ -445,7 +205,7 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
         }
         signalGroup(incarnation.pid, "SIGTERM");
         // A stopped process would only act on its SIGTERM once continued.
-        thaw(component, incarnation);
+        freezer.thaw(component, incarnation);
         incarnation.escalateTimer ??= setTimeout(
           () => signalGroup(incarnation.pid, "SIGKILL"),
           stopTimeoutMs,
@@ -454,38 +214,19 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
     freeze: (name, seconds) =>
       settled(() => {
         const component = target(name);
-        const incarnation = liveIncarnation(component, "freeze");
-        const ms = seconds * 1000;
-        if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_TIMER_MS) {
-          throw new RangeError(`freeze seconds must be above 0 and at most ${MAX_TIMER_MS / 1000}`);
-        }
-        if (component.status === "frozen") {
-          throw new TargetStateError(name, `cannot freeze ${name}: it is frozen already`);
-        }
-        signalGroup(incarnation.pid, "SIGSTOP");
-        component.status = "frozen";
-        incarnation.generation += 1;
-        clearTimeout(incarnation.pollTimer);
-        emit(component, "frozen", { detail: `for ${seconds} s` });
-        setReady(component, false);
-        incarnation.thawTimer = setTimeout(() => thaw(component, incarnation), ms);
+        freezer.freeze(component, liveIncarnation(component, "freeze"), seconds);
       }),
     thawAll,
     targets() {
-      return sorted([...components.values()])
+      return sortComponents([...components.values()])
         .filter((c) => isTargetKind(c.spec.kind))
-        .map((c) => info(c) as Target);
+        .map((c) => componentInfo(c) as Target);
     },
     components() {
-      return sorted([...components.values()]).map(info);
+      return sortComponents([...components.values()]).map(componentInfo);
     },
-    onEvent(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    eventsAfter(after) {
-      return events.filter((event) => event.seq > after);
-    },
+    onEvent: (listener) => events.onEvent(listener),
+    eventsAfter: (after) => events.eventsAfter(after),
     stop() {
       stopped ??= stopAll();
       return stopped;
@@ -499,35 +240,4 @@ function settled(action: () => void): Promise<void> {
     action();
     resolve();
   });
-}
-
-function isTargetKind(kind: ComponentKind): kind is TargetKind {
-  return kind !== "service";
-}
-
-function sorted(components: Component[]): Component[] {
-  return components.sort(
-    (a, b) =>
-      KIND_ORDER.indexOf(a.spec.kind) - KIND_ORDER.indexOf(b.spec.kind) ||
-      compareNames(a.spec.name, b.spec.name),
-  );
-}
-
-/** consumer-2 before consumer-10. */
-function compareNames(a: string, b: string): number {
-  return a.localeCompare(b, "en", { numeric: true });
-}
-
-/** Signals a component's whole process group; one that is gone already is what we wanted. */
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group has exited.
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -2,23 +2,21 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { listen, type RunningServer } from "../../lib/httpApp.ts";
 import { waitFor } from "../../lib/waitFor.ts";
 import { createLogger } from "../../lib/logger.ts";
 import type { ControlAppOptions } from "./controlApp.ts";
 import type { Fault } from "../../contract/fault.ts";
 import { createFakeOrchestrator } from "./fakeOrchestrator.fixture.ts";
 import { fakeTarget } from "../../contract/targets.fixture.ts";
-import { createInMemoryControl } from "./inMemoryControl.fixture.ts";
+import { createInMemoryControl, type InMemoryControl } from "./inMemoryControl.fixture.ts";
 import type { RunState } from "../../contract/runs.ts";
 import { clientSummary } from "../../contract/clientSummary.fixture.ts";
 
 const TOKEN = "operator-token-0123456789";
-let server: RunningServer | undefined;
+const controls: InMemoryControl[] = [];
 
 afterEach(async () => {
-  await server?.close();
-  server = undefined;
+  for (const control of controls.splice(0)) await control.close();
 });
 
 async function start(token?: string, extra: Partial<ControlAppOptions> = {}) {
@@ -28,12 +26,11 @@ async function start(token?: string, extra: Partial<ControlAppOptions> = {}) {
     fakeTarget("kafka-1", "broker", { nodeId: 1 }),
   ]);
   const received: string[] = [];
-  const { app, stored, feed, runner } = createInMemoryControl({
+  const control = await createInMemoryControl({
     orchestrator,
     logger: createLogger({ name: "test", level: "silent" }),
     faultWindowMs: 60_000,
     settleMs: 1000,
-    settleTimeoutMs: 1000,
     app: {
       token,
       onSummary: (source) => received.push(`summary ${source}`),
@@ -41,8 +38,9 @@ async function start(token?: string, extra: Partial<ControlAppOptions> = {}) {
       ...extra,
     },
   });
-  server = await listen(app, "127.0.0.1", 0);
-  const url = server.url;
+  controls.push(control);
+  const { stored, feed, runner } = control;
+  const url = control.server.url;
   const call = async (method: string, path: string, body?: unknown, headers = {}) => {
     const response = await fetch(`${url}${path}`, {
       method,
@@ -160,7 +158,7 @@ describe("control's API", () => {
   });
 
   it("takes the clients' summaries and anomalies", async () => {
-    const { call, received } = await start(TOKEN);
+    const { call, received, url } = await start(TOKEN);
     const summary = clientSummary({
       at: 1000,
       clients: 5,
@@ -186,7 +184,7 @@ describe("control's API", () => {
     });
     expect(received).toEqual(["summary fleet", "summary browser-1", "events 1"]);
     // Browser pages come from the consumers' origin: the preflight lets them post.
-    const preflight = await fetch(`${server?.url ?? ""}/api/fleet/summary`, {
+    const preflight = await fetch(`${url}/api/fleet/summary`, {
       method: "OPTIONS",
       headers: { origin: "http://127.0.0.1:8080", "access-control-request-method": "POST" },
     });

@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
-import type { FailoverSettings, Scenario, ScenarioStep, SloName } from "../../chaos/scenario.ts";
-import { COUNT_SLOS } from "../../chaos/scenario.ts";
+import { abortReason } from "../../chaos/abortReason.ts";
+import { describeStep } from "../../chaos/describeStep.ts";
+import type { FailoverSettings, Scenario, ScenarioStep } from "../../chaos/scenario.ts";
+import { runOutcome } from "../../chaos/runOutcome.ts";
+import type { Scorecard, SeriesPoint, StepResult } from "../../contract/scorecard.ts";
+import { sloVerdicts } from "../../chaos/sloVerdicts.ts";
 import type { RunPhase, RunState } from "../../contract/runs.ts";
-import type { Scorecard, SeriesPoint, SloResult, StepResult } from "../../contract/scorecard.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { seededRandom } from "../../lib/seededRandom.ts";
 import type { Fault, FaultOutcome, WindowTotals } from "../../contract/fault.ts";
@@ -54,16 +57,6 @@ export interface ScenarioRunner {
   abortAll(reason: string): string[];
 }
 
-const SLO_UNITS: Readonly<Record<SloName, SloResult["unit"]>> = {
-  missing: "records",
-  duplicates: "records",
-  staleReads: "records",
-  failedPolls: "polls",
-  clientRecoveryP99: "ms",
-  podRecovery: "ms",
-  lagRecovery: "ms",
-};
-
 /** At most this many runs are kept in memory (their reports are the CLI's to keep). */
 const MAX_RUNS = 50;
 
@@ -81,19 +74,6 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
   const runs = new Map<string, RunState>();
   const aborters = new Map<string, (reason: string) => void>();
   let sequence = 0;
-
-  function describeStep(step: ScenarioStep): string {
-    switch (step.type) {
-      case "kill":
-        return `kill ${step.target} (${step.mode})`;
-      case "freeze":
-        return `freeze ${step.target} for ${step.seconds} s`;
-      case "wait":
-        return `wait ${step.ms / 1000} s`;
-      case "rate":
-        return `rate ${step.producer} ${step.perSecond}/s`;
-    }
-  }
 
   function totalsSince(from: number): WindowTotals | null {
     return feed.totalsBetween(from, now());
@@ -116,51 +96,6 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
       latencyP99Ms: worst((s) => s.latencyP99Ms),
       lag: options.totalLag(),
     };
-  }
-
-  function verdicts(scenario: Scenario, totals: WindowTotals | null, faults: Fault[]): SloResult[] {
-    const worst = (pick: (f: Fault) => number | null | undefined): number | null => {
-      let max = 0;
-      for (const fault of faults) {
-        const value = pick(fault);
-        if (value === null || value === undefined) return null;
-        max = Math.max(max, value);
-      }
-      return max;
-    };
-    const actuals: Record<SloName, number | null> = {
-      missing: totals?.missing ?? null,
-      duplicates: totals?.duplicates ?? null,
-      staleReads: totals?.staleReads ?? null,
-      failedPolls: totals?.failedPolls ?? null,
-      clientRecoveryP99: worst((f) => f.report.clientRecovery?.p99Ms),
-      podRecovery: worst((f) => f.report.podRecoveryMs),
-      lagRecovery: worst((f) => f.report.lagRecoveryMs),
-    };
-    return Object.entries(scenario.slo).map(([name, bound]) => {
-      const sloName = name as SloName;
-      const actual = actuals[sloName];
-      return {
-        name: sloName,
-        bound,
-        actual,
-        unit: SLO_UNITS[sloName],
-        passed: actual !== null && actual <= bound,
-      };
-    });
-  }
-
-  function abortReason(scenario: Scenario, totals: WindowTotals | null): string | undefined {
-    if (totals === null) return undefined;
-    for (const counter of COUNT_SLOS) {
-      const rule = scenario.abortWhen[counter];
-      if (rule === undefined) continue;
-      const value = totals[counter];
-      if (rule.op === ">" ? value > rule.value : value >= rule.value) {
-        return `abortWhen ${counter} ${rule.op} ${rule.value}: ${counter} is ${value}`;
-      }
-    }
-    return undefined;
   }
 
   async function labRecord(): Promise<Scorecard["lab"]> {
@@ -237,7 +172,7 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
           steps: [...steps],
           faults,
           totals,
-          slos: verdicts(scenario, totals, faults),
+          slos: sloVerdicts(scenario.slo, totals, faults),
           series: [...series],
         },
       };
@@ -251,7 +186,7 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
       wake?.();
     });
     const checkAbort = (): void => {
-      abortedBecause ??= abortReason(scenario, totalsSince(startedAt));
+      abortedBecause ??= abortReason(scenario.abortWhen, totalsSince(startedAt));
       if (abortedBecause !== undefined) throw new Aborted(abortedBecause);
     };
     /** Waits `ms`, sampling and checking abortWhen every sampleMs. */
@@ -331,24 +266,9 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
     phase = "done";
     series.push(sample(startedAt));
     const final = publish("running", null);
-    const refused = final.scorecard.steps.some(
-      (s) => s.outcome === "refused" || s.outcome === "failed",
-    );
-    const status: RunState["status"] =
-      abortedBecause !== undefined
-        ? "aborted"
-        : refused
-          ? "error"
-          : final.scorecard.slos.every((s) => s.passed)
-            ? "passed"
-            : "failed";
-    message =
-      status === "aborted"
-        ? `aborted: ${abortedBecause ?? ""}`
-        : status === "error"
-          ? "a step was refused: the scenario did not run as written"
-          : `${final.scorecard.slos.filter((s) => s.passed).length}/${final.scorecard.slos.length} SLOs hold`;
-    const ended = publish(status, now());
+    const outcome = runOutcome(final.scorecard, abortedBecause);
+    message = outcome.message;
+    const ended = publish(outcome.status, now());
     traceRun(
       ended.scorecard.run,
       ended.scorecard.faults.map((f) => f.id),

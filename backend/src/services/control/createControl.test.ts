@@ -1,0 +1,117 @@
+import { io as connectSocket, type Socket } from "socket.io-client";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { LifecycleEvent } from "../../contract/targets.ts";
+import { createLogger } from "../../lib/logger.ts";
+import { waitFor } from "../../lib/waitFor.ts";
+import { createFakeOrchestrator } from "./fakeOrchestrator.fixture.ts";
+import { fakeTarget } from "../../contract/targets.fixture.ts";
+import { createInMemoryControl, type InMemoryControl } from "./inMemoryControl.fixture.ts";
+import { clientSummary } from "../../contract/clientSummary.fixture.ts";
+
+let control: InMemoryControl | undefined;
+let socket: Socket | undefined;
+afterEach(async () => {
+  socket?.close();
+  await control?.close();
+  socket = undefined;
+  control = undefined;
+});
+
+describe("createControl", () => {
+  it("pushes the timeline, faults, lifecycle events and fleet reports to socket.io subscribers", async () => {
+    const orchestrator = createFakeOrchestrator([
+      fakeTarget("consumer-0", "consumer"),
+      fakeTarget("consumer-1", "consumer"),
+    ]);
+    control = await createInMemoryControl({
+      orchestrator,
+      logger: createLogger({ name: "test", level: "silent" }),
+      faultWindowMs: 60_000,
+      settleMs: 1000,
+    });
+    await control.load();
+    control.start();
+    const heard: { event: string; payload: unknown }[] = [];
+    socket = connectSocket(control.server.url, { transports: ["websocket"] });
+    socket.onAny((event: string, payload: unknown) => heard.push({ event, payload }));
+    const named = (event: string) => heard.filter((h) => h.event === event).map((h) => h.payload);
+    await waitFor(() => named("faults").length > 0 && named("topology").length > 0, {
+      what: "the timeline and the topology on connecting",
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
+    expect(named("faults")[0]).toEqual([]);
+
+    const post = (path: string, body: unknown) =>
+      fetch(`${control?.server.url ?? ""}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await post("/api/faults", { action: "kill", target: "consumer-1" })).status).toBe(201);
+    await waitFor(() => named("fault").length > 0, {
+      what: "the fault",
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
+    expect(named("fault")[0]).toMatchObject({ target: "consumer-1", action: "kill" });
+
+    const event: LifecycleEvent = {
+      type: "terminated",
+      target: "consumer-0",
+      kind: "consumer",
+      at: Date.now(),
+      byUs: false,
+    };
+    orchestrator.emit(event);
+    await waitFor(() => named("lifecycle").length > 0, {
+      what: "the lifecycle event",
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
+    expect(named("lifecycle")[0]).toEqual(event);
+    // A termination nobody asked control for is a fault too.
+    expect(control.tracker.list().map((f) => [f.target, f.actor])).toEqual([
+      ["consumer-1", "api"],
+      ["consumer-0", "external"],
+    ]);
+
+    const summary = clientSummary({
+      at: 1000,
+      clients: 5,
+      polls: 50,
+      failedPolls: 1,
+      staleReads: 2,
+    });
+    await post("/api/fleet/summary", { source: "browser-1", ...summary });
+    await waitFor(() => named("fleet").length > 0, {
+      what: "the fleet report",
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
+    expect(named("fleet")[0]).toMatchObject({ source: "browser-1", summary });
+  });
+
+  it("is ready only once started, and ticks no more once closed", async () => {
+    const orchestrator = createFakeOrchestrator([fakeTarget("consumer-0", "consumer")]);
+    control = await createInMemoryControl({
+      orchestrator,
+      logger: createLogger({ name: "test", level: "silent" }),
+      faultWindowMs: 60_000,
+      settleMs: 1000,
+    });
+    const ready = async () => (await fetch(`${control?.server.url ?? ""}/readyz`)).status;
+    expect(await ready()).toBe(503);
+    // A slow tick (Kafka or the fleet slowed by a fault) is still running when close() begins.
+    const ticks = vi
+      .spyOn(control.tracker, "tick")
+      .mockImplementation(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    await control.load();
+    control.start();
+    expect(await ready()).toBe(200);
+    await control.close();
+    control = undefined;
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(ticks).toHaveBeenCalledTimes(1);
+  });
+});
