@@ -59,6 +59,15 @@ export const layers = [
     [[".", "lib/errors.ts imports nothing: the contract brings it into the browser"]],
   ),
   layer(
+    ["backend/src/cli/**/*.ts", "backend/src/cli.ts"],
+    [
+      [
+        "^(\\.\\.?/)+services/",
+        "the CLI talks to control through contract/controlClient.ts, never a service's internals",
+      ],
+    ],
+  ),
+  layer(
     ["backend/src/chaos/**/*.ts"],
     [["^(\\.\\./)+services/", "chaos/ never imports a service: services depend on chaos/"]],
   ),

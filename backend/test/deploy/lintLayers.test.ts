@@ -41,6 +41,8 @@ describe("the layering rules", () => {
     ["backend/src/services/consumer/planted.ts", "../control/fleetFeed.ts"],
     ["backend/src/services/consumer/page/planted.ts", "../../clients/fleet.ts"],
     ["backend/src/services/control/planted.ts", "../../services/producer/producerApp.ts"],
+    ["backend/src/cli/planted.ts", "../services/control/faultTracker.ts"],
+    ["backend/src/cli.ts", "./services/control/controlApp.ts"],
   ])("fail a back-edge: %s importing %s", async (file, from) => {
     const messages = await refusals(file, from);
     expect(messages).toHaveLength(1);
@@ -57,6 +59,7 @@ describe("the layering rules", () => {
     ["backend/src/services/consumer/planted.ts", "../../lib/logger.ts"],
     ["backend/src/services/consumer/page/planted.ts", "../view.ts"],
     ["backend/src/services/control/planted.ts", "../../chaos/orchestrator.ts"],
+    ["backend/src/cli/planted.ts", "../contract/controlClient.ts"],
   ])("allow what the layers allow: %s importing %s", async (file, from) => {
     expect(await refusals(file, from)).toEqual([]);
   });
