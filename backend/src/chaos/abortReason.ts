@@ -1,4 +1,5 @@
-import { COUNT_SLOS, type AbortRules } from "./scenario.ts";
+import { type AbortRules } from "./scenario.ts";
+import { COUNT_SLOS } from "../contract/scorecard.ts";
 import type { Scorecard } from "../contract/scorecard.ts";
 
 /**

@@ -1,4 +1,5 @@
 import type { KillMode } from "../contract/targets.ts";
+import type { CountSlo, SloName } from "../contract/scorecard.ts";
 
 /**
  * A scripted chaos run (DESIGN §1 Scenarios) as the runner executes it: what `parseScenario` makes
@@ -32,14 +33,6 @@ export type ScenarioStep =
   | { readonly type: "freeze"; readonly target: string; readonly seconds: number }
   | { readonly type: "wait"; readonly ms: number }
   | { readonly type: "rate"; readonly producer: string; readonly perSecond: number };
-
-/** The ledger totals over a run (what clients saw, after dedupe). */
-export const COUNT_SLOS = ["missing", "duplicates", "staleReads", "failedPolls"] as const;
-export type CountSlo = (typeof COUNT_SLOS)[number];
-/** The worst recovery time (ms) over the run's faults: client p99, pod, lag. */
-export const TIME_SLOS = ["clientRecoveryP99", "podRecovery", "lagRecovery"] as const;
-export type TimeSlo = (typeof TIME_SLOS)[number];
-export type SloName = CountSlo | TimeSlo;
 
 /** Each bound is "at most": `missing: 0`, `clientRecoveryP99: 12000` (ms). Absent: not checked. */
 export type Slo = Readonly<Partial<Record<SloName, number>>>;

@@ -7,7 +7,8 @@ import { parseSelector } from "../contract/selector.ts";
 import type { TargetKind } from "../contract/targets.ts";
 import { KILL_MODES, TARGET_KINDS } from "../contract/targets.ts";
 import { FAILOVER_SETTINGS } from "./scenario.ts";
-import type { AbortRule, CountSlo, Scenario, ScenarioStep, SloName } from "./scenario.ts";
+import type { AbortRule, Scenario, ScenarioStep } from "./scenario.ts";
+import type { CountSlo, SloName } from "../contract/scorecard.ts";
 
 /** One thing wrong with a scenario file, where it is (line from 1; null when unknown). */
 export interface ScenarioIssue {

@@ -1,4 +1,5 @@
-import type { Slo, SloName } from "./scenario.ts";
+import type { Slo } from "./scenario.ts";
+import type { SloName } from "../contract/scorecard.ts";
 import type { Scorecard, SloResult } from "../contract/scorecard.ts";
 
 const SLO_UNITS: Readonly<Record<SloName, SloResult["unit"]>> = {

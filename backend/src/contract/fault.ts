@@ -13,7 +13,7 @@ export const clientRecoverySchema = z.object({
 });
 
 /** What the clients' ledgers counted inside the fault window. */
-const windowTotalsSchema = z.object({
+export const windowTotalsSchema = z.object({
   missing: z.number(),
   duplicates: z.number(),
   staleReads: z.number(),

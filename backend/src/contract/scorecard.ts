@@ -1,24 +1,17 @@
 import { z } from "zod";
-import { faultSchema } from "./fault.ts";
+import { faultSchema, windowTotalsSchema } from "./fault.ts";
 
-const totalsSchema = z.object({
-  missing: z.number(),
-  duplicates: z.number(),
-  staleReads: z.number(),
-  failedPolls: z.number(),
-});
+/** The ledger totals over a run (what clients saw, after dedupe). */
+export const COUNT_SLOS = ["missing", "duplicates", "staleReads", "failedPolls"] as const;
+export type CountSlo = (typeof COUNT_SLOS)[number];
+/** The worst recovery time (ms) over the run's faults: client p99, pod, lag. */
+export const TIME_SLOS = ["clientRecoveryP99", "podRecovery", "lagRecovery"] as const;
+export type TimeSlo = (typeof TIME_SLOS)[number];
+export type SloName = CountSlo | TimeSlo;
 
 /** One SLO's verdict: `actual` null when it could not be measured (which fails it). */
 const sloResultSchema = z.object({
-  name: z.enum([
-    "missing",
-    "duplicates",
-    "staleReads",
-    "failedPolls",
-    "clientRecoveryP99",
-    "podRecovery",
-    "lagRecovery",
-  ]),
+  name: z.enum([...COUNT_SLOS, ...TIME_SLOS]),
   /** At most this: records or polls for counts, ms for recovery times. */
   bound: z.number(),
   actual: z.number().nullable(),
@@ -82,7 +75,7 @@ export const scorecardSchema = z.object({
   }),
   steps: z.array(stepResultSchema),
   faults: z.array(faultSchema),
-  totals: totalsSchema.nullable(),
+  totals: windowTotalsSchema.nullable(),
   slos: z.array(sloResultSchema),
   series: z.array(seriesPointSchema),
 });
