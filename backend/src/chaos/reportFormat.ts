@@ -71,15 +71,3 @@ export function clientRecoveryOf(fault: Fault): string {
   const times = [client.p50Ms, client.p99Ms, client.maxMs].map(formatMs).join(" / ");
   return client.pending > 0 ? `${times} (${client.pending} pending)` : times;
 }
-
-/**
- * When a fault's effects ended: t0 plus the longest of its known recovery times (the last client
- * back, the pod ready, the lag down); null while none is known.
- */
-export function faultRecoveredAt(fault: Fault): number | null {
-  const { podRecoveryMs, clientRecovery, lagRecoveryMs } = fault.report;
-  const known = [podRecoveryMs, clientRecovery?.maxMs ?? null, lagRecoveryMs].filter(
-    (ms): ms is number => ms !== null,
-  );
-  return known.length === 0 ? null : fault.t0 + Math.max(...known);
-}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { faultEnd, openReport, type Fault } from "./fault.ts";
+
+const T0 = 10_000;
+
+function fault(report: Partial<Fault["report"]>): Fault {
+  return {
+    id: "f1",
+    t0: T0,
+    target: "consumer-1",
+    kind: "consumer",
+    action: "kill",
+    mode: "hard",
+    actor: "api",
+    selector: "consumer-1",
+    report: { ...openReport(), ...report },
+  };
+}
+
+const clients = (maxMs: number) => ({
+  clients: 20,
+  pending: 0,
+  neverNoticed: 3,
+  p50Ms: 100,
+  p99Ms: maxMs / 2,
+  maxMs,
+});
+
+describe("faultEnd", () => {
+  it("is t0 plus the longest of the three recovery times once complete, the last client's too", () => {
+    const done = fault({
+      status: "complete",
+      podRecoveryMs: 31_800,
+      clientRecovery: clients(950),
+      lagRecoveryMs: 31_600,
+      windowEnd: 70_000,
+    });
+    expect(faultEnd(done, 99_999_999)).toBe(41_800);
+    const slowClient = fault({ ...done.report, clientRecovery: clients(40_000) });
+    expect(faultEnd(slowClient, 0)).toBe(50_000);
+  });
+
+  it("grows until now while open, past the recovery times known so far", () => {
+    expect(faultEnd(fault({}), 12_000)).toBe(12_000);
+    expect(faultEnd(fault({ podRecoveryMs: 2000 }), 15_000)).toBe(15_000);
+    expect(faultEnd(fault({ podRecoveryMs: 9000 }), 15_000)).toBe(19_000);
+  });
+
+  it("ends with the window when the report timed out, whatever was known by then", () => {
+    const timedOut = fault({
+      status: "complete",
+      timedOut: true,
+      podRecoveryMs: 5000,
+      windowEnd: 190_000,
+    });
+    expect(faultEnd(timedOut, 500_000)).toBe(190_000);
+    expect(faultEnd({ ...timedOut, report: { ...timedOut.report, podRecoveryMs: null } }, 0)).toBe(
+      190_000,
+    );
+  });
+});
