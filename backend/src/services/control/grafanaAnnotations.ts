@@ -1,6 +1,6 @@
-import { formatMs } from "../../chaos/reportFormat.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { faultEnd, type Fault } from "../../contract/fault.ts";
+import { formatDuration } from "../../contract/formatDuration.ts";
 
 export interface GrafanaAnnotationsOptions {
   /** Grafana's base URL (GRAFANA_URL). */
@@ -166,9 +166,9 @@ function textOf(fault: Fault): string {
   const { report } = fault;
   if (report.status === "open") return `${what}: recovering (fault ${fault.id})`;
   const times = [
-    `pod ${formatMs(report.podRecoveryMs)}`,
-    `client p99 ${formatMs(report.clientRecovery?.p99Ms)}`,
-    `lag ${formatMs(report.lagRecoveryMs)}`,
+    `pod ${formatDuration(report.podRecoveryMs)}`,
+    `client p99 ${formatDuration(report.clientRecovery?.p99Ms)}`,
+    `lag ${formatDuration(report.lagRecoveryMs)}`,
   ].join(", ");
   const totals =
     report.totals === null
