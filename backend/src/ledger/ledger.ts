@@ -1,6 +1,7 @@
 import { createLatencyWindow } from "./latencyWindow.ts";
 import type { LatencySummary } from "./latencyWindow.ts";
 import type { LedgerRecord, RecordsAnswer } from "../contract/recordsAnswer.ts";
+import { STEADY_STATE_MS } from "../contract/steadyState.ts";
 import { createSequenceTracker } from "./sequenceTracker.ts";
 import type { SequenceTracker } from "./sequenceTracker.ts";
 
@@ -132,8 +133,6 @@ export interface Ledger {
   recoveryTime(t0: number, now: number): number | undefined;
 }
 
-/** DESIGN §1: the steady state is the minute before the fault. */
-const STEADY_STATE_MS = 60_000;
 const MAX_LATENCY_SAMPLES = 2048;
 const LATENCY_SAMPLES_PER_POLL = 8;
 const MAX_POLL_HISTORY = 1024;
