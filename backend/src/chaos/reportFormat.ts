@@ -43,13 +43,6 @@ export function verdictOf(scorecard: Scorecard): string {
   }
 }
 
-/** `kill (hard)`, `freeze 20 s`. */
-export function faultActionOf(fault: Fault): string {
-  return fault.action === "kill"
-    ? `kill (${fault.mode ?? "graceful"})`
-    : `freeze ${fault.seconds ?? "?"} s`;
-}
-
 /** `open`, `complete`, `timed out`. */
 export function faultStatusOf(fault: Fault): string {
   if (fault.report.timedOut) return "timed out";

@@ -1,12 +1,12 @@
 import type { BaselineComparison } from "./baseline.ts";
 import {
   clientRecoveryOf,
-  faultActionOf,
   faultStatusOf,
   formatSloValue,
   formatTime,
   verdictOf,
 } from "./reportFormat.ts";
+import { faultActionOf } from "../contract/fault.ts";
 import { formatDuration } from "../contract/formatDuration.ts";
 import type { Scorecard } from "../contract/scorecard.ts";
 

@@ -1,10 +1,5 @@
-import {
-  clientRecoveryOf,
-  faultActionOf,
-  faultStatusOf,
-  formatTime,
-} from "../chaos/reportFormat.ts";
-import type { Fault } from "../contract/fault.ts";
+import { clientRecoveryOf, faultStatusOf, formatTime } from "../chaos/reportFormat.ts";
+import { faultActionOf, type Fault } from "../contract/fault.ts";
 import { formatDuration } from "../contract/formatDuration.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";

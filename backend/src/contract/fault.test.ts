@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { faultEnd, openReport, type Fault } from "./fault.ts";
+import { faultActionOf, faultEnd, openReport, type Fault } from "./fault.ts";
 
 const T0 = 10_000;
 
@@ -56,6 +56,16 @@ describe("faultEnd", () => {
     expect(faultEnd(timedOut, 500_000)).toBe(190_000);
     expect(faultEnd({ ...timedOut, report: { ...timedOut.report, podRecoveryMs: null } }, 0)).toBe(
       190_000,
+    );
+  });
+});
+
+describe("faultActionOf", () => {
+  it("names the kill's mode, graceful unless given, and the freeze's seconds", () => {
+    expect(faultActionOf(fault({}))).toBe("kill (hard)");
+    expect(faultActionOf({ ...fault({}), mode: undefined })).toBe("kill (graceful)");
+    expect(faultActionOf({ ...fault({}), action: "freeze", mode: undefined, seconds: 20 })).toBe(
+      "freeze 20 s",
     );
   });
 });

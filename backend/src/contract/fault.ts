@@ -98,6 +98,13 @@ export function faultEnd(fault: Fault, now: number): number {
   return report.timedOut && report.windowEnd !== null ? report.windowEnd : recovered;
 }
 
+/** `kill (hard)`, `freeze 20 s`: what was done, in the dashboard, the reports and the CLI. */
+export function faultActionOf(fault: Fault): string {
+  return fault.action === "kill"
+    ? `kill (${fault.mode ?? "graceful"})`
+    : `freeze ${fault.seconds ?? "?"} s`;
+}
+
 /** Readable and unique enough: two faults on one target in the same millisecond cannot happen. */
 export function faultId(t0: number, target: string): string {
   return `${new Date(t0)

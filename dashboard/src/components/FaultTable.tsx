@@ -1,4 +1,4 @@
-import type { Fault } from "../../../backend/src/contract/fault.ts";
+import { faultActionOf, type Fault } from "../../../backend/src/contract/fault.ts";
 import { formatDuration } from "../../../backend/src/contract/formatDuration.ts";
 import { UNKNOWN, formatClock, formatCount } from "../format.ts";
 
@@ -21,11 +21,6 @@ export function faultTracesUrl(tracesUrl: string, faultId: string): string {
     tags: JSON.stringify({ "blackout.fault.id": faultId }),
   });
   return `${tracesUrl.replace(/\/+$/, "")}/api/traces?${query.toString()}`;
-}
-
-function what(fault: Fault): string {
-  if (fault.action === "freeze") return `freeze ${fault.seconds ?? "?"} s`;
-  return fault.mode === "hard" ? "kill (hard)" : "kill (graceful)";
 }
 
 /** Every fault, newest first, with its three recovery times and the ledger totals of its window. */
@@ -92,7 +87,7 @@ export function FaultTable({ faults, selected, onSelect, tracesUrl }: FaultTable
                       )}
                     </td>
                     <td>{fault.target}</td>
-                    <td>{what(fault)}</td>
+                    <td>{faultActionOf(fault)}</td>
                     <td>{fault.actor}</td>
                     <td className="pod-recovery">
                       {formatDuration(report.podRecoveryMs, UNKNOWN)}
