@@ -17,14 +17,6 @@ export function formatTime(epochMs: number | null): string {
     .replace(/\.\d+Z$/, "Z");
 }
 
-/** `20250615T150640Z`: a timestamp for a file or directory name. */
-export function compactTime(epochMs: number): string {
-  return new Date(epochMs)
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
-}
-
 /** `PASSED`, `FAILED: 1 of 4 SLOs missed (missing)`, `ABORTED: <reason>`. */
 export function verdictOf(scorecard: Scorecard): string {
   const { run, slos } = scorecard;

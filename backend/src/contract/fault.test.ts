@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { faultActionOf, faultEnd, openReport, type Fault } from "./fault.ts";
+import { faultActionOf, faultEnd, faultId, openReport, type Fault } from "./fault.ts";
 
 const T0 = 10_000;
 
@@ -66,6 +66,14 @@ describe("faultActionOf", () => {
     expect(faultActionOf({ ...fault({}), mode: undefined })).toBe("kill (graceful)");
     expect(faultActionOf({ ...fault({}), action: "freeze", mode: undefined, seconds: 20 })).toBe(
       "freeze 20 s",
+    );
+  });
+});
+
+describe("faultId", () => {
+  it("is t0 to the second, the target and t0's milliseconds", () => {
+    expect(faultId(Date.UTC(2026, 11, 6, 15, 37, 23, 78), "consumer-1")).toBe(
+      "20261206T153723Z-consumer-1-078",
     );
   });
 });

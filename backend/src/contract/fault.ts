@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compactTime } from "./compactTime.ts";
 import { KILL_MODES, TARGET_KINDS } from "./targets.ts";
 
 /** Client recovery across the fleet for one fault (DESIGN §1); times in ms. */
@@ -107,10 +108,7 @@ export function faultActionOf(fault: Fault): string {
 
 /** Readable and unique enough: two faults on one target in the same millisecond cannot happen. */
 export function faultId(t0: number, target: string): string {
-  return `${new Date(t0)
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z")}-${target}-${(t0 % 1000).toString().padStart(3, "0")}`;
+  return `${compactTime(t0)}-${target}-${(t0 % 1000).toString().padStart(3, "0")}`;
 }
 
 /** `POST /api/faults`: a kill or a freeze of a target, named or chosen by a selector. */
