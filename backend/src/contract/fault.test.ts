@@ -1,21 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { faultActionOf, faultEnd, faultId, openReport, type Fault } from "./fault.ts";
+import { faultActionOf, faultEnd, faultId, type Fault } from "./fault.ts";
+import { fakeFault } from "./fault.fixture.ts";
 
 const T0 = 10_000;
 
-function fault(report: Partial<Fault["report"]>): Fault {
-  return {
-    id: "f1",
-    t0: T0,
-    target: "consumer-1",
-    kind: "consumer",
-    action: "kill",
-    mode: "hard",
-    actor: "api",
-    selector: "consumer-1",
-    report: { ...openReport(), ...report },
-  };
-}
+const fault = (report: Partial<Fault["report"]>): Fault => fakeFault("f1", T0, report);
 
 const clients = (maxMs: number) => ({
   clients: 20,
