@@ -6,7 +6,8 @@ import type { ScenarioFile } from "../../backend/src/contract/scenarioFile.ts";
 import type { TargetView } from "../../backend/src/contract/targets.ts";
 import type { Dashboard } from "./createDashboard.ts";
 import { faultWindow } from "./faultBands.ts";
-import { formatDuration } from "./format.ts";
+import { formatDuration } from "../../backend/src/contract/formatDuration.ts";
+import { UNKNOWN } from "./format.ts";
 import { AnomalyList } from "./components/AnomalyList.tsx";
 import { ChartsPanel, type ChartView } from "./components/ChartsPanel.tsx";
 import { ConfirmDialog } from "./components/ConfirmDialog.tsx";
@@ -122,7 +123,7 @@ export function App({ dashboard, client, setToken, now }: AppProps) {
   const selectFault = (fault: Fault) => {
     setSelected(fault.id);
     const { from, to } = faultWindow(fault, now());
-    const pod = formatDuration(fault.report.podRecoveryMs);
+    const pod = formatDuration(fault.report.podRecoveryMs, UNKNOWN);
     setView({ mode: "fixed", from, to, label: `${fault.id} (pod ${pod})` });
   };
 

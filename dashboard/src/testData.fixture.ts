@@ -1,7 +1,6 @@
 // Shapes of control's answers for the dashboard's tests.
 import { fakeTarget } from "../../backend/src/contract/targets.fixture.ts";
-import { openReport } from "../../backend/src/contract/fault.ts";
-import type { Fault } from "../../backend/src/contract/fault.ts";
+import { fakeFault } from "../../backend/src/contract/fault.fixture.ts";
 import type { RunState } from "../../backend/src/contract/runs.ts";
 import type { SessionInfo, Topology } from "../../backend/src/contract/topology.ts";
 import type { TargetView } from "../../backend/src/contract/targets.ts";
@@ -31,19 +30,8 @@ export function topology(targets: TargetView[]): Topology {
   return { at: 1, targets, kafka: null };
 }
 
-export function fault(id: string, t0: number, report: Partial<Fault["report"]> = {}): Fault {
-  return {
-    id,
-    t0,
-    target: "consumer-1",
-    kind: "consumer",
-    action: "kill",
-    mode: "hard",
-    actor: "api",
-    selector: "consumer-1",
-    report: { ...openReport(), ...report },
-  };
-}
+/** A hard kill of consumer-1, its report open unless `report` says otherwise. */
+export const fault = fakeFault;
 
 export function runState(overrides: Partial<RunState["scorecard"]["run"]> = {}): RunState {
   const status = overrides.status ?? "running";

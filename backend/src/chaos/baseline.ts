@@ -1,4 +1,4 @@
-import { formatMs } from "./reportFormat.ts";
+import { formatDuration } from "../contract/formatDuration.ts";
 import type { Scorecard } from "../contract/scorecard.ts";
 
 export interface BaselineOptions {
@@ -60,12 +60,12 @@ export function compareWithBaseline(
     if (now > limit) {
       const pct = before > 0 ? ` (+${Math.round(((now - before) / before) * 100)} %)` : "";
       regressions.push(
-        `client recovery p99 (worst fault) rose from ${formatMs(before)} to ${formatMs(now)}${pct}, more than the ${options.marginPct} % margin`,
+        `client recovery p99 (worst fault) rose from ${formatDuration(before)} to ${formatDuration(now)}${pct}, more than the ${options.marginPct} % margin`,
       );
     }
   } else if (before !== null) {
     warnings.push(
-      `client recovery p99 not measured in this run (baseline ${formatMs(before)}): not compared`,
+      `client recovery p99 not measured in this run (baseline ${formatDuration(before)}): not compared`,
     );
   }
 

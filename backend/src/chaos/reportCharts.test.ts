@@ -117,4 +117,16 @@ describe("renderRunCharts", () => {
       { fromMs: 20_100, toMs: 24_000, label: "kafka-2" },
     ]);
   });
+
+  it("bands a fault that timed out until its window closed, as the dashboard does", () => {
+    const timedOut = passingScorecard();
+    timedOut.faults = timedOut.faults.map((f) => ({
+      ...f,
+      report: { ...f.report, lagRecoveryMs: null, timedOut: true },
+    }));
+    // Pod back after 17.6 s, the lag never within 30 s: the window's end, not the pod's return.
+    expect(faultBands(timedOut, 90_000)).toEqual([
+      { fromMs: 20_100, toMs: 50_100, label: "kafka-2" },
+    ]);
+  });
 });

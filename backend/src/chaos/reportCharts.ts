@@ -1,5 +1,5 @@
 import { escapeXml } from "./escapeXml.ts";
-import { faultRecoveredAt } from "./reportFormat.ts";
+import { faultEnd } from "../contract/fault.ts";
 import type { Scorecard } from "../contract/scorecard.ts";
 
 /** One point; `tMs` is ms since the run started, a null value is a gap in the line. */
@@ -194,17 +194,14 @@ function pathOf(
   return commands.join(" ");
 }
 
-/** Each of the run's faults from t0 to its recovery, or to the run's end while unknown. */
+/** Each of the run's faults from t0 to its end (faultEnd), an open one to the run's end. */
 export function faultBands(scorecard: Scorecard, endMs: number): ChartBand[] {
   const start = scorecard.run.startedAt;
-  return scorecard.faults.map((fault) => {
-    const recovered = faultRecoveredAt(fault);
-    return {
-      fromMs: fault.t0 - start,
-      toMs: recovered === null ? endMs : recovered - start,
-      label: fault.target,
-    };
-  });
+  return scorecard.faults.map((fault) => ({
+    fromMs: fault.t0 - start,
+    toMs: faultEnd(fault, start + endMs) - start,
+    label: fault.target,
+  }));
 }
 
 /**
@@ -217,7 +214,8 @@ export function renderRunCharts(scorecard: Scorecard): RunChart[] {
   const lastAt = Math.max(
     scorecard.run.endedAt ?? start,
     ...points.map((p) => p.at),
-    ...scorecard.faults.map((f) => faultRecoveredAt(f) ?? f.t0),
+    // What is known of each fault so far; an open one's band then reaches the run's end.
+    ...scorecard.faults.map((f) => faultEnd(f, f.t0)),
   );
   const endMs = lastAt - start;
   const bands = faultBands(scorecard, endMs);

@@ -1,19 +1,11 @@
 import type { Fault } from "../contract/fault.ts";
+import { formatDuration } from "../contract/formatDuration.ts";
 import type { Scorecard, SloResult } from "../contract/scorecard.ts";
-
-/** `950 ms`, `31.8 s`, `4 min 05 s`: the precision a reader of a recovery time cares about. */
-export function formatMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return "–";
-  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
-  if (Math.abs(ms) < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s`;
-}
 
 /** An SLO's bound or actual in its unit; null is what could not be measured. */
 export function formatSloValue(value: number | null, unit: SloResult["unit"]): string {
   if (value === null) return "not measured";
-  return unit === "ms" ? formatMs(value) : `${value} ${unit}`;
+  return unit === "ms" ? formatDuration(value) : `${value} ${unit}`;
 }
 
 /** `2025-06-15 15:06:40Z`: UTC, so that reports from CI and from a laptop read the same. */
@@ -22,14 +14,6 @@ export function formatTime(epochMs: number | null): string {
   return new Date(epochMs)
     .toISOString()
     .replace("T", " ")
-    .replace(/\.\d+Z$/, "Z");
-}
-
-/** `20250615T150640Z`: a timestamp for a file or directory name. */
-export function compactTime(epochMs: number): string {
-  return new Date(epochMs)
-    .toISOString()
-    .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");
 }
 
@@ -51,13 +35,6 @@ export function verdictOf(scorecard: Scorecard): string {
   }
 }
 
-/** `kill (hard)`, `freeze 20 s`. */
-export function faultActionOf(fault: Fault): string {
-  return fault.action === "kill"
-    ? `kill (${fault.mode ?? "graceful"})`
-    : `freeze ${fault.seconds ?? "?"} s`;
-}
-
 /** `open`, `complete`, `timed out`. */
 export function faultStatusOf(fault: Fault): string {
   if (fault.report.timedOut) return "timed out";
@@ -68,18 +45,8 @@ export function faultStatusOf(fault: Fault): string {
 export function clientRecoveryOf(fault: Fault): string {
   const client = fault.report.clientRecovery;
   if (client === null) return "–";
-  const times = [client.p50Ms, client.p99Ms, client.maxMs].map(formatMs).join(" / ");
+  const times = [client.p50Ms, client.p99Ms, client.maxMs]
+    .map((ms) => formatDuration(ms))
+    .join(" / ");
   return client.pending > 0 ? `${times} (${client.pending} pending)` : times;
-}
-
-/**
- * When a fault's effects ended: t0 plus the longest of its known recovery times (the last client
- * back, the pod ready, the lag down); null while none is known.
- */
-export function faultRecoveredAt(fault: Fault): number | null {
-  const { podRecoveryMs, clientRecovery, lagRecoveryMs } = fault.report;
-  const known = [podRecoveryMs, clientRecovery?.maxMs ?? null, lagRecoveryMs].filter(
-    (ms): ms is number => ms !== null,
-  );
-  return known.length === 0 ? null : fault.t0 + Math.max(...known);
 }

@@ -1,13 +1,13 @@
 import type { BaselineComparison } from "./baseline.ts";
 import {
   clientRecoveryOf,
-  faultActionOf,
   faultStatusOf,
-  formatMs,
   formatSloValue,
   formatTime,
   verdictOf,
 } from "./reportFormat.ts";
+import { faultActionOf } from "../contract/fault.ts";
+import { formatDuration } from "../contract/formatDuration.ts";
 import type { Scorecard } from "../contract/scorecard.ts";
 
 export interface MarkdownOptions {
@@ -36,7 +36,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 /** `+20.1 s` since the run started. */
 function offset(scorecard: Scorecard, at: number | null): string {
-  return at === null ? "–" : `+${formatMs(at - scorecard.run.startedAt)}`;
+  return at === null ? "–" : `+${formatDuration(at - scorecard.run.startedAt)}`;
 }
 
 /**
@@ -53,7 +53,7 @@ export function renderMarkdown(
   lines.push(`**${cell(verdictOf(scorecard))}**`, "");
   if (run.description !== "") lines.push(cell(run.description), "");
 
-  const duration = run.endedAt === null ? "–" : formatMs(run.endedAt - run.startedAt);
+  const duration = run.endedAt === null ? "–" : formatDuration(run.endedAt - run.startedAt);
   lines.push(
     "## Run",
     "",
@@ -129,10 +129,12 @@ export function renderMarkdown(
             fault.selector === fault.target ? fault.target : `${fault.target} (${fault.selector})`,
             faultActionOf(fault),
             fault.actor,
-            formatMs(fault.report.podRecoveryMs),
+            formatDuration(fault.report.podRecoveryMs),
             clientRecoveryOf(fault),
-            formatMs(fault.report.lagRecoveryMs),
-            fault.floor === undefined ? "–" : `${formatMs(fault.floor.ms)}: ${fault.floor.because}`,
+            formatDuration(fault.report.lagRecoveryMs),
+            fault.floor === undefined
+              ? "–"
+              : `${formatDuration(fault.floor.ms)}: ${fault.floor.because}`,
             count((t) => t.missing),
             count((t) => t.duplicates),
             count((t) => t.staleReads),

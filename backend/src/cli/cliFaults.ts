@@ -1,11 +1,6 @@
-import {
-  clientRecoveryOf,
-  faultActionOf,
-  faultStatusOf,
-  formatMs,
-  formatTime,
-} from "../chaos/reportFormat.ts";
-import type { Fault } from "../contract/fault.ts";
+import { clientRecoveryOf, faultStatusOf, formatTime } from "../chaos/reportFormat.ts";
+import { faultActionOf, type Fault } from "../contract/fault.ts";
+import { formatDuration } from "../contract/formatDuration.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";
 import { readOnlyCommand } from "./readOnlyCommand.ts";
@@ -37,9 +32,9 @@ function faultTable(faults: readonly Fault[]): string {
           fault.target,
           faultActionOf(fault),
           fault.actor,
-          formatMs(fault.report.podRecoveryMs),
+          formatDuration(fault.report.podRecoveryMs),
           clientRecoveryOf(fault),
-          formatMs(fault.report.lagRecoveryMs),
+          formatDuration(fault.report.lagRecoveryMs),
           ...(totals === null
             ? ["–", "–", "–", "–"]
             : [totals.missing, totals.duplicates, totals.staleReads, totals.failedPolls].map(

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { DEFAULT_MARGIN_PCT, writeReports, type WrittenReports } from "../chaos/reportFiles.ts";
-import { compactTime, formatSloValue, verdictOf } from "../chaos/reportFormat.ts";
+import { formatSloValue, verdictOf } from "../chaos/reportFormat.ts";
+import { compactTime } from "../contract/compactTime.ts";
 import { scorecardSchema, type Scorecard } from "../contract/scorecard.ts";
 import { cliConfigOf } from "./cliConfig.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compactTime } from "./compactTime.ts";
 import { KILL_MODES, TARGET_KINDS } from "./targets.ts";
 
 /** Client recovery across the fleet for one fault (DESIGN §1); times in ms. */
@@ -82,12 +83,32 @@ export function openReport(): FaultReport {
   };
 }
 
+/**
+ * When a fault is over as the lab saw it: t0 plus the longest of its three recovery times (pod,
+ * the last client, lag); while open, `now` at least, since an unknown time is still running; a
+ * report that timed out ends with its window, since what stayed unknown never recovered in it.
+ * The dashboard's bands, the report's charts and Grafana's regions all end here.
+ */
+export function faultEnd(fault: Fault, now: number): number {
+  const { report } = fault;
+  const known = [report.podRecoveryMs, report.clientRecovery?.maxMs, report.lagRecoveryMs].filter(
+    (ms): ms is number => typeof ms === "number",
+  );
+  const recovered = fault.t0 + Math.max(0, ...known);
+  if (report.status === "open") return Math.max(recovered, now);
+  return report.timedOut && report.windowEnd !== null ? report.windowEnd : recovered;
+}
+
+/** `kill (hard)`, `freeze 20 s`: what was done, in the dashboard, the reports and the CLI. */
+export function faultActionOf(fault: Fault): string {
+  return fault.action === "kill"
+    ? `kill (${fault.mode ?? "graceful"})`
+    : `freeze ${fault.seconds ?? "?"} s`;
+}
+
 /** Readable and unique enough: two faults on one target in the same millisecond cannot happen. */
 export function faultId(t0: number, target: string): string {
-  return `${new Date(t0)
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z")}-${target}-${(t0 % 1000).toString().padStart(3, "0")}`;
+  return `${compactTime(t0)}-${target}-${(t0 % 1000).toString().padStart(3, "0")}`;
 }
 
 /** `POST /api/faults`: a kill or a freeze of a target, named or chosen by a selector. */

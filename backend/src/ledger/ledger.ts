@@ -1,6 +1,7 @@
 import { createLatencyWindow } from "./latencyWindow.ts";
 import type { LatencySummary } from "./latencyWindow.ts";
 import type { LedgerRecord, RecordsAnswer } from "../contract/recordsAnswer.ts";
+import { STEADY_STATE_MS } from "../contract/steadyState.ts";
 import { createSequenceTracker } from "./sequenceTracker.ts";
 import type { SequenceTracker } from "./sequenceTracker.ts";
 
@@ -70,7 +71,7 @@ export interface LedgerOptions {
   /** The least steady-state latency bound for recovery, so that a very fast minute before a fault
    * does not make ordinary jitter look like a fault. Default 250 ms. */
   readonly latencyFloorMs?: number;
-  /** How far back the latency percentiles and the poll history reach. Default 2 minutes. */
+  /** How far back the latency percentiles and the poll history reach. Default LEDGER_HISTORY_MS. */
   readonly historyMs?: number;
 }
 
@@ -132,8 +133,8 @@ export interface Ledger {
   recoveryTime(t0: number, now: number): number | undefined;
 }
 
-/** DESIGN §1: the steady state is the minute before the fault. */
-const STEADY_STATE_MS = 60_000;
+/** The ledger's default memory; the fleet checks that a fault's steady state is still in it. */
+export const LEDGER_HISTORY_MS = 120_000;
 const MAX_LATENCY_SAMPLES = 2048;
 const LATENCY_SAMPLES_PER_POLL = 8;
 const MAX_POLL_HISTORY = 1024;
@@ -188,7 +189,7 @@ interface FaultWatch {
 export function createLedger(options: LedgerOptions): Ledger {
   const { stallMs } = options;
   const latencyFloorMs = options.latencyFloorMs ?? 250;
-  const historyMs = options.historyMs ?? 120_000;
+  const historyMs = options.historyMs ?? LEDGER_HISTORY_MS;
 
   const producers = new Map<string, SequenceTracker>();
   const latencies = createLatencyWindow({

@@ -1,5 +1,6 @@
-import type { Fault } from "../../../backend/src/contract/fault.ts";
-import { formatClock, formatCount, formatDuration } from "../format.ts";
+import { faultActionOf, type Fault } from "../../../backend/src/contract/fault.ts";
+import { formatDuration } from "../../../backend/src/contract/formatDuration.ts";
+import { UNKNOWN, formatClock, formatCount } from "../format.ts";
 
 export interface FaultTableProps {
   readonly faults: readonly Fault[];
@@ -20,11 +21,6 @@ export function faultTracesUrl(tracesUrl: string, faultId: string): string {
     tags: JSON.stringify({ "blackout.fault.id": faultId }),
   });
   return `${tracesUrl.replace(/\/+$/, "")}/api/traces?${query.toString()}`;
-}
-
-function what(fault: Fault): string {
-  if (fault.action === "freeze") return `freeze ${fault.seconds ?? "?"} s`;
-  return fault.mode === "hard" ? "kill (hard)" : "kill (graceful)";
 }
 
 /** Every fault, newest first, with its three recovery times and the ledger totals of its window. */
@@ -91,20 +87,24 @@ export function FaultTable({ faults, selected, onSelect, tracesUrl }: FaultTable
                       )}
                     </td>
                     <td>{fault.target}</td>
-                    <td>{what(fault)}</td>
+                    <td>{faultActionOf(fault)}</td>
                     <td>{fault.actor}</td>
-                    <td className="pod-recovery">{formatDuration(report.podRecoveryMs)}</td>
+                    <td className="pod-recovery">
+                      {formatDuration(report.podRecoveryMs, UNKNOWN)}
+                    </td>
                     <td className="client-recovery">
                       {client === null
-                        ? "—"
-                        : `${formatDuration(client.p50Ms)} / ${formatDuration(client.p99Ms)} / ${formatDuration(client.maxMs)}`}
+                        ? UNKNOWN
+                        : `${formatDuration(client.p50Ms, UNKNOWN)} / ${formatDuration(client.p99Ms, UNKNOWN)} / ${formatDuration(client.maxMs, UNKNOWN)}`}
                       {client !== null && client.pending > 0 && (
                         <small> ({client.pending} pending)</small>
                       )}
                     </td>
-                    <td className="lag-recovery">{formatDuration(report.lagRecoveryMs)}</td>
+                    <td className="lag-recovery">
+                      {formatDuration(report.lagRecoveryMs, UNKNOWN)}
+                    </td>
                     <td className="floor" title={fault.floor?.because}>
-                      {formatDuration(fault.floor?.ms)}
+                      {formatDuration(fault.floor?.ms, UNKNOWN)}
                     </td>
                     <td className={totals !== null && totals.missing > 0 ? "bad-text" : ""}>
                       {formatCount(totals?.missing)}

@@ -2,7 +2,8 @@ import { useState } from "react";
 import type { RunState } from "../../../backend/src/contract/runs.ts";
 import type { SessionInfo } from "../../../backend/src/contract/topology.ts";
 import type { ScenarioFile } from "../../../backend/src/contract/scenarioFile.ts";
-import { formatDuration } from "../format.ts";
+import { formatDuration } from "../../../backend/src/contract/formatDuration.ts";
+import { UNKNOWN } from "../format.ts";
 
 export interface ScenarioPanelProps {
   readonly scenarios: readonly ScenarioFile[];
@@ -16,7 +17,7 @@ export interface ScenarioPanelProps {
 const REPORTS = ["report.json", "report.md", "junit.xml"] as const;
 
 function bound(value: number | null, unit: string): string {
-  if (value === null) return "—";
+  if (value === null) return UNKNOWN;
   return unit === "ms" ? formatDuration(value) : `${value} ${unit}`;
 }
 

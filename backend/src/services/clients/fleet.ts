@@ -1,9 +1,10 @@
-import { createLedger } from "../../ledger/ledger.ts";
+import { createLedger, LEDGER_HISTORY_MS } from "../../ledger/ledger.ts";
 import { percentile } from "../../ledger/percentile.ts";
 import type { Ledger, LedgerEvent, LedgerSnapshot } from "../../ledger/ledger.ts";
 import { summarizeLedgers } from "../../ledger/clientSummary.ts";
 import { type ClientSummary } from "../../contract/fleet.ts";
 import type { LedgerRecord } from "../../contract/recordsAnswer.ts";
+import { STEADY_STATE_MS } from "../../contract/steadyState.ts";
 import { createRecordsPoller } from "../../ledger/recordsPoller.ts";
 import type { FetchLike, RecordsPoller } from "../../ledger/recordsPoller.ts";
 import { ConflictError, InvalidInputError } from "../../lib/errors.ts";
@@ -83,10 +84,6 @@ export interface Fleet {
   faultRecovery(id: string): FaultRecovery | undefined;
 }
 
-/** The ledger's memory: latencies and polls of the last 2 minutes (its default historyMs). */
-const LEDGER_HISTORY_MS = 120_000;
-/** DESIGN §1: a fault's steady state is the minute before it, which must still be remembered. */
-const STEADY_STATE_MS = 60_000;
 /** A t0 this far ahead of the fleet's clock is a clock problem of the sender, not a fault. */
 const MAX_T0_AHEAD_MS = 10_000;
 /** As many as each ledger follows at once; the oldest is forgotten first. */

@@ -1,6 +1,6 @@
-import { formatMs } from "../../chaos/reportFormat.ts";
 import type { Logger } from "../../lib/logger.ts";
-import type { Fault } from "../../contract/fault.ts";
+import { faultEnd, type Fault } from "../../contract/fault.ts";
+import { formatDuration } from "../../contract/formatDuration.ts";
 
 export interface GrafanaAnnotationsOptions {
   /** Grafana's base URL (GRAFANA_URL). */
@@ -95,7 +95,8 @@ export function createGrafanaAnnotations(options: GrafanaAnnotationsOptions): Gr
     const id = await ensure(fault);
     await call("PATCH", `/api/annotations/${id}`, {
       time: fault.t0,
-      timeEnd: recoveredAt(fault),
+      // A complete fault: its end does not depend on now.
+      timeEnd: faultEnd(fault, fault.t0),
       tags: tagsOf(fault),
       text: textOf(fault),
     });
@@ -160,24 +161,14 @@ function tagsOf(fault: Fault): string[] {
   ];
 }
 
-/** The region ends at the latest of the three recoveries, or where the window closed. */
-function recoveredAt(fault: Fault): number {
-  const { podRecoveryMs, lagRecoveryMs, clientRecovery, windowEnd } = fault.report;
-  const known = [podRecoveryMs, lagRecoveryMs, clientRecovery?.p99Ms].filter(
-    (ms): ms is number => ms !== null && ms !== undefined,
-  );
-  if (known.length > 0) return fault.t0 + Math.max(...known);
-  return windowEnd ?? fault.t0;
-}
-
 function textOf(fault: Fault): string {
   const what = `${fault.action} ${fault.target}${fault.mode !== undefined ? ` (${fault.mode})` : ""} by ${fault.actor}`;
   const { report } = fault;
   if (report.status === "open") return `${what}: recovering (fault ${fault.id})`;
   const times = [
-    `pod ${formatMs(report.podRecoveryMs)}`,
-    `client p99 ${formatMs(report.clientRecovery?.p99Ms)}`,
-    `lag ${formatMs(report.lagRecoveryMs)}`,
+    `pod ${formatDuration(report.podRecoveryMs)}`,
+    `client p99 ${formatDuration(report.clientRecovery?.p99Ms)}`,
+    `lag ${formatDuration(report.lagRecoveryMs)}`,
   ].join(", ");
   const totals =
     report.totals === null

@@ -1,3 +1,4 @@
+import { STEADY_STATE_MS } from "../../contract/steadyState.ts";
 import { percentile } from "../../ledger/percentile.ts";
 
 /** Consumer-group lag at one moment: records behind, per group (all partitions added up). */
@@ -5,9 +6,6 @@ export interface LagSample {
   readonly at: number;
   readonly lag: Readonly<Record<string, number>>;
 }
-
-/** DESIGN §1: steady state is the minute before the fault. */
-const STEADY_STATE_MS = 60_000;
 
 /**
  * Lag recovery for a fault at t0 (what Kafka sees), in the ledger's terms: each group's bound is

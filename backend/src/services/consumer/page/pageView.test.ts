@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createLedger } from "../../../ledger/ledger.ts";
 import type { RecordsAnswer } from "../../../contract/recordsAnswer.ts";
 import { createNumberStrips } from "./numberStrips.ts";
-import { formatConnection, formatDuration, formatEvent, formatPageView } from "./pageView.ts";
+import { formatConnection, formatEvent, formatPageView } from "./pageView.ts";
 
 const START = 1_700_000_000_000;
 
@@ -102,17 +102,6 @@ describe("formatConnection", () => {
     const state = { kind: "reconnecting", attempt: 3, nextAt: START + 1840 } as const;
     expect(formatConnection(state, START)).toBe("reconnecting (attempt 3, next in 1.8 s)");
     expect(formatConnection(state, START + 5000)).toBe("reconnecting (attempt 3, next in 0.0 s)");
-  });
-});
-
-describe("formatDuration", () => {
-  it.each([
-    [0, "0 ms"],
-    [849.6, "850 ms"],
-    [3240, "3.2 s"],
-    [125_000, "2 min 05 s"],
-  ])("formats %d ms as %s", (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
   });
 });
 

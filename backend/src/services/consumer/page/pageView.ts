@@ -1,3 +1,4 @@
+import { formatDuration } from "../../../contract/formatDuration.ts";
 import type { LedgerEvent, LedgerSnapshot } from "../../../ledger/ledger.ts";
 import type { NumberStrips } from "./numberStrips.ts";
 import type { ConnectionState } from "../../../ledger/recordsPoller.ts";
@@ -89,14 +90,6 @@ export function formatConnection(state: ConnectionState, now: number): string {
       return `reconnecting (attempt ${state.attempt}, next in ${seconds.toFixed(1)} s)`;
     }
   }
-}
-
-/** "850 ms", "3.2 s", "2 min 05 s". */
-export function formatDuration(ms: number): string {
-  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
-  if (Math.abs(ms) < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s`;
 }
 
 /** One line of the page's anomaly list, with the local time of day it was seen. */
