@@ -3,6 +3,7 @@ import { Server } from "socket.io";
 import type { Orchestrator } from "../../chaos/orchestrator.ts";
 import { readScenarioLibrary } from "../../chaos/scenarioLibrary.ts";
 import type { Scorecard } from "../../contract/scorecard.ts";
+import { STEADY_STATE_MS } from "../../contract/steadyState.ts";
 import type { KafkaAdminView } from "../../kafka/kafkaAdminView.ts";
 import { createLagMetrics } from "../../kafka/lagMetrics.ts";
 import { listen, type RunningServer } from "../../lib/httpApp.ts";
@@ -82,8 +83,8 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
       view: kafka.view,
       lagMetrics: createLagMetrics(controlMetrics.metrics),
       intervalMs: config.KAFKA_POLL_MS,
-      // A whole fault window, its minute of steady state, and some slack.
-      historyMs: config.FAULT_WINDOW_MS + 90_000,
+      // A whole fault window, its minute of steady state, and half a minute of slack.
+      historyMs: config.FAULT_WINDOW_MS + STEADY_STATE_MS + 30_000,
       logger,
       onSnapshot: (snapshot) => {
         io.emit("kafka", kafkaSeries.add(snapshot));
