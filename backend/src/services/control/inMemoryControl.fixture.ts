@@ -34,6 +34,9 @@ export async function createInMemoryControl(
     config: {
       ...loadControlConfig({ HTTP_HOST: "127.0.0.1" }),
       HTTP_PORT: 0,
+      // No fleet, and no producers to ask: nothing of the lab's defaults is reached.
+      CLIENTS_URL: undefined,
+      PRODUCER_URLS: {},
       FAULT_WINDOW_MS: options.faultWindowMs,
       SETTLE_MS: options.settleMs,
     },
