@@ -1,8 +1,8 @@
 // From the repetitions of each fault to the published table: percentiles over the repetitions,
 // the floor Kafka sets beside each figure, and recovery ÷ floor. Pure, so that what the table
 // says is tested on its own.
-import { escapeXml } from "../backend/src/chaos/escapeXml.ts";
-import { axisNumber, niceStep } from "../backend/src/chaos/reportCharts.ts";
+import { escapeXml } from "../backend/src/chaos/reports/escapeXml.ts";
+import { axisNumber, niceStep } from "../backend/src/chaos/reports/reportCharts.ts";
 import { percentile } from "../backend/src/ledger/percentile.ts";
 
 /** One repetition of one fault: what control's report and the producers' acknowledgments said. */

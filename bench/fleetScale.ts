@@ -19,7 +19,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import type { ComponentInfo } from "../backend/src/chaos/localSupervisor.ts";
+import type { ComponentInfo } from "../backend/src/chaos/supervisor/localSupervisor.ts";
 import type { FleetSummary } from "../backend/src/services/clients/fleet.ts";
 import {
   commit,

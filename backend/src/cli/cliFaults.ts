@@ -1,4 +1,4 @@
-import { clientRecoveryOf, faultStatusOf, formatTime } from "../chaos/reportFormat.ts";
+import { clientRecoveryOf, faultStatusOf, formatTime } from "../chaos/reports/reportFormat.ts";
 import { faultActionOf, type Fault } from "../contract/fault.ts";
 import { formatDuration } from "../contract/formatDuration.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";

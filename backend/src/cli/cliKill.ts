@@ -1,5 +1,5 @@
 import { KILL_MODES, type KillMode } from "../contract/targets.ts";
-import { formatTime } from "../chaos/reportFormat.ts";
+import { formatTime } from "../chaos/reports/reportFormat.ts";
 import { cliConfigOf } from "./cliConfig.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";

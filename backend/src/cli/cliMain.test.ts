@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { passingScorecard } from "../chaos/scorecard.fixture.ts";
+import { passingScorecard } from "../chaos/reports/scorecard.fixture.ts";
 import { cliMain } from "./cliMain.ts";
 import type { CliIo } from "./cliIo.ts";
 import { createFakeControl, type FakeControl } from "../contract/fakeControl.fixture.ts";

@@ -10,7 +10,7 @@ import {
   abortedScorecard,
   failingScorecard,
   passingScorecard,
-} from "../chaos/scorecard.fixture.ts";
+} from "../chaos/reports/scorecard.fixture.ts";
 import type { RunState } from "../contract/runs.ts";
 import {
   createFakeControl,

@@ -1,7 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { DEFAULT_MARGIN_PCT, writeReports, type WrittenReports } from "../chaos/reportFiles.ts";
-import { formatSloValue, verdictOf } from "../chaos/reportFormat.ts";
+import {
+  DEFAULT_MARGIN_PCT,
+  writeReports,
+  type WrittenReports,
+} from "../chaos/reports/reportFiles.ts";
+import { formatSloValue, verdictOf } from "../chaos/reports/reportFormat.ts";
 import { compactTime } from "../contract/compactTime.ts";
 import { scorecardSchema, type Scorecard } from "../contract/scorecard.ts";
 import { cliConfigOf } from "./cliConfig.ts";

@@ -1,4 +1,4 @@
-import { formatTime } from "../chaos/reportFormat.ts";
+import { formatTime } from "../chaos/reports/reportFormat.ts";
 import { ExitCode, type CliIo } from "./cliIo.ts";
 import { COMMAND_USAGE } from "./cliUsage.ts";
 import type { ControlClient } from "../contract/controlClient.ts";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { passingScorecard } from "../chaos/scorecard.fixture.ts";
+import { passingScorecard } from "../chaos/reports/scorecard.fixture.ts";
 import { createControlClient } from "../contract/controlClient.ts";
 import { type RunState } from "../contract/runs.ts";
 import {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { ComponentSpec } from "../chaos/localSupervisor.ts";
+import type { ComponentSpec } from "../chaos/supervisor/localSupervisor.ts";
 import { describeQuorum } from "../kafka/describeQuorum.ts";
 import type { LocalKafkaCluster } from "../kafka/localCluster.ts";
 import type { LabConfig } from "./labConfig.ts";

@@ -1,8 +1,11 @@
 import { existsSync } from "node:fs";
 import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
-import { createLocalSupervisor, type LocalSupervisor } from "../chaos/localSupervisor.ts";
-import { createSupervisorApp } from "../chaos/supervisorApp.ts";
+import {
+  createLocalSupervisor,
+  type LocalSupervisor,
+} from "../chaos/supervisor/localSupervisor.ts";
+import { createSupervisorApp } from "../chaos/supervisor/supervisorApp.ts";
 import { kafkaNodes } from "../kafka/brokerProperties.ts";
 import { ensureJmxExporterAgent } from "../kafka/jmxExporterAgent.ts";
 import { ensureKafkaJars, KAFKA_VERSION } from "../kafka/kafkaJars.ts";

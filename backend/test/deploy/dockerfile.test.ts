@@ -110,7 +110,11 @@ describe("the Dockerfile", () => {
     ]) {
       expect(ignored(path, dockerignore), path).toBe(true);
     }
-    for (const path of ["backend/src/chaos/kubernetes.ts", "package-lock.json", "scenarios"]) {
+    for (const path of [
+      "backend/src/chaos/orchestrators/kubernetes.ts",
+      "package-lock.json",
+      "scenarios",
+    ]) {
       expect(ignored(path, dockerignore), path).toBe(false);
     }
   });

@@ -28,9 +28,12 @@ async function refusals(file: string, from: string): Promise<string[]> {
 describe("the layering rules", () => {
   it.each([
     ["dashboard/src/planted.ts", "../../backend/src/services/control/faultTracker.ts"],
-    ["dashboard/src/components/planted.tsx", "../../../backend/src/chaos/orchestrator.ts"],
+    [
+      "dashboard/src/components/planted.tsx",
+      "../../../backend/src/chaos/orchestrators/orchestrator.ts",
+    ],
     ["dashboard/src/planted.ts", "../../backend/src/lib/logger.ts"],
-    ["backend/src/chaos/planted.ts", "../services/control/victimPicker.ts"],
+    ["backend/src/chaos/scenarios/planted.ts", "../../services/control/victimPicker.ts"],
     ["backend/src/ledger/planted.ts", "node:fs"],
     ["backend/src/ledger/planted.ts", "../lib/logger.ts"],
     ["backend/src/lib/planted.ts", "../kafka/kafkaJars.ts"],
@@ -52,13 +55,13 @@ describe("the layering rules", () => {
   it.each([
     ["dashboard/src/planted.ts", "../../backend/src/contract/fault.ts"],
     ["dashboard/src/planted.ts", "../../backend/src/ledger/ledger.ts"],
-    ["backend/src/chaos/planted.ts", "../contract/fault.ts"],
+    ["backend/src/chaos/reports/planted.ts", "../../contract/fault.ts"],
     ["backend/src/ledger/planted.ts", "../contract/fleet.ts"],
     ["backend/src/lib/planted.ts", "./logger.ts"],
     ["backend/src/contract/planted.ts", "../lib/errors.ts"],
     ["backend/src/services/consumer/planted.ts", "../../lib/logger.ts"],
     ["backend/src/services/consumer/page/planted.ts", "../view.ts"],
-    ["backend/src/services/control/planted.ts", "../../chaos/orchestrator.ts"],
+    ["backend/src/services/control/planted.ts", "../../chaos/orchestrators/orchestrator.ts"],
     ["backend/src/cli/planted.ts", "../contract/controlClient.ts"],
   ])("allow what the layers allow: %s importing %s", async (file, from) => {
     expect(await refusals(file, from)).toEqual([]);
@@ -66,7 +69,7 @@ describe("the layering rules", () => {
 
   it("are part of the configuration `npm run lint` uses", async () => {
     const config = (await new ESLint({ cwd: repo }).calculateConfigForFile(
-      join(repo, "backend/src/chaos/orchestrator.ts"),
+      join(repo, "backend/src/chaos/orchestrators/orchestrator.ts"),
     )) as { rules?: Record<string, unknown> };
     expect(config.rules?.["no-restricted-imports"]).toBeDefined();
   });

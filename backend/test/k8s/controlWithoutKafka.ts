@@ -1,4 +1,4 @@
-import type { Orchestrator } from "../../src/chaos/orchestrator.ts";
+import type { Orchestrator } from "../../src/chaos/orchestrators/orchestrator.ts";
 import { createLogger } from "../../src/lib/logger.ts";
 import type { FaultTracker } from "../../src/services/control/faultTracker.ts";
 import { createInMemoryControl } from "../../src/services/control/inMemoryControl.fixture.ts";

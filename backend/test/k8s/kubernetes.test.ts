@@ -1,11 +1,11 @@
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeConfig } from "@kubernetes/client-node";
-import { createKubePodApi } from "../../src/chaos/kubePodApi.ts";
-import { createKubernetesOrchestrator } from "../../src/chaos/kubernetes.ts";
-import type { Orchestrator } from "../../src/chaos/orchestrator.ts";
+import { createKubePodApi } from "../../src/chaos/orchestrators/kubePodApi.ts";
+import { createKubernetesOrchestrator } from "../../src/chaos/orchestrators/kubernetes.ts";
+import type { Orchestrator } from "../../src/chaos/orchestrators/orchestrator.ts";
 import type { LifecycleEvent } from "../../src/contract/targets.ts";
-import { TARGET_SELECTOR } from "../../src/chaos/podSnapshot.ts";
+import { TARGET_SELECTOR } from "../../src/chaos/orchestrators/podSnapshot.ts";
 import { ensureKubeBinaries, type KubeBinaries } from "../../src/kube/kubeBinaries.ts";
 import { commonConfigSchema, environmentWith, loadConfig } from "../../src/lib/config.ts";
 import { createLogger } from "../../src/lib/logger.ts";

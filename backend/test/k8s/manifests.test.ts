@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { POD_LABELS } from "../../src/chaos/podSnapshot.ts";
+import { POD_LABELS } from "../../src/chaos/orchestrators/podSnapshot.ts";
 import { JMX_EXPORTER_VERSION } from "../../src/kafka/jmxExporterAgent.ts";
 import { KAFKA_VERSION } from "../../src/kafka/kafkaJars.ts";
 import { ensureKubeBinaries } from "../../src/kube/kubeBinaries.ts";

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ComponentInfo } from "../../src/chaos/localSupervisor.ts";
+import type { ComponentInfo } from "../../src/chaos/supervisor/localSupervisor.ts";
 import { consecutiveFreePorts } from "../../src/lib/freePorts.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import { processesMentioning } from "./processes.ts";

@@ -3,8 +3,8 @@ import { send } from "@koa/send";
 import Router from "@koa/router";
 import type Koa from "koa";
 import type { Context, Next } from "koa";
-import { parseScenario } from "../../chaos/scenarioParser.ts";
-import { renderReports } from "../../chaos/reportFiles.ts";
+import { parseScenario } from "../../chaos/scenarios/scenarioParser.ts";
+import { renderReports } from "../../chaos/reports/reportFiles.ts";
 import { faultRequestSchema } from "../../contract/fault.ts";
 import {
   eventsReportSchema,

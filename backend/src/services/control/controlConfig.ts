@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { z } from "zod";
-import { FAILOVER_SETTINGS } from "../../chaos/scenario.ts";
+import { FAILOVER_SETTINGS } from "../../chaos/scenarios/scenario.ts";
 import { viewGroupSettings } from "../../kafka/viewGroupSettings.ts";
 import { kafkaBrokersSetting, kafkaClientSettings } from "../../kafka/kafkaClient.ts";
 import {

@@ -1,7 +1,7 @@
 import type Koa from "koa";
 import { Server } from "socket.io";
-import type { Orchestrator } from "../../chaos/orchestrator.ts";
-import { readScenarioLibrary } from "../../chaos/scenarioLibrary.ts";
+import type { Orchestrator } from "../../chaos/orchestrators/orchestrator.ts";
+import { readScenarioLibrary } from "../../chaos/scenarios/scenarioLibrary.ts";
 import type { Scorecard } from "../../contract/scorecard.ts";
 import { STEADY_STATE_MS } from "../../contract/steadyState.ts";
 import type { KafkaAdminView } from "../../kafka/kafkaAdminView.ts";

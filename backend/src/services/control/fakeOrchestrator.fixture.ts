@@ -1,7 +1,7 @@
-import type { Orchestrator } from "../../chaos/orchestrator.ts";
+import type { Orchestrator } from "../../chaos/orchestrators/orchestrator.ts";
 import type { LifecycleEvent } from "../../contract/targets.ts";
 import type { KillMode, Target } from "../../contract/targets.ts";
-import { TargetStateError, UnknownTargetError } from "../../chaos/orchestrator.ts";
+import { TargetStateError, UnknownTargetError } from "../../chaos/orchestrators/orchestrator.ts";
 
 export interface FakeOrchestrator extends Orchestrator {
   readonly calls: string[];

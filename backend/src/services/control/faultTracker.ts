@@ -1,4 +1,4 @@
-import type { Orchestrator } from "../../chaos/orchestrator.ts";
+import type { Orchestrator } from "../../chaos/orchestrators/orchestrator.ts";
 import type { LifecycleEvent } from "../../contract/targets.ts";
 import type { KillMode, Target } from "../../contract/targets.ts";
 import { failoverFloor, type Floor, type FloorSettings } from "../../kafka/failoverFloor.ts";

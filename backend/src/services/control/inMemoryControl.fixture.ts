@@ -1,4 +1,4 @@
-import type { Orchestrator } from "../../chaos/orchestrator.ts";
+import type { Orchestrator } from "../../chaos/orchestrators/orchestrator.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { ControlAppOptions } from "./controlApp.ts";
 import { loadControlConfig } from "./controlConfig.ts";

@@ -2,10 +2,10 @@
 import { handleProcessFailures } from "../../lib/processFailures.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createKubePodApi, loadKubeConfig } from "../../chaos/kubePodApi.ts";
-import { createKubernetesOrchestrator } from "../../chaos/kubernetes.ts";
-import { createLocalOrchestrator } from "../../chaos/localOrchestrator.ts";
-import { TARGET_SELECTOR } from "../../chaos/podSnapshot.ts";
+import { createKubePodApi, loadKubeConfig } from "../../chaos/orchestrators/kubePodApi.ts";
+import { createKubernetesOrchestrator } from "../../chaos/orchestrators/kubernetes.ts";
+import { createLocalOrchestrator } from "../../chaos/orchestrators/localOrchestrator.ts";
+import { TARGET_SELECTOR } from "../../chaos/orchestrators/podSnapshot.ts";
 import { createJsonLogStore } from "../../kafka/jsonLogStore.ts";
 import { createKafkaAdminView } from "../../kafka/kafkaAdminView.ts";
 import { createKafkaClient } from "../../kafka/kafkaClient.ts";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Scenario } from "../../chaos/scenario.ts";
+import type { Scenario } from "../../chaos/scenarios/scenario.ts";
 import { scorecardSchema } from "../../contract/scorecard.ts";
 import { ConflictError } from "../../lib/errors.ts";
 import { createLogger } from "../../lib/logger.ts";

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { abortReason } from "../../chaos/abortReason.ts";
-import { describeStep } from "../../chaos/describeStep.ts";
-import type { FailoverSettings, Scenario, ScenarioStep } from "../../chaos/scenario.ts";
-import { runOutcome } from "../../chaos/runOutcome.ts";
+import { abortReason } from "../../chaos/scenarios/abortReason.ts";
+import { describeStep } from "../../chaos/scenarios/describeStep.ts";
+import type { FailoverSettings, Scenario, ScenarioStep } from "../../chaos/scenarios/scenario.ts";
+import { runOutcome } from "../../chaos/scenarios/runOutcome.ts";
 import type { Scorecard, SeriesPoint, StepResult } from "../../contract/scorecard.ts";
-import { sloVerdicts } from "../../chaos/sloVerdicts.ts";
+import { sloVerdicts } from "../../chaos/scenarios/sloVerdicts.ts";
 import type { RunPhase, RunState } from "../../contract/runs.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { seededRandom } from "../../lib/seededRandom.ts";
