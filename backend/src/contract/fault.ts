@@ -10,6 +10,7 @@ export const clientRecoverySchema = z.object({
   neverNoticed: z.number(),
   p50Ms: z.number().nullable(),
   p99Ms: z.number().nullable(),
+  /** While `pending` > 0 the fleet's true max is at least this. */
   maxMs: z.number().nullable(),
 });
 

@@ -2,7 +2,8 @@ import { createLedger, LEDGER_HISTORY_MS } from "../../ledger/ledger.ts";
 import { percentile } from "../../ledger/percentile.ts";
 import type { Ledger, LedgerEvent, LedgerSnapshot } from "../../ledger/ledger.ts";
 import { summarizeLedgers } from "../../ledger/clientSummary.ts";
-import { type ClientSummary } from "../../contract/fleet.ts";
+import type { ClientRecovery } from "../../contract/fault.ts";
+import type { ClientSummary } from "../../contract/fleet.ts";
 import type { LedgerRecord } from "../../contract/recordsAnswer.ts";
 import { STEADY_STATE_MS } from "../../contract/steadyState.ts";
 import { createRecordsPoller } from "../../ledger/recordsPoller.ts";
@@ -19,20 +20,13 @@ export type FleetEvent = LedgerEvent & { readonly client: string };
 export type FleetSummary = ClientSummary;
 
 /** Client recovery for one fault (DESIGN §1), per client and across the fleet. Times in ms. */
-export interface FaultRecovery {
+/** What control reads of a fault (the contract's ClientRecovery), and what only the fleet shows. */
+export interface FaultRecovery extends ClientRecovery {
   readonly id: string;
   readonly t0: number;
   readonly at: number;
-  readonly clients: number;
   /** Clients with a recovery time, the ones that never noticed the fault (0) included. */
   readonly recovered: number;
-  /** Clients still degraded: their recovery time is not known yet. */
-  readonly pending: number;
-  readonly neverNoticed: number;
-  /** Over the recovered clients; while `pending` > 0 the fleet's true max is at least `maxMs`. */
-  readonly p50Ms: number | null;
-  readonly p99Ms: number | null;
-  readonly maxMs: number | null;
   /** Per client id: its recovery time, or null while it has not recovered. */
   readonly perClient: Readonly<Record<string, number | null>>;
 }
