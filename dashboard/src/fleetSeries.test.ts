@@ -14,7 +14,7 @@ describe("createFleetSeries", () => {
     series.addSummary("page-a", summary(1200, { clients: 1, staleReads: 3, missing: 1 }));
     series.addSummary(
       "fleet",
-      summary(2000, { staleReads: 54, failedPolls: 9, stalledClients: 2 }),
+      summary(2000, { staleReads: 54, failedPolls: 9, stalledClients: 2, fellBehind: 1200 }),
     );
     series.addSummary("page-a", summary(2100, { clients: 1, staleReads: 4, missing: 1 }));
     const { table } = series;
@@ -23,6 +23,7 @@ describe("createFleetSeries", () => {
     expect(table.column(FLEET_COLUMNS.staleReads)).toEqual([0, 5]);
     expect(table.column(FLEET_COLUMNS.failedPolls)).toEqual([0, 2]);
     expect(table.column(FLEET_COLUMNS.missing)).toEqual([1, 1]);
+    expect(table.column(FLEET_COLUMNS.fellBehind)).toEqual([0, 1200]);
     expect(table.column(FLEET_COLUMNS.stalledClients)).toEqual([0, 2]);
   });
 

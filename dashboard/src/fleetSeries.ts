@@ -5,6 +5,8 @@ import { createTimeTable, type TimeTable } from "./timeTable.ts";
 export const FLEET_COLUMNS = {
   /** Numbers clients are missing now (a gap can close when a late number arrives). */
   missing: "missing",
+  /** Numbers skipped in that second because clients fell behind the view window: overload. */
+  fellBehind: "fellBehind",
   /** Stale reads and failed polls in that second. */
   staleReads: "staleReads",
   failedPolls: "failedPolls",
@@ -59,13 +61,25 @@ export function createFleetSeries(options: FleetSeriesOptions = {}): FleetSeries
       newestAt = Math.max(newestAt, summary.at);
       const row = table.row(Math.floor(summary.at / 1000));
       if (row < 0) return;
-      const { missing, staleReads, failedPolls, stalledClients, latencyP50Ms, latencyP99Ms } =
-        FLEET_COLUMNS;
+      const {
+        missing,
+        fellBehind,
+        staleReads,
+        failedPolls,
+        stalledClients,
+        latencyP50Ms,
+        latencyP99Ms,
+      } = FLEET_COLUMNS;
       // The first summary of a source is its baseline: what it counted before is not this second's.
       add(
         row,
         staleReads,
         Math.max(0, summary.staleReads - (previous?.staleReads ?? summary.staleReads)),
+      );
+      add(
+        row,
+        fellBehind,
+        Math.max(0, summary.fellBehind - (previous?.fellBehind ?? summary.fellBehind)),
       );
       add(
         row,

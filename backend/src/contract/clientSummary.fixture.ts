@@ -13,6 +13,7 @@ export function clientSummary(
     duplicates: 0,
     staleReads: 0,
     reordered: 0,
+    fellBehind: 0,
     stalls: 0,
     longestStallMs: 0,
     stalledClients: 0,

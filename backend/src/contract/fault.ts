@@ -20,6 +20,11 @@ export const windowTotalsSchema = z.object({
   duplicates: z.number(),
   staleReads: z.number(),
   failedPolls: z.number(),
+  /**
+   * Numbers clients skipped because they fell behind the view window: overload, not the fault.
+   * Timelines and reports written before it was counted read 0.
+   */
+  fellBehind: z.number().default(0),
 });
 
 /**

@@ -19,6 +19,8 @@ export const clientSummarySchema = z.looseObject({
   duplicates: count,
   staleReads: count,
   reordered: count,
+  /** Numbers skipped because clients fell behind the view window: overload, not a failover. */
+  fellBehind: count,
   stalls: count,
   longestStallMs: count,
   /** Clients in an outage right now. */

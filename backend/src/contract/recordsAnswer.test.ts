@@ -13,6 +13,8 @@ const valid = {
 describe("parseRecordsAnswer", () => {
   it("takes a well-formed answer as it is", () => {
     expect(parseRecordsAnswer(structuredClone(valid))).toEqual(valid);
+    const behind = { ...valid, behind: { "producer-0": 6 } };
+    expect(parseRecordsAnswer(structuredClone(behind))).toEqual(behind);
   });
 
   it.each([
@@ -26,6 +28,8 @@ describe("parseRecordsAnswer", () => {
     [{ ...valid, records: [{ producer: "p", seq: 1, ts: "now" }] }, "records[0].ts must be"],
     [{ ...valid, truncated: "no" }, "truncated must be a boolean"],
     [{ ...valid, ready: undefined }, "ready must be a boolean"],
+    [{ ...valid, behind: [] }, "behind must be an object"],
+    [{ ...valid, behind: { "producer-0": 0 } }, "behind.producer-0 must be a whole number ≥ 1"],
   ])("rejects %j naming the field", (body, message) => {
     expect(() => parseRecordsAnswer(body)).toThrow(message);
   });

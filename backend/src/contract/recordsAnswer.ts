@@ -23,6 +23,12 @@ export interface RecordsAnswer {
   /** More records were due than one answer carries; the rest come with the next poll. */
   readonly truncated: boolean;
   readonly ready: boolean;
+  /**
+   * Per producer whose cursor fell below the consumer's view window: the highest seq the window
+   * no longer holds. The client fell behind (overload, a long pause): what it skipped counts as
+   * `fellBehind`, not `missing`. Absent when the client is not behind.
+   */
+  readonly behind?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -50,6 +56,18 @@ export function parseRecordsAnswer(body: unknown): RecordsAnswer {
     }
     heads[producer] = head;
   }
+  const rawBehind = body["behind"];
+  let behind: Record<string, number> | undefined;
+  if (rawBehind !== undefined) {
+    if (!isObject(rawBehind)) throw new Error("records answer: behind must be an object");
+    behind = {};
+    for (const [producer, floor] of Object.entries(rawBehind)) {
+      if (!isSeq(floor, 1)) {
+        throw new Error(`records answer: behind.${producer} must be a whole number ≥ 1`);
+      }
+      behind[producer] = floor;
+    }
+  }
   const rawRecords = body["records"];
   if (!Array.isArray(rawRecords)) throw new Error("records answer: records must be an array");
   const records = rawRecords.map((record: unknown, index): LedgerRecord => {
@@ -66,7 +84,15 @@ export function parseRecordsAnswer(body: unknown): RecordsAnswer {
     }
     return { producer, seq, ts };
   });
-  return { consumer, records, cursor, heads, truncated, ready };
+  return {
+    consumer,
+    records,
+    cursor,
+    heads,
+    truncated,
+    ready,
+    ...(behind === undefined ? {} : { behind }),
+  };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -13,6 +13,7 @@ function snapshot(overrides: Partial<LedgerSnapshot>): LedgerSnapshot {
     duplicates: 0,
     staleReads: 2,
     reordered: 0,
+    fellBehind: 0,
     stalls: 0,
     longestStallMs: 0,
     currentStallMs: 0,

@@ -18,6 +18,7 @@ export function summarizeLedgers(
     duplicates: 0,
     staleReads: 0,
     reordered: 0,
+    fellBehind: 0,
     stalls: 0,
     stalledClients: 0,
     longestStallMs: 0,
@@ -33,6 +34,7 @@ export function summarizeLedgers(
     summary.duplicates += snapshot.duplicates;
     summary.staleReads += snapshot.staleReads;
     summary.reordered += snapshot.reordered;
+    summary.fellBehind += snapshot.fellBehind;
     summary.stalls += snapshot.stalls;
     if (snapshot.currentStallMs > stallMs) summary.stalledClients += 1;
     summary.longestStallMs = Math.max(summary.longestStallMs, snapshot.longestStallMs);

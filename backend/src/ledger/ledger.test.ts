@@ -72,6 +72,32 @@ describe("createLedger: numbers", () => {
     });
   });
 
+  it("counts what left the view before the client asked as fell-behind, not missing", () => {
+    const ledger = subscribed();
+    ledger.recordAnswer(answer([rec(P0, 101, START)]), START + 500);
+    // The consumer's window moved past 101: it holds 151 and up, and says so.
+    const outcome = ledger.recordAnswer(
+      { ...answer([rec(P0, 151, START + 900), rec(P0, 152, START + 900)]), behind: { [P0]: 150 } },
+      START + 1000,
+    );
+    expect(outcome.fresh.map((record) => record.seq)).toEqual([151, 152]);
+    expect(outcome.events).toEqual([
+      {
+        type: "fell-behind",
+        at: START + 1000,
+        consumer: "consumer-0",
+        producer: P0,
+        from: 102,
+        to: 150,
+      },
+    ]);
+    expect(ledger.snapshot(START + 1000)).toMatchObject({
+      missing: 0,
+      fellBehind: 49,
+      producers: { [P0]: { highest: 152, missing: 0, fellBehind: 49 } },
+    });
+  });
+
   it("takes a missing number that arrives late as fresh and reordered, no longer missing", () => {
     const ledger = subscribed();
     ledger.recordAnswer(answer([rec(P0, 101, START), rec(P0, 105, START)]), START + 500);
@@ -159,6 +185,7 @@ describe("createLedger: numbers", () => {
       missing: 0,
       reordered: 0,
       duplicates: 0,
+      fellBehind: 0,
     });
   });
 

@@ -22,6 +22,11 @@ export type LedgerEvent =
   | RunEvent<"late">
   /** Numbers `from`..`to` had already been received (or were before the client's start). */
   | RunEvent<"duplicate">
+  /**
+   * Numbers `from`..`to` left the consumer's view window before the client asked for them: it
+   * fell behind (overload, a long pause). Counted as fellBehind, not as missing.
+   */
+  | RunEvent<"fell-behind">
   /** The consumer's view (`head`) was behind what the client already had (`had`). */
   | StaleEvent
   | PollFailedEvent
@@ -88,6 +93,7 @@ export interface ProducerSnapshot {
   readonly missing: number;
   readonly reordered: number;
   readonly duplicates: number;
+  readonly fellBehind: number;
 }
 
 export interface LedgerSnapshot {
@@ -101,6 +107,8 @@ export interface LedgerSnapshot {
   readonly duplicates: number;
   readonly staleReads: number;
   readonly reordered: number;
+  /** Numbers skipped because the client fell behind the view window: overload, not a failover. */
+  readonly fellBehind: number;
   /** Outages (stalls longer than `stallMs`), the current one included. */
   readonly stalls: number;
   readonly longestStallMs: number;
@@ -326,6 +334,20 @@ export function createLedger(options: LedgerOptions): Ledger {
         }
       }
 
+      // Before the records: they start after the window's floor, which must not open a gap.
+      for (const [producer, floor] of Object.entries(answer.behind ?? {})) {
+        const skipped = producers.get(producer)?.skipTo(floor);
+        if (skipped !== undefined) {
+          events.push({
+            type: "fell-behind",
+            at: receivedAt,
+            consumer: answer.consumer,
+            producer,
+            ...skipped,
+          });
+        }
+      }
+
       const fresh: LedgerRecord[] = [];
       const newest = new Map<string, LedgerRecord>();
       let advanced = false;
@@ -431,6 +453,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       let missing = 0;
       let duplicates = 0;
       let reordered = 0;
+      let fellBehind = 0;
       for (const [producer, tracker] of producers) {
         perProducer[producer] = {
           highest: tracker.highest,
@@ -438,10 +461,12 @@ export function createLedger(options: LedgerOptions): Ledger {
           missing: tracker.missing,
           reordered: tracker.late,
           duplicates: tracker.duplicates,
+          fellBehind: tracker.fellBehind,
         };
         missing += tracker.missing;
         duplicates += tracker.duplicates;
         reordered += tracker.late;
+        fellBehind += tracker.fellBehind;
       }
       return {
         at: now,
@@ -453,6 +478,7 @@ export function createLedger(options: LedgerOptions): Ledger {
         duplicates,
         staleReads,
         reordered,
+        fellBehind,
         stalls: finishedStalls + (stalledNow ? 1 : 0),
         longestStallMs: Math.max(longestFinishedStallMs, stalledNow ? currentStallMs : 0),
         currentStallMs,

@@ -76,6 +76,18 @@ describe("createRecordsPoller", () => {
     expect(client.poller.state()).toEqual({ kind: "live" });
   });
 
+  it("asks again at once after a truncated answer: a client behind catches up between polls", async () => {
+    const truncated = (cursor: string): Response =>
+      Response.json({ ...answer(cursor), truncated: true });
+    client = scripted([ok("a:1"), truncated("a:1001"), truncated("a:2001"), ok("a:2500")]);
+    client.poller.start();
+    await vi.advanceTimersByTimeAsync(600);
+    // A timer's least delay is 1 ms.
+    expect(client.requests.map((r) => r.at - 1_000_000)).toEqual([0, 500, 501, 502]);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(client.requests.map((r) => r.at - 1_000_000)).toEqual([0, 500, 501, 502, 1002]);
+  });
+
   it("spreads each interval by ± jitter × pollMs when asked (the fleet), never by default (the page)", async () => {
     const draws = [1, 0, 0.5];
     client = scripted([ok("producer-0:1")], { jitter: 0.1, random: () => draws.shift() ?? 0.5 });

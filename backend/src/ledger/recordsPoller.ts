@@ -65,7 +65,7 @@ type Outcome =
 
 /**
  * Polls the records API with the client's cursor: every `pollMs` (start to start) while answers
- * come, with capped exponential backoff and jitter while they do not, and back to `pollMs` with
+ * come, at once after a truncated answer, with capped exponential backoff and jitter while they do not, and back to `pollMs` with
  * the first answer. It never gives up. The first poll has no cursor, so the client subscribes from
  * now.
  */
@@ -137,6 +137,9 @@ export function createRecordsPoller(options: RecordsPollerOptions): RecordsPolle
       failures = 0;
       state = { kind: "live" };
       options.onAnswer(outcome.answer, at);
+      // More records are waiting than one answer carried: ask for them now, so that a client
+      // that fell behind catches up faster than records arrive instead of one answer per pollMs.
+      if (outcome.answer.truncated) return 0;
       const spread = pollMs * (options.jitter ?? 0) * (2 * options.random() - 1);
       return Math.max(0, startedAt + pollMs + spread - at);
     }

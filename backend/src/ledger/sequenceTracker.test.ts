@@ -55,4 +55,15 @@ describe("createSequenceTracker", () => {
     expect(tracker.accept(1)).toEqual({ kind: "duplicate" });
     expect(tracker.accept(21)).toEqual({ kind: "late" });
   });
+  it("skips to a view window's floor as fell-behind, never as missing, and only forward", () => {
+    const tracker = createSequenceTracker(10);
+    tracker.accept(11);
+    tracker.accept(14);
+    expect(tracker.skipTo(20)).toEqual({ from: 15, to: 20 });
+    expect(tracker.skipTo(18)).toBeUndefined();
+    expect(tracker.accept(21)).toEqual({ kind: "new", gap: undefined });
+    // The hole a failover left before the client fell behind stays missing.
+    expect(tracker).toMatchObject({ highest: 21, fellBehind: 6, missing: 2, received: 3 });
+    expect(tracker.missingRanges()).toEqual([{ from: 12, to: 13 }]);
+  });
 });

@@ -21,7 +21,14 @@ export interface SequenceTracker {
   readonly missing: number;
   readonly late: number;
   readonly duplicates: number;
+  /** Numbers skipped because the client fell behind the consumer's view window. */
+  readonly fellBehind: number;
   accept(seq: number): Arrival;
+  /**
+   * The consumer no longer holds anything at or below `floor`: the numbers between `highest` and
+   * it are skipped (counted as fellBehind, never as missing) and returned; undefined when none.
+   */
+  skipTo(floor: number): SeqRange | undefined;
   /** The missing numbers still recognised if they arrive late, lowest first. */
   missingRanges(): readonly SeqRange[];
 }
@@ -43,6 +50,7 @@ export function createSequenceTracker(baseline: number): SequenceTracker {
   let missing = 0;
   let late = 0;
   let duplicates = 0;
+  let fellBehind = 0;
   // Sorted, disjoint, non-adjacent; normally empty.
   const holes: { from: number; to: number }[] = [];
 
@@ -81,6 +89,16 @@ export function createSequenceTracker(baseline: number): SequenceTracker {
     },
     get duplicates() {
       return duplicates;
+    },
+    get fellBehind() {
+      return fellBehind;
+    },
+    skipTo(floor) {
+      if (floor <= highest) return undefined;
+      const skipped = { from: highest + 1, to: floor };
+      fellBehind += floor - highest;
+      highest = floor;
+      return skipped;
     },
     accept(seq) {
       if (seq > highest) {

@@ -46,6 +46,7 @@ export function ChartsPanel({ state, view, onView, now }: ChartsPanelProps) {
 
   const ledger: ChartSeries[] = [
     { column: FLEET_COLUMNS.missing, label: "missing (now)", color: "#d62728" },
+    { column: FLEET_COLUMNS.fellBehind, label: "fell behind /s", color: "#8c564b" },
     { column: FLEET_COLUMNS.staleReads, label: "stale reads /s", color: "#ff7f0e" },
     { column: FLEET_COLUMNS.failedPolls, label: "failed polls /s", color: "#7f7f7f" },
   ];

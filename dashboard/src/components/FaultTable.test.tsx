@@ -19,7 +19,7 @@ it("lists faults newest first with their recovery times and totals, and selects 
       maxMs: 1200,
     },
     lagRecoveryMs: 31_600,
-    totals: { missing: 0, duplicates: 0, staleReads: 374, failedPolls: 1 },
+    totals: { missing: 0, duplicates: 0, staleReads: 374, failedPolls: 1, fellBehind: 0 },
   });
   const open = fault("f-new", 5000, {
     podRecoveryMs: 2000,

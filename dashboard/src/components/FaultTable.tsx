@@ -51,6 +51,9 @@ export function FaultTable({ faults, selected, onSelect, tracesUrl }: FaultTable
                 <th>dup</th>
                 <th>stale</th>
                 <th>failed polls</th>
+                <th title="numbers clients skipped because they fell behind the consumers' view window: overload, not the fault">
+                  behind
+                </th>
                 <th>status</th>
               </tr>
             </thead>
@@ -112,6 +115,7 @@ export function FaultTable({ faults, selected, onSelect, tracesUrl }: FaultTable
                     <td>{formatCount(totals?.duplicates)}</td>
                     <td>{formatCount(totals?.staleReads)}</td>
                     <td>{formatCount(totals?.failedPolls)}</td>
+                    <td className="fell-behind">{formatCount(totals?.fellBehind)}</td>
                     <td className="status">
                       {report.status === "open"
                         ? "recovering"

@@ -16,7 +16,7 @@ function run(p99Ms: number | null, missing = 0): Scorecard {
           : { clients: 20, pending: 0, neverNoticed: 0, p50Ms: 100, p99Ms, maxMs: p99Ms },
     },
   }));
-  scorecard.totals = { missing, duplicates: 0, staleReads: 0, failedPolls: 0 };
+  scorecard.totals = { missing, duplicates: 0, staleReads: 0, failedPolls: 0, fellBehind: 0 };
   return scorecard;
 }
 

@@ -67,6 +67,7 @@ describe("renderMarkdown", () => {
       "0",
       "374",
       "12",
+      "0",
       "complete",
     ]);
 

@@ -85,7 +85,7 @@ export function renderMarkdown(
   if (scorecard.totals !== null) {
     const t = scorecard.totals;
     lines.push(
-      `Over the run, clients saw ${t.missing} missing, ${t.duplicates} duplicate and ${t.staleReads} stale records, and ${t.failedPolls} failed polls.`,
+      `Over the run, clients saw ${t.missing} missing, ${t.duplicates} duplicate and ${t.staleReads} stale records, and ${t.failedPolls} failed polls${t.fellBehind > 0 ? `; they fell behind the consumers' view on ${t.fellBehind} records (overload, not a lost record)` : ""}.`,
       "",
     );
   }
@@ -118,6 +118,7 @@ export function renderMarkdown(
           "duplicates",
           "stale reads",
           "failed polls",
+          "fell behind",
           "report",
         ],
         scorecard.faults.map((fault) => {
@@ -139,6 +140,7 @@ export function renderMarkdown(
             count((t) => t.duplicates),
             count((t) => t.staleReads),
             count((t) => t.failedPolls),
+            count((t) => t.fellBehind),
             faultStatusOf(fault),
           ];
         }),

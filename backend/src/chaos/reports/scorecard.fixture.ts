@@ -32,7 +32,7 @@ function brokerFault(overrides: Partial<Fault["report"]> = {}): Fault {
         maxMs: 9_800,
       },
       lagRecoveryMs: 24_700,
-      totals: { missing: 0, duplicates: 0, staleReads: 374, failedPolls: 12 },
+      totals: { missing: 0, duplicates: 0, staleReads: 374, failedPolls: 12, fellBehind: 0 },
       windowEnd: t0 + 30_000,
       timedOut: false,
       ...overrides,
@@ -102,7 +102,7 @@ export function passingScorecard(): Scorecard {
       },
     ],
     faults: [fault],
-    totals: { missing: 0, duplicates: 0, staleReads: 374, failedPolls: 12 },
+    totals: { missing: 0, duplicates: 0, staleReads: 374, failedPolls: 12, fellBehind: 0 },
     slos: [
       { name: "missing", bound: 0, actual: 0, unit: "records", passed: true },
       { name: "duplicates", bound: 0, actual: 0, unit: "records", passed: true },
@@ -116,7 +116,7 @@ export function passingScorecard(): Scorecard {
 /** The same scenario where 3 records went missing and clients took 24.9 s (p99) to recover. */
 export function failingScorecard(): Scorecard {
   const passing = passingScorecard();
-  const totals = { missing: 3, duplicates: 0, staleReads: 374, failedPolls: 12 };
+  const totals = { missing: 3, duplicates: 0, staleReads: 374, failedPolls: 12, fellBehind: 0 };
   const fault = brokerFault({
     clientRecovery: {
       clients: 20,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { abortReason } from "./abortReason.ts";
 
-const TOTALS = { missing: 2, duplicates: 5, staleReads: 30, failedPolls: 4 };
+const TOTALS = { missing: 2, duplicates: 5, staleReads: 30, failedPolls: 4, fellBehind: 0 };
 
 describe("abortReason", () => {
   it.each([

@@ -4,7 +4,7 @@ import { sloVerdicts } from "./sloVerdicts.ts";
 
 type Fault = Scorecard["faults"][number];
 
-const TOTALS = { missing: 0, duplicates: 3, staleReads: 40, failedPolls: 7 };
+const TOTALS = { missing: 0, duplicates: 3, staleReads: 40, failedPolls: 7, fellBehind: 0 };
 
 /** A broker kill whose three recovery times are those given (null: not known yet). */
 function fault(times: { clientP99: number | null; pod: number | null; lag: number | null }): Fault {

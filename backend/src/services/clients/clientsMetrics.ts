@@ -8,6 +8,7 @@ export interface ClientsMetrics {
   metrics: Metrics;
   polls: Counter<"result">;
   missingRecords: Gauge;
+  fellBehindRecords: Gauge;
   duplicateRecords: Counter;
   staleReads: Counter;
   stallSeconds: Histogram;
@@ -46,6 +47,10 @@ export function createClientsMetrics(): ClientsMetrics {
     missingRecords: metrics.gauge({
       name: "missing_records",
       help: "Numbers missing right now, summed over clients: later numbers arrived, these did not. Must be 0.",
+    }),
+    fellBehindRecords: metrics.gauge({
+      name: "fell_behind_records",
+      help: "Numbers clients skipped because they fell behind the consumers' view window (overload, not a failover), summed over clients.",
     }),
     duplicateRecords: metrics.counter({
       name: "duplicate_records_total",

@@ -7,6 +7,7 @@ import { waitFor } from "../../lib/waitFor.ts";
 import { createClientsMetrics, type ClientsMetrics } from "./clientsMetrics.ts";
 import { createControlPusher, type ControlPusher } from "./controlPusher.ts";
 import type { FleetEvent, FleetSummary } from "./fleet.ts";
+import { clientSummary } from "../../contract/clientSummary.fixture.ts";
 
 interface Received {
   path: string;
@@ -77,23 +78,16 @@ function gap(client: number, seq: number): FleetEvent {
 }
 
 function summaryAt(at: number): FleetSummary {
-  return {
+  return clientSummary({
     at,
     clients: 2,
     polls: 10,
     failedPolls: 1,
     freshRecords: 40,
-    missing: 0,
-    duplicates: 0,
-    staleReads: 0,
-    reordered: 0,
-    stalls: 0,
-    stalledClients: 0,
     clientsByConsumer: { "consumer-0": 2 },
-    longestStallMs: 0,
     latencyP50Ms: 12,
     latencyP99Ms: 40,
-  };
+  });
 }
 
 interface Logged {

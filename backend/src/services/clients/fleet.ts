@@ -200,6 +200,7 @@ export function createFleet(options: FleetOptions): Fleet {
     }
     const current = summary();
     metrics.missingRecords.set(current.missing);
+    metrics.fellBehindRecords.set(current.fellBehind);
     options.onSummary?.(current);
   }
 

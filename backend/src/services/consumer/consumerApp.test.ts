@@ -110,6 +110,17 @@ describe("GET /api/records", () => {
     expect(second.body).toMatchObject({ cursor: "producer-0:4,producer-1:2", truncated: false });
   });
 
+  it("tells a client whose cursor fell below the window how far the window has moved", async () => {
+    const { url, view } = await start();
+    // The window holds 100 per producer: producer-0 now holds 5..104, 4 and below are trimmed.
+    for (let seq = 5; seq <= 104; seq += 1) view.add({ producer: "producer-0", seq, ts: 3000 });
+    const behind = await getJson(`${url}/api/records?cursor=producer-0:2,producer-1:2`);
+    expect(behind.body).toMatchObject({ behind: { "producer-0": 4 }, truncated: true });
+    expect(records(behind.body)[0]).toBe("producer-0:5");
+    const caughtUp = await getJson(`${url}/api/records?cursor=producer-0:104,producer-1:2`);
+    expect(caughtUp.body).not.toHaveProperty("behind");
+  });
+
   it("refuses a malformed cursor with a 400 that says what is wrong, reading nothing", async () => {
     const { url, view, metricsText } = await start();
     const after = vi.spyOn(view, "after");

@@ -51,7 +51,7 @@ export function createConsumerApp(options: ConsumerAppOptions): Koa {
       ctx.body = subscribed;
       return;
     }
-    const { records, truncated } = view.after(cursor, options.maxRecordsPerAnswer);
+    const { records, truncated, behind } = view.after(cursor, options.maxRecordsPerAnswer);
     // Per producer the last seq returned, else what the client sent (its position is unchanged).
     const next = new Map(cursor);
     for (const record of records) next.set(record.producer, record.seq);
@@ -62,6 +62,8 @@ export function createConsumerApp(options: ConsumerAppOptions): Koa {
       cursor: formatCursor(next),
       heads,
       truncated,
+      // Only when someone is behind: the common answer stays as small as it was.
+      ...(Object.keys(behind).length === 0 ? {} : { behind }),
     };
     ctx.body = answer;
   });

@@ -112,7 +112,30 @@ describe("createView", () => {
     expect(view.after(new Map([["a", 3]]), 3)).toEqual({
       records: [record("b", 1), record("b", 2), record("b", 3)],
       truncated: false,
+      behind: {},
     });
+  });
+
+  it("names the producers whose cursor fell below the window, and how far the window has moved", () => {
+    const view = createView({ window: 3 });
+    for (let seq = 1; seq <= 10; seq += 1) view.add(record("a", seq));
+    for (let seq = 1; seq <= 2; seq += 1) view.add(record("b", seq));
+    // a holds 8..10 (7 and below trimmed); a client at a:4 never saw 5..7.
+    const answer = view.after(
+      new Map([
+        ["a", 4],
+        ["b", 0],
+      ]),
+      100,
+    );
+    expect(answer.behind).toEqual({ a: 7 });
+    expect(seqsOf(answer.records, "a")).toEqual([8, 9, 10]);
+    // At the floor is not behind: the next record it needs is still held.
+    expect(view.after(new Map([["a", 7]]), 100).behind).toEqual({});
+    // A producer the cursor does not name starts at its window: not behind either.
+    expect(view.after(new Map(), 100).behind).toEqual({});
+    // Truncated answers still say it.
+    expect(view.after(new Map([["a", 1]]), 1)).toMatchObject({ truncated: true, behind: { a: 7 } });
   });
 
   it("stays fast with 100 000 records per producer", () => {

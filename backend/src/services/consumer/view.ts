@@ -12,6 +12,12 @@ export interface RecordsAfter {
   records: NumberRecord[];
   /** More records after the cursor than the limit allowed. */
   truncated: boolean;
+  /**
+   * Per producer whose cursor is below the window: the highest seq the window no longer holds.
+   * The client fell behind the view (overload, a long pause), not a failover: seqs between its
+   * cursor and this were in the view and trimmed before it asked. Empty when no one is behind.
+   */
+  behind: Record<string, number>;
 }
 
 export interface View {
@@ -115,20 +121,22 @@ export function createView(options: ViewOptions): View {
 
     after(cursor, limit) {
       const records: NumberRecord[] = [];
+      const behind: Record<string, number> = {};
       for (const producer of producers) {
         const w = windows.get(producer);
         if (w === undefined) continue;
         const from = cursor.get(producer);
+        if (from !== undefined && from < w.floor) behind[producer] = w.floor;
         let index = from === undefined ? w.start : lowerBoundSeq(w, from + 1);
         while (index < w.records.length) {
           const record = w.records[index];
           if (record === undefined) break;
-          if (records.length === limit) return { records, truncated: true };
+          if (records.length === limit) return { records, truncated: true, behind };
           records.push(record);
           index += 1;
         }
       }
-      return { records, truncated: false };
+      return { records, truncated: false, behind };
     },
   };
 }

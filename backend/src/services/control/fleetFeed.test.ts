@@ -21,7 +21,15 @@ describe("the fleet feed", () => {
       duplicates: 0,
       staleReads: 0,
       failedPolls: 10,
+      fellBehind: 0,
     });
+  });
+
+  it("counts what clients fell behind on in a window apart from what went missing", () => {
+    const feed = createFleetFeed();
+    feed.addSummary("fleet", clientSummary({ at: 1000, fellBehind: 100 }));
+    feed.addSummary("fleet", clientSummary({ at: 2000, fellBehind: 2600 }));
+    expect(feed.totalsBetween(1500, 2500)).toMatchObject({ missing: 0, fellBehind: 2500 });
   });
 
   it("takes a source that restarted (counts fell) as 0, not as a negative", () => {

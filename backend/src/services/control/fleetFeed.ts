@@ -24,7 +24,7 @@ export interface FleetFeed {
   totalsBetween(from: number, to: number): WindowTotals | null;
 }
 
-const COUNTERS = ["missing", "duplicates", "staleReads", "failedPolls"] as const;
+const COUNTERS = ["missing", "duplicates", "staleReads", "failedPolls", "fellBehind"] as const;
 
 /**
  * What control knows of the clients: the summaries they push each second and their anomaly
@@ -83,7 +83,13 @@ export function createFleetFeed(options: FleetFeedOptions = {}): FleetFeed {
     },
     totalsBetween(from, to) {
       if (summaries.size === 0) return null;
-      const totals: WindowTotals = { missing: 0, duplicates: 0, staleReads: 0, failedPolls: 0 };
+      const totals: WindowTotals = {
+        missing: 0,
+        duplicates: 0,
+        staleReads: 0,
+        failedPolls: 0,
+        fellBehind: 0,
+      };
       for (const list of summaries.values()) {
         const end = lastAtOrBefore(list, to);
         if (end === undefined) continue;

@@ -13,7 +13,7 @@ const completeReport: Partial<Fault["report"]> = {
   podRecoveryMs: 4200,
   lagRecoveryMs: 9100,
   clientRecovery: { clients: 20, pending: 0, neverNoticed: 12, p50Ms: 0, p99Ms: 1100, maxMs: 1300 },
-  totals: { missing: 0, duplicates: 0, staleReads: 3, failedPolls: 12 },
+  totals: { missing: 0, duplicates: 0, staleReads: 3, failedPolls: 12, fellBehind: 0 },
   windowEnd: t0 + 60_000,
 };
 

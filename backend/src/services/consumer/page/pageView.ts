@@ -102,6 +102,8 @@ export function formatEvent(event: LedgerEvent): string {
       return `${time} late: ${event.producer} ${formatRun(event)} arrived (from ${event.consumer})`;
     case "duplicate":
       return `${time} duplicate: ${event.producer} ${formatRun(event)} (from ${event.consumer})`;
+    case "fell-behind":
+      return `${time} fell behind: ${event.producer} ${formatRun(event)} left ${event.consumer}'s view first`;
     case "stale":
       return `${time} stale read: ${event.consumer} at ${event.producer} ${event.head}, had ${event.had}`;
     case "poll-failed":
