@@ -10,6 +10,12 @@ export interface LedgerRecord {
   readonly ts: number;
 }
 
+/**
+ * The longest `GET /api/records?…&wait=ms` may hold an answer (a long-poll): below the gateway's
+ * PROXY_TIMEOUT_MS default of 5 s, so that a held answer is never cut as a proxy timeout.
+ */
+export const MAX_WAIT_MS = 4000;
+
 /** A consumer's answer to `GET /api/records?cursor=…` (DESIGN §1). */
 export interface RecordsAnswer {
   /** The identity of the consumer that answered. */

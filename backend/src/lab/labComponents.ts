@@ -193,6 +193,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
       TARGET_URL: gatewayUrl,
       CLIENTS: String(config.CLIENTS),
       POLL_MS: String(config.POLL_MS),
+      LONG_POLL_MS: String(config.LONG_POLL_MS),
       CONTROL_URL: controlUrl,
       OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
       OTEL_TRACES_SAMPLER_ARG: String(config.CLIENTS_TRACE_RATIO),

@@ -6,11 +6,13 @@ import {
   bool,
   commonConfigSchema,
   csv,
+  durationMs,
   nonNegativeInt,
   port,
   positiveDurationMs,
   positiveInt,
 } from "../lib/config.ts";
+import { MAX_WAIT_MS } from "../contract/recordsAnswer.ts";
 import { controlTokenSetting } from "../services/control/controlConfig.ts";
 import { MAX_CLIENTS } from "../services/clients/clientsConfig.ts";
 
@@ -52,6 +54,10 @@ export const labConfigSchema = commonConfigSchema.extend({
    * and poll timeout follow from it as when the fleet runs alone.
    */
   POLL_MS: positiveDurationMs().default(500),
+  /** The simulated clients long-poll (each answer held up to this long) instead of polling; 0: off. */
+  LONG_POLL_MS: durationMs()
+    .refine((ms) => ms <= MAX_WAIT_MS, `expected a duration of at most ${MAX_WAIT_MS} ms`)
+    .default(0),
   /** How long a killed component stays down before the supervisor starts it again. */
   RESTART_DELAY_MS: positiveDurationMs().default(2000),
   /**

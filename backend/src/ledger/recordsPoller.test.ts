@@ -88,6 +88,34 @@ describe("createRecordsPoller", () => {
     expect(client.requests.map((r) => r.at - 1_000_000)).toEqual([0, 500, 501, 502, 1002]);
   });
 
+  it("long-polls when asked: wait= on every poll with a cursor, the next one as soon as an answer came", async () => {
+    const requests: string[] = [];
+    const held = createRecordsPoller({
+      url: "api/records",
+      pollMs: POLL_MS,
+      waitMs: 2000,
+      fetch: (url) => {
+        requests.push(url);
+        return new Promise((resolve) =>
+          setTimeout(() => resolve(ok("a:1").clone()), url.includes("wait") ? 300 : 0),
+        );
+      },
+      now: () => Date.now(),
+      random: () => 0.5,
+      onAnswer: () => undefined,
+      onFailure: () => undefined,
+    });
+    held.start();
+    await vi.advanceTimersByTimeAsync(700);
+    held.stop();
+    expect(requests).toEqual([
+      "api/records",
+      "api/records?cursor=a%3A1&wait=2000",
+      "api/records?cursor=a%3A1&wait=2000",
+      "api/records?cursor=a%3A1&wait=2000",
+    ]);
+  });
+
   it("spreads each interval by ± jitter × pollMs when asked (the fleet), never by default (the page)", async () => {
     const draws = [1, 0, 0.5];
     client = scripted([ok("producer-0:1")], { jitter: 0.1, random: () => draws.shift() ?? 0.5 });

@@ -36,6 +36,11 @@ export interface RecordsPollerOptions {
    * do not poll in lockstep. Default 0: the page polls on the beat.
    */
   readonly jitter?: number;
+  /**
+   * Long-polling: each poll asks the consumer to hold its answer up to this long until a record
+   * arrives (`wait=`), and the next poll starts as soon as an answer came. 0 (default): polling.
+   */
+  readonly waitMs?: number;
   readonly fetch: FetchLike;
   readonly now: () => number;
   readonly random: () => number;
@@ -71,7 +76,9 @@ type Outcome =
  */
 export function createRecordsPoller(options: RecordsPollerOptions): RecordsPoller {
   const { pollMs } = options;
-  const timeoutMs = options.timeoutMs ?? Math.max(1000, 2 * pollMs);
+  const waitMs = options.waitMs ?? 0;
+  // A held answer is not a late one: the wait comes on top of the timeout.
+  const timeoutMs = (options.timeoutMs ?? Math.max(1000, 2 * pollMs)) + waitMs;
   const maxBackoffMs = Math.max(pollMs, options.maxBackoffMs ?? 5000);
   let cursor: string | undefined;
   let failures = 0;
@@ -85,7 +92,8 @@ export function createRecordsPoller(options: RecordsPollerOptions): RecordsPolle
   function urlFor(position: string | undefined): string {
     if (position === undefined) return options.url;
     const separator = options.url.includes("?") ? "&" : "?";
-    return `${options.url}${separator}cursor=${encodeURIComponent(position)}`;
+    const wait = waitMs > 0 ? `&wait=${waitMs}` : "";
+    return `${options.url}${separator}cursor=${encodeURIComponent(position)}${wait}`;
   }
 
   async function request(signal: AbortSignal): Promise<Outcome> {
@@ -139,7 +147,7 @@ export function createRecordsPoller(options: RecordsPollerOptions): RecordsPolle
       options.onAnswer(outcome.answer, at);
       // More records are waiting than one answer carried: ask for them now, so that a client
       // that fell behind catches up faster than records arrive instead of one answer per pollMs.
-      if (outcome.answer.truncated) return 0;
+      if (outcome.answer.truncated || waitMs > 0) return 0;
       const spread = pollMs * (options.jitter ?? 0) * (2 * options.random() - 1);
       return Math.max(0, startedAt + pollMs + spread - at);
     }

@@ -23,7 +23,9 @@ describe("loadClientsConfig", () => {
       POLL_MS: 500,
       STALL_MS: 1500,
       POLL_TIMEOUT_MS: 1000,
+      LONG_POLL_MS: 0,
     });
+    expect(loadClientsConfig({ LONG_POLL_MS: "2s" })).toMatchObject({ LONG_POLL_MS: 2000 });
   });
 
   it("derives STALL_MS and POLL_TIMEOUT_MS from POLL_MS unless they are set", () => {
@@ -48,10 +50,18 @@ describe("loadClientsConfig", () => {
         POLL_TIMEOUT_MS: "999",
         TARGET_URL: "gateway:8080",
         CONTROL_URL: "ftp://control",
+        LONG_POLL_MS: "5s",
       })
         .issues.map((issue) => issue.variable)
         .sort(),
-    ).toEqual(["CLIENTS", "CONTROL_URL", "POLL_MS", "POLL_TIMEOUT_MS", "TARGET_URL"]);
+    ).toEqual([
+      "CLIENTS",
+      "CONTROL_URL",
+      "LONG_POLL_MS",
+      "POLL_MS",
+      "POLL_TIMEOUT_MS",
+      "TARGET_URL",
+    ]);
     expect(configError({ CLIENTS: "1001" }).message).toContain(
       "CLIENTS: expected at most 1000 clients, got 1001",
     );

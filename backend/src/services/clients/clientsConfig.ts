@@ -10,6 +10,7 @@ import {
   stallMsOf,
   type Env,
 } from "../../lib/config.ts";
+import { MAX_WAIT_MS } from "../../contract/recordsAnswer.ts";
 
 /**
  * The most clients one fleet process runs. On 2 cores the whole lab carries far fewer polling every
@@ -36,6 +37,13 @@ export const clientsConfigSchema = commonConfigSchema.extend({
       `expected a duration of at least ${MIN_POLL_TIMEOUT_MS} ms`,
     )
     .optional(),
+  /**
+   * Long-polling: each poll asks the consumer to hold its answer up to this long until a record
+   * arrives, and the next starts as soon as an answer came. 0 (default): polling every POLL_MS.
+   */
+  LONG_POLL_MS: durationMs()
+    .refine((ms) => ms <= MAX_WAIT_MS, `expected a duration of at most ${MAX_WAIT_MS} ms`)
+    .default(0),
   /** The control service that summaries and anomaly events are pushed to; unset, nothing is pushed. */
   CONTROL_URL: httpUrl("http://127.0.0.1:8081").optional(),
 });

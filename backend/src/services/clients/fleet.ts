@@ -43,6 +43,8 @@ export interface FleetOptions {
   readonly pollMs: number;
   readonly stallMs: number;
   readonly timeoutMs: number;
+  /** Long-polling: how long a consumer may hold an answer; 0 polls every pollMs. */
+  readonly longPollMs?: number;
   readonly fetch: FetchLike;
   readonly now: () => number;
   readonly random: () => number;
@@ -144,6 +146,7 @@ export function createFleet(options: FleetOptions): Fleet {
       url,
       pollMs: options.pollMs,
       timeoutMs: options.timeoutMs,
+      waitMs: options.longPollMs ?? 0,
       fetch: options.fetch,
       now,
       random: options.random,

@@ -26,6 +26,7 @@ const fleet = createFleet({
   pollMs: config.POLL_MS,
   stallMs: config.STALL_MS,
   timeoutMs: config.POLL_TIMEOUT_MS,
+  longPollMs: config.LONG_POLL_MS,
   fetch: http.fetch,
   now: Date.now,
   random: Math.random,

@@ -121,6 +121,46 @@ describe("GET /api/records", () => {
     expect(caughtUp.body).not.toHaveProperty("behind");
   });
 
+  it("holds a long-poll with nothing new until the next record arrives", async () => {
+    const { url, view, setReady } = await start();
+    setReady(true);
+    const started = Date.now();
+    const answer = getJson(`${url}/api/records?cursor=producer-0:4,producer-1:2&wait=3000`);
+    setTimeout(() => view.add({ producer: "producer-1", seq: 3, ts: 5000 }), 200);
+    const { body } = await answer;
+    expect(records(body)).toEqual(["producer-1:3"]);
+    expect(body).toMatchObject({ heads: { "producer-0": 4, "producer-1": 3 } });
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it("answers a long-poll at once when there is something new, or when not ready", async () => {
+    const { url, setReady } = await start();
+    setReady(true);
+    const started = Date.now();
+    const fresh = await getJson(`${url}/api/records?cursor=producer-0:3&wait=3000`);
+    expect(records(fresh.body)).toEqual(["producer-0:4", "producer-1:1", "producer-1:2"]);
+    setReady(false);
+    const notReady = await getJson(`${url}/api/records?cursor=producer-0:4,producer-1:2&wait=3000`);
+    expect(records(notReady.body)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it("ends a long-poll after its wait with nothing new, and refuses a wait out of range", async () => {
+    const { url, setReady } = await start();
+    setReady(true);
+    const started = Date.now();
+    const empty = await getJson(`${url}/api/records?cursor=producer-0:4,producer-1:2&wait=300`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(empty.body).toMatchObject({ records: [], cursor: "producer-0:4,producer-1:2" });
+    for (const wait of ["-1", "soon", "4001"]) {
+      const refused = await getJson(`${url}/api/records?cursor=producer-0:4&wait=${wait}`);
+      expect(refused).toEqual({
+        status: 400,
+        body: { error: "wait must be a whole number of ms from 0 to 4000" },
+      });
+    }
+  });
+
   it("refuses a malformed cursor with a 400 that says what is wrong, reading nothing", async () => {
     const { url, view, metricsText } = await start();
     const after = vi.spyOn(view, "after");

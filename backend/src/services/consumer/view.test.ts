@@ -138,6 +138,21 @@ describe("createView", () => {
     expect(view.after(new Map([["a", 1]]), 1)).toMatchObject({ truncated: true, behind: { a: 7 } });
   });
 
+  it("wakes long-polls at the next record added, not at a duplicate or an expired one", async () => {
+    const view = createView({ window: 2 });
+    for (let seq = 1; seq <= 3; seq += 1) view.add(record("a", seq));
+    let woken = 0;
+    void view.nextAdd().then(() => (woken += 1));
+    void view.nextAdd().then(() => (woken += 1));
+    view.add(record("a", 3));
+    view.add(record("a", 1));
+    await Promise.resolve();
+    expect(woken).toBe(0);
+    view.add(record("a", 4));
+    await Promise.resolve();
+    expect(woken).toBe(2);
+  });
+
   it("stays fast with 100 000 records per producer", () => {
     const window = 100_000;
     const view = createView({ window });

@@ -31,6 +31,8 @@ export interface View {
    * cursor starts at the beginning of its window. At most `limit` records.
    */
   after(cursor: Cursor, limit: number): RecordsAfter;
+  /** Resolves when the next record is added (a duplicate or an expired one is not). */
+  nextAdd(): Promise<void>;
 }
 
 export interface ViewOptions {
@@ -61,6 +63,8 @@ export function createView(options: ViewOptions): View {
   const windows = new Map<string, ProducerWindow>();
   // Kept sorted as producers appear, so that a poll does not sort on every request.
   const producers: string[] = [];
+  // One promise shared by every waiting long-poll, replaced once it resolved.
+  let added: { promise: Promise<void>; resolve: () => void } | undefined;
 
   function windowOf(producer: string): ProducerWindow {
     const existing = windows.get(producer);
@@ -98,7 +102,18 @@ export function createView(options: ViewOptions): View {
         w.records.splice(index, 0, record);
       }
       trim(w);
+      added?.resolve();
+      added = undefined;
       return "added";
+    },
+
+    nextAdd() {
+      if (added === undefined) {
+        let resolve = (): void => undefined;
+        const promise = new Promise<void>((done) => (resolve = done));
+        added = { promise, resolve };
+      }
+      return added.promise;
     },
 
     heads() {
