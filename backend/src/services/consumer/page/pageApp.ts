@@ -8,6 +8,7 @@ import { PAGE_CONFIG_ID, parsePageConfig } from "./pageHtml.ts";
 import { formatEvent, formatPageView } from "./pageView.ts";
 import type { PageView } from "./pageView.ts";
 import { createRecordsPoller } from "../../../ledger/recordsPoller.ts";
+import { longPollParameter } from "./longPollParameter.ts";
 
 const STRIP_LENGTH = 20;
 const EVENTS_SHOWN = 12;
@@ -143,6 +144,7 @@ function startPage(): void {
   const poller = createRecordsPoller({
     url: "api/records",
     pollMs: config.pollMs,
+    waitMs: longPollParameter(location.search),
     fetch: (url, init) => fetch(url, { ...init, headers: { accept: "application/json" } }),
     now: () => Date.now(),
     random: () => Math.random(),
