@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import type { ComponentInfo } from "../backend/src/chaos/supervisor/localSupervisor.ts";
@@ -48,6 +48,8 @@ const { values: flags } = parseArgs({
     rate: { type: "string", default: "50" },
     /** Keeps each run's component logs (warn and above) in <dir>/<clients>@<pollMs>/. */
     "logs-dir": { type: "string" },
+    /** Each Node service's CPU profile of the run, in <dir>/<clients>@<pollMs>/<service>/. */
+    "profile-dir": { type: "string" },
   },
 });
 const runs = flags.runs.split(",").map((spec) => {
@@ -139,6 +141,11 @@ function startRun(
     POLL_MS: String(run.pollMs),
     PRODUCERS: flags.producers,
     RATE_PER_SECOND: flags.rate,
+    ...(flags["profile-dir"] === undefined
+      ? {}
+      : {
+          NODE_PROFILE_DIR: resolve(flags["profile-dir"], `${run.clients}@${run.pollMs}`),
+        }),
   });
 }
 
@@ -231,6 +238,19 @@ async function measure(lab: Lab, run: { clients: number; pollMs: number }) {
     latency,
     cpuPercent,
     systemCpuPercent,
+    // CPU a poll costs each hop: its CPU ms per second over the polls completed per second.
+    cpuMsPerPoll: Object.fromEntries(
+      (
+        [
+          ["clients", cpuPercent.clients ?? 0],
+          ["gateway", cpuPercent.gateway ?? 0],
+          ["consumers", sumCpu("consumer-")],
+        ] as const
+      ).map(([hop, percent]) => [
+        hop,
+        completed === 0 ? null : Math.round(((percent * 10) / (completed / seconds)) * 100) / 100,
+      ]),
+    ),
     cpuPercentTotals: {
       brokers: Math.round(sumCpu("kafka-") * 10) / 10,
       consumers: Math.round(sumCpu("consumer-") * 10) / 10,
@@ -290,7 +310,7 @@ try {
         `  ${result.pollsPerSecond.completed}/${result.pollsPerSecond.offered} polls/s, ` +
           `timeouts ${result.polls.timeout}, failed ${result.polls.failed + result.polls.refused}, ` +
           `latency p50 ${result.latency.summaryP50Ms} ms p99 ${result.latency.summaryP99Ms} ms, ` +
-          `cpu ${JSON.stringify(result.cpuPercentTotals)} -> ${holds(result) ? "holds" : "does not hold"}`,
+          `cpu ${JSON.stringify(result.cpuPercentTotals)}, CPU ms a poll ${JSON.stringify(result.cpuMsPerPoll)} -> ${holds(result) ? "holds" : "does not hold"}`,
       );
     } finally {
       await stopLab(lab);

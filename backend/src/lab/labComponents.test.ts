@@ -131,6 +131,22 @@ describe("the lab's plan", () => {
     expect(chaos).toEqual(["kafka-2", "consumer-0", "consumer-1", "consumer-2"]);
   });
 
+  it("profiles every Node service into a folder of its own when NODE_PROFILE_DIR is set", () => {
+    const node = (env: Record<string, string>) =>
+      plan(env)
+        .groups.flat()
+        .filter((spec) => spec.command === "/usr/bin/node24");
+    expect(node({}).some((spec) => spec.args.includes("--cpu-prof"))).toBe(false);
+    const profiled = node({ NODE_PROFILE_DIR: "/tmp/prof" });
+    expect(profiled.length).toBeGreaterThan(5);
+    for (const spec of profiled) {
+      expect(spec.args.slice(0, 2)).toEqual([
+        "--cpu-prof",
+        `--cpu-prof-dir=/tmp/prof/${spec.name}`,
+      ]);
+    }
+  });
+
   it("with Jaeger: starts it first, every service exports to it, the fleet samples its polls", () => {
     const traced = plan({ CLIENTS_TRACE_RATIO: "0.05" }, true);
     expect(traced.groups[0]?.map((spec) => spec.name)).toEqual(["jaeger"]);

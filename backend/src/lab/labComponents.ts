@@ -105,6 +105,9 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
     chaos: optedIn(name, kind),
     command: options.nodeBin,
     args: [
+      ...(config.NODE_PROFILE_DIR === undefined
+        ? []
+        : ["--cpu-prof", `--cpu-prof-dir=${join(config.NODE_PROFILE_DIR, name)}`]),
       "--disable-warning=TimeoutNegativeWarning",
       "--import",
       "./src/lib/telemetry.ts",

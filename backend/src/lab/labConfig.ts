@@ -58,6 +58,11 @@ export const labConfigSchema = commonConfigSchema.extend({
   LONG_POLL_MS: durationMs()
     .refine((ms) => ms <= MAX_WAIT_MS, `expected a duration of at most ${MAX_WAIT_MS} ms`)
     .default(0),
+  /**
+   * Profiling: every Node service runs with `--cpu-prof` and writes its V8 CPU profile to
+   * `<dir>/<service>/` when it stops (`node bench/profileTop.ts` sums them up).
+   */
+  NODE_PROFILE_DIR: z.string().optional(),
   /** How long a killed component stays down before the supervisor starts it again. */
   RESTART_DELAY_MS: positiveDurationMs().default(2000),
   /**
