@@ -1,6 +1,6 @@
 import { trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { createTelemetry, isOperationalPath } from "./createTelemetry.ts";
+import { createTelemetry, isOperationalPath, isUnsampledTraceparent } from "./createTelemetry.ts";
 
 describe("createTelemetry", () => {
   it("is off without an OTLP endpoint, and starting it changes nothing", async () => {
@@ -43,6 +43,24 @@ describe("isOperationalPath", () => {
     }
     for (const url of ["/", "/api/records?cursor=producer-0:4", "/api/metricsx", "/readyz/x"]) {
       expect(isOperationalPath(url), url).toBe(false);
+    }
+  });
+});
+
+describe("isUnsampledTraceparent", () => {
+  const id = "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7";
+  it("is true only for a well-formed traceparent with the sampled flag off", () => {
+    expect(isUnsampledTraceparent(`00-${id}-00`)).toBe(true);
+    expect(isUnsampledTraceparent(`00-${id}-02`)).toBe(true);
+    for (const value of [
+      `00-${id}-01`,
+      `00-${id}-03`,
+      `01-${id}-00`,
+      "00-xyz-00",
+      undefined,
+      [`00-${id}-00`],
+    ]) {
+      expect(isUnsampledTraceparent(value), String(value)).toBe(false);
     }
   });
 });

@@ -83,8 +83,18 @@ async function startSdk(config: TelemetryConfig): Promise<NodeSDK> {
     instrumentations: [
       // Probes and scrapes (the gateway's and the supervisor's readiness checks, Prometheus)
       // arrive every second or so at every service: as traces they would only bury the rest.
+      //
+      // A request whose caller decided not to trace it (a `traceparent` with the sampled flag
+      // off: the fleet samples 1 % of its polls) is not instrumented either, in and out (the
+      // gateway forwards the caller's header): its spans would not be recorded, yet building
+      // them cost each hop about a seventh of its CPU per poll (docs/benchmarks.md, "Fleet
+      // scale"). Its parent's decision still reaches the next hop in the forwarded header.
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => isOperationalPath(request.url ?? ""),
+        ignoreIncomingRequestHook: (request) =>
+          isOperationalPath(request.url ?? "") ||
+          isUnsampledTraceparent(request.headers.traceparent),
+        ignoreOutgoingRequestHook: (options) =>
+          isUnsampledTraceparent(headerOf(options.headers, "traceparent")),
       }),
       new koa.KoaInstrumentation(),
       new kafkajs.KafkaJsInstrumentation(),
@@ -98,6 +108,19 @@ async function startSdk(config: TelemetryConfig): Promise<NodeSDK> {
   // Let the loader learn every hooked module before the app's first import is resolved.
   await waitForAllMessagesAcknowledged();
   return sdk;
+}
+
+/** A W3C `traceparent` (version 00) whose sampled flag is off; anything else is not. */
+export function isUnsampledTraceparent(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  const flags = /^00-[0-9a-f]{32}-[0-9a-f]{16}-([0-9a-f]{2})$/.exec(value)?.[1];
+  return flags !== undefined && (Number.parseInt(flags, 16) & 1) === 0;
+}
+
+function headerOf(headers: unknown, name: string): unknown {
+  return typeof headers === "object" && headers !== null && !Array.isArray(headers)
+    ? (headers as Record<string, unknown>)[name]
+    : undefined;
 }
 
 /** /healthz, /readyz and /metrics, at the root or under a prefix (the gateway's /gateway/…). */
