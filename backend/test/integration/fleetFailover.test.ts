@@ -1,39 +1,18 @@
 import { afterAll, expect, inject, it } from "vitest";
+import type { ClientSummary } from "../../src/contract/fleet.ts";
 import { freePorts } from "../../src/lib/freePorts.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import { json, metric } from "../support/serviceApi.ts";
-import { startService, type ServiceProcess } from "../support/serviceProcess.ts";
+import { createServiceLauncher } from "../support/serviceProcess.ts";
 import { uniqueName } from "../support/testCluster.ts";
 
 // Issue 4's ground truth: 50 simulated clients poll 3 consumers through the gateway while one
 // consumer is SIGKILLed and restarted. Kills no broker, so the shared cluster serves.
 const brokers = inject("kafkaBrokers");
-const services: ServiceProcess[] = [];
-afterAll(async () => {
-  await Promise.all(services.map((service) => service.kill("SIGKILL")));
-});
-
-interface FleetSummary {
-  clients: number;
-  polls: number;
-  failedPolls: number;
-  missing: number;
-  staleReads: number;
-  stalls: number;
-  longestStallMs: number;
-}
+const { launch, killAll } = createServiceLauncher();
+afterAll(killAll);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function launch(
-  service: Parameters<typeof startService>[0],
-  port: number,
-  env: Record<string, string>,
-): ServiceProcess {
-  const started = startService(service, port, { LOG_LEVEL: "warn", ...env });
-  services.push(started);
-  return started;
-}
 
 it("SIGKILL of one of three consumers: no client misses a record, and the fleet's failed polls match the gateway's", async () => {
   const [producerPort = 0, gatewayPort = 0, fleetPort = 0, ...consumerPorts] = await freePorts(6);
@@ -75,7 +54,7 @@ it("SIGKILL of one of three consumers: no client misses a record, and the fleet'
 
   const faultWindowMs = Date.now() - killedAt;
   // The books while numbers still flow: once the producer pauses, every client stalls by design.
-  const summary = await json<FleetSummary>(`${fleet.url}/api/summary`);
+  const summary = await json<ClientSummary>(`${fleet.url}/api/summary`);
   const { lastAcknowledged } = await json<{ lastAcknowledged: number }>(
     `${producer.url}/api/pause`,
     {

@@ -3,7 +3,7 @@ import type { ClientSummary } from "../../src/contract/fleet.ts";
 import { freePorts } from "../../src/lib/freePorts.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import { json, metric } from "../support/serviceApi.ts";
-import { startService, type ServiceProcess } from "../support/serviceProcess.ts";
+import { createServiceLauncher } from "../support/serviceProcess.ts";
 import { uniqueName } from "../support/testCluster.ts";
 
 // Long-polling (`wait=`) end to end: a real producer, consumer and gateway on the shared cluster,
@@ -11,20 +11,8 @@ import { uniqueName } from "../support/testCluster.ts";
 // median; held answers come back as records arrive. A paused producer leaves every answer held
 // to its end and empty: not a failed poll, nothing missing.
 const brokers = inject("kafkaBrokers");
-const services: ServiceProcess[] = [];
-afterAll(async () => {
-  await Promise.all(services.map((service) => service.kill("SIGKILL")));
-});
-
-function launch(
-  service: Parameters<typeof startService>[0],
-  port: number,
-  env: Record<string, string>,
-): ServiceProcess {
-  const started = startService(service, port, { LOG_LEVEL: "warn", ...env });
-  services.push(started);
-  return started;
-}
+const { launch, killAll } = createServiceLauncher();
+afterAll(killAll);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -75,3 +75,29 @@ export function startService(
     },
   };
 }
+
+// Properties, not methods: tests take them apart (`const { launch, killAll } = …`).
+export interface ServiceLauncher {
+  /** Starts a service (its log at warn unless `env` says otherwise) and remembers it. */
+  readonly launch: (
+    service: Parameters<typeof startService>[0],
+    port: number,
+    env: Record<string, string>,
+  ) => ServiceProcess;
+  /** SIGKILLs every service it started: a test's afterAll, whatever the test did. */
+  readonly killAll: () => Promise<void>;
+}
+
+export function createServiceLauncher(): ServiceLauncher {
+  const services: ServiceProcess[] = [];
+  return {
+    launch(service, port, env) {
+      const started = startService(service, port, { LOG_LEVEL: "warn", ...env });
+      services.push(started);
+      return started;
+    },
+    async killAll() {
+      await Promise.all(services.map((service) => service.kill("SIGKILL")));
+    },
+  };
+}
