@@ -9,6 +9,8 @@
 //
 //   npm run bench -- failover                       # 6 faults × 5 repetitions × 2 settings (~75 min)
 //   npm run bench -- failover --reps 1 --faults consumer-hard,broker-hard --settings tuned --out /tmp/f
+//   npm run bench -- failover --faults consumer-hard --settings typical --clients 300 \
+//     --out bench/results/failover-under-load        # a consumer kill under a larger fleet
 //
 // Results: bench/results/failover.json (machine, versions, settings, every sample), failover.md
 // (the table) and failover.svg (the chart); the table between the failover markers of
@@ -68,6 +70,9 @@ const { values: flags } = parseArgs({
      */
     "settle-s": { type: "string", default: "55" },
     out: { type: "string", default: join(import.meta.dirname, "results") },
+    /** The fleet during the faults, e.g. `--clients 300 --poll-ms 500` for a fault under load. */
+    clients: { type: "string", default: "20" },
+    "poll-ms": { type: "string", default: "500" },
   },
 });
 const reps = Number(flags.reps);
@@ -282,6 +287,7 @@ const labs: {
   brokerFaults: number;
 }[] = [];
 const counts = { producers: 2, consumers: 3 };
+const fleet = { clients: Number(flags.clients), pollMs: Number(flags["poll-ms"]) };
 try {
   for (const settings of settingsNames) {
     console.log(`${settings} settings: starting the lab`);
@@ -292,6 +298,8 @@ try {
       ...SETTINGS[settings],
       PRODUCERS: String(counts.producers),
       CONSUMERS: String(counts.consumers),
+      CLIENTS: String(fleet.clients),
+      POLL_MS: String(fleet.pollMs),
     });
     const labUpAt = Date.now();
     try {
@@ -343,7 +351,7 @@ const results = {
   versions: { node: process.version, kafka: KAFKA_VERSION, kafkajs },
   reps,
   settleS: settleMs / 1000,
-  lab: { ...counts, labs },
+  lab: { ...counts, ...fleet, labs },
   rows,
   samples,
 };
@@ -356,7 +364,7 @@ const floors = [
 ]
   .map(([which, because]) => `- ${which}: ${because}`)
   .join("\n");
-const table = `${markdownTable(rows)}\n\n${date.slice(0, 10)}, ${where.cpus} × ${where.cpuModel}, ${where.memoryGiB} GiB; Kafka ${KAFKA_VERSION}, kafkajs ${kafkajs}, Node ${process.version}; ${reps} repetitions of each fault, commit ${commit}. Times in seconds from t0; client is each repetition's fleet p99; ratios are p50 ÷ floor.`;
+const table = `${markdownTable(rows)}\n\n${date.slice(0, 10)}, ${where.cpus} × ${where.cpuModel}, ${where.memoryGiB} GiB; Kafka ${KAFKA_VERSION}, kafkajs ${kafkajs}, Node ${process.version}; ${fleet.clients} clients polling every ${fleet.pollMs} ms; ${reps} repetitions of each fault, commit ${commit}. Times in seconds from t0; client is each repetition's fleet p99; ratios are p50 ÷ floor.`;
 await mkdir(outDir, { recursive: true });
 await writeFile(join(outDir, "failover.json"), `${JSON.stringify(results, null, 2)}\n`);
 await writeFile(

@@ -12,10 +12,8 @@
 // Results go to bench/results/fleet-scale.json, added to the runs already there (each with its
 // date, working tree and how busy the whole machine was): one quick run discards nothing, and a
 // run on a machine shared with other work stays beside a quiet one instead of replacing it.
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
@@ -30,10 +28,13 @@ import {
   stopLab,
   stopOnInterrupt,
   type Lab,
+  machine,
 } from "./benchLab.ts";
+import { fleetRunsTable, summarizeFleetRuns, type FleetResults } from "./fleetScaleSummary.ts";
+import { measureHttpFloor, type HttpFloor } from "./httpFloor.ts";
+import { clockTicks, cpuTicks, machineTicks, type CpuTicks } from "./procCpu.ts";
 
 const resultsFile = join(import.meta.dirname, "results", "fleet-scale.json");
-const clockTicks = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== "fleet"),
@@ -44,8 +45,13 @@ const { values: flags } = parseArgs({
     },
     "settle-s": { type: "string", default: "15" },
     "window-s": { type: "string", default: "30" },
-    producers: { type: "string", default: "1" },
-    rate: { type: "string", default: "50" },
+    // The lab's defaults: 2 producers at 20 records/s each.
+    producers: { type: "string", default: "2" },
+    rate: { type: "string", default: "20" },
+    /** Every run's clients long-poll with this wait (`wait=` ms); 0 polls. */
+    "long-poll-ms": { type: "string", default: "0" },
+    /** Skips the bare-HTTP floor measured before each run. */
+    "no-floor": { type: "boolean", default: false },
     /** Keeps each run's component logs (warn and above) in <dir>/<clients>@<pollMs>/. */
     "logs-dir": { type: "string" },
     /** Each Node service's CPU profile of the run, in <dir>/<clients>@<pollMs>/<service>/. */
@@ -58,33 +64,8 @@ const runs = flags.runs.split(",").map((spec) => {
   return { clients: Number(match[1]), pollMs: Number(match[2]) };
 });
 const settleMs = Number(flags["settle-s"]) * 1000;
+const longPollMs = Number(flags["long-poll-ms"]);
 const windowMs = Number(flags["window-s"]) * 1000;
-
-interface CpuTicks {
-  user: number;
-  system: number;
-}
-
-/** utime and stime of a process, in clock ticks; undefined once it is gone. */
-function cpuTicks(pid: number): CpuTicks | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name in parentheses may hold spaces: fields count from after its ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { user: Number(fields[11]), system: Number(fields[12]) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
-function machineTicks(): { busy: number; total: number } {
-  const [, ...fields] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").split(/\s+/);
-  const values = fields.filter((field) => field !== "").map(Number);
-  const total = values.reduce((sum, value) => sum + value, 0);
-  // idle and iowait are the 4th and 5th fields.
-  return { busy: total - (values[3] ?? 0) - (values[4] ?? 0), total };
-}
 
 /** Prometheus text: the value of every sample, by name and labels as written. */
 async function scrape(url: string): Promise<Map<string, number>> {
@@ -115,8 +96,13 @@ const pollResults = ["ok", "stale", "failed", "timeout", "refused"] as const;
  * A latency percentile over the window from the fleet's histogram: the upper bound of the bucket
  * it falls in (`blackout_client_latency_seconds`, one observation per poll with fresh records).
  */
-function histogramPercentile(before: Snapshot, after: Snapshot, q: number): number | null {
-  const name = "blackout_client_latency_seconds_bucket";
+function histogramPercentile(
+  before: Snapshot,
+  after: Snapshot,
+  q: number,
+  histogram = "blackout_client_latency_seconds",
+): number | null {
+  const name = `${histogram}_bucket`;
   const buckets: { le: number; count: number }[] = [];
   for (const [key, value] of after.metrics) {
     const match = new RegExp(`^${name}\\{le="([^"]+)"\\}$`).exec(key);
@@ -141,6 +127,7 @@ function startRun(
     POLL_MS: String(run.pollMs),
     PRODUCERS: flags.producers,
     RATE_PER_SECOND: flags.rate,
+    LONG_POLL_MS: String(longPollMs),
     ...(flags["profile-dir"] === undefined
       ? {}
       : {
@@ -163,7 +150,11 @@ async function snapshot(lab: Lab, pids: Map<string, number>): Promise<Snapshot> 
   return { at, machine, apiMs, summary, metrics, gateway, ticks };
 }
 
-async function measure(lab: Lab, run: { clients: number; pollMs: number }) {
+async function measure(
+  lab: Lab,
+  run: { clients: number; pollMs: number },
+  floor: HttpFloor | undefined,
+) {
   const components = await getJson<ComponentInfo[]>(`${lab.url("SUPERVISOR_PORT")}/api/components`);
   const pids = new Map<string, number>();
   if (lab.process.pid !== undefined) pids.set("supervisor", lab.process.pid);
@@ -210,6 +201,9 @@ async function measure(lab: Lab, run: { clients: number; pollMs: number }) {
     // The window only, from the histogram: the upper bound of the bucket.
     windowP50MsAtMost: histogramPercentile(before, after, 0.5),
     windowP99MsAtMost: histogramPercentile(before, after, 0.99),
+    // Each answered poll's round trip (`blackout_client_poll_seconds`), the window only.
+    roundTripP50MsAtMost: histogramPercentile(before, after, 0.5, "blackout_client_poll_seconds"),
+    roundTripP99MsAtMost: histogramPercentile(before, after, 0.99, "blackout_client_poll_seconds"),
   };
   // What the gateway answered with an error (or the client hung up on): failed polls beyond
   // these failed between the fleet and the gateway.
@@ -220,9 +214,24 @@ async function measure(lab: Lab, run: { clients: number; pollMs: number }) {
     const delta = value - (before.gateway.get(key) ?? 0);
     if (delta > 0) gatewayErrors[status] = (gatewayErrors[status] ?? 0) + delta;
   }
+  const cpuMsPerPoll = Object.fromEntries(
+    (
+      [
+        ["clients", cpuPercent.clients ?? 0],
+        ["gateway", cpuPercent.gateway ?? 0],
+        ["consumers", sumCpu("consumer-")],
+      ] as const
+    ).map(([hop, percent]) => [
+      hop,
+      completed === 0 ? null : Math.round(((percent * 10) / (completed / seconds)) * 100) / 100,
+    ]),
+  ) as Record<Hop, number | null>;
   return {
     clients: run.clients,
     pollMs: run.pollMs,
+    longPollMs,
+    producers: Number(flags.producers),
+    ratePerSecond: Number(flags.rate),
     date: new Date().toISOString(),
     commit,
     windowS: Math.round(seconds * 10) / 10,
@@ -239,18 +248,10 @@ async function measure(lab: Lab, run: { clients: number; pollMs: number }) {
     cpuPercent,
     systemCpuPercent,
     // CPU a poll costs each hop: its CPU ms per second over the polls completed per second.
-    cpuMsPerPoll: Object.fromEntries(
-      (
-        [
-          ["clients", cpuPercent.clients ?? 0],
-          ["gateway", cpuPercent.gateway ?? 0],
-          ["consumers", sumCpu("consumer-")],
-        ] as const
-      ).map(([hop, percent]) => [
-        hop,
-        completed === 0 ? null : Math.round(((percent * 10) / (completed / seconds)) * 100) / 100,
-      ]),
-    ),
+    // It holds each process's whole CPU, the consumers' Kafka side and timers included.
+    cpuMsPerPoll,
+    httpFloor: floor,
+    overFloor: floor === undefined ? undefined : overFloor(cpuMsPerPoll, floor),
     cpuPercentTotals: {
       brokers: Math.round(sumCpu("kafka-") * 10) / 10,
       consumers: Math.round(sumCpu("consumer-") * 10) / 10,
@@ -293,16 +294,49 @@ function holds(run: Measured): boolean {
   );
 }
 
+type Hop = "clients" | "gateway" | "consumers";
+
+/**
+ * Each hop's CPU a poll as a multiple of the bare floor for what it does: the fleet is an HTTP
+ * client that parses the answer, the gateway a server and a client, a consumer a Koa server.
+ */
+function overFloor(
+  perPoll: Record<Hop, number | null>,
+  floor: HttpFloor,
+): Record<Hop, number | null> {
+  const { client, nodeServer, koaServer } = floor.cpuMsPerRequest;
+  const ratio = (ours: number | null, theirs: number) =>
+    ours === null ? null : Math.round((ours / theirs) * 10) / 10;
+  return {
+    clients: ratio(perPoll.clients, client),
+    gateway: ratio(perPoll.gateway, nodeServer + client),
+    consumers: ratio(perPoll.consumers, koaServer),
+  };
+}
+
 const dataDir = await mkdtemp(join(tmpdir(), "blackout-bench-fleet-"));
 const ports = await labPorts();
 const measured: Measured[] = [];
 stopOnInterrupt(dataDir);
 try {
   for (const run of runs) {
+    let floor: HttpFloor | undefined;
+    if (!flags["no-floor"]) {
+      console.log(`${run.clients} clients every ${run.pollMs} ms: the bare-HTTP floor`);
+      floor = await measureHttpFloor({
+        ...run,
+        recordsPerAnswer: Math.round(
+          (Number(flags.producers) * Number(flags.rate) * run.pollMs) / 1000,
+        ),
+        warmupS: 3,
+        windowS: 10,
+      });
+      console.log(`  floor ${JSON.stringify(floor.cpuMsPerRequest)} CPU ms a request`);
+    }
     console.log(`${run.clients} clients every ${run.pollMs} ms: starting the lab`);
     const lab = await startRun(dataDir, ports, run);
     try {
-      const result = await measure(lab, run);
+      const result = await measure(lab, run, floor);
       if (flags["logs-dir"] !== undefined) {
         const target = join(flags["logs-dir"], `${run.clients}@${run.pollMs}`);
         await cp(join(dataDir, "logs"), target, { recursive: true });
@@ -312,7 +346,8 @@ try {
         `  ${result.pollsPerSecond.completed}/${result.pollsPerSecond.offered} polls/s, ` +
           `timeouts ${result.polls.timeout}, failed ${result.polls.failed + result.polls.refused}, ` +
           `latency p50 ${result.latency.summaryP50Ms} ms p99 ${result.latency.summaryP99Ms} ms, ` +
-          `cpu ${JSON.stringify(result.cpuPercentTotals)}, CPU ms a poll ${JSON.stringify(result.cpuMsPerPoll)} -> ${holds(result) ? "holds" : "does not hold"}`,
+          `cpu ${JSON.stringify(result.cpuPercentTotals)}, CPU ms a poll ${JSON.stringify(result.cpuMsPerPoll)}, ` +
+          `× floor ${JSON.stringify(result.overFloor)} -> ${holds(result) ? "holds" : "does not hold"}`,
       );
     } finally {
       await stopLab(lab);
@@ -322,49 +357,24 @@ try {
   await rm(dataDir, { recursive: true, force: true });
 }
 
-interface Results {
-  benchmark: "fleet-scale";
-  machine: { cpus: number; memoryGiB: number };
-  node: string;
-  /** How the lab ran besides clients and POLL_MS. */
-  lab: { producers: number; ratePerSecond: number; consumers: number; settleS: number };
-  /** Every run so far, each with whether it held (see `holds`). */
-  runs: RunResult[];
-  largestHoldingFleet: Record<string, number | null>;
-  smallestHoldingPollMsFor1000: number | null;
-}
-
 const previous = await readFile(resultsFile, "utf8").then(
-  (text) => (JSON.parse(text) as Results).runs,
-  () => [] as RunResult[],
+  (text) => JSON.parse(text) as FleetResults<RunResult>,
+  () => undefined,
 );
-const all: RunResult[] = [...previous, ...measured]
-  .map((r) => ({ ...r, holds: holds(r) }))
-  .sort((a, b) => a.pollMs - b.pollMs || a.clients - b.clients || a.date.localeCompare(b.date));
-const largestHoldingFleet: Record<string, number | null> = {};
-for (const pollMs of new Set(all.map((r) => r.pollMs))) {
-  const holding = all
-    .filter((r) => r.pollMs === pollMs && r.holds && r.profiled !== true)
-    .map((r) => r.clients);
-  largestHoldingFleet[String(pollMs)] = holding.length > 0 ? Math.max(...holding) : null;
-}
-const pollMsFor1000 = all
-  .filter((r) => r.clients === 1000 && r.holds && r.profiled !== true)
-  .map((r) => r.pollMs);
-const results: Results = {
-  benchmark: "fleet-scale",
-  machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+// Runs from before producers and rate were kept per run ran with the file's lab settings then.
+const earlier = (previous?.runs ?? []).map((r) => ({
+  ...r,
+  producers: r.producers ?? previous?.lab?.producers,
+  ratePerSecond: r.ratePerSecond ?? previous?.lab?.ratePerSecond,
+}));
+const all = [...earlier, ...measured].map((r) => ({ ...r, holds: holds(r) }));
+const results = summarizeFleetRuns(all, {
+  machine: machine(),
   node: process.version,
-  lab: {
-    producers: Number(flags.producers),
-    ratePerSecond: Number(flags.rate),
-    consumers: 3,
-    settleS: settleMs / 1000,
-  },
-  runs: all,
-  largestHoldingFleet,
-  smallestHoldingPollMsFor1000: pollMsFor1000.length > 0 ? Math.min(...pollMsFor1000) : null,
-};
+  consumers: 3,
+  settleS: settleMs / 1000,
+});
 await mkdir(join(import.meta.dirname, "results"), { recursive: true });
 await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`-> bench/results/fleet-scale.json`);
+await writeFile(resultsFile.replace(/\.json$/, ".md"), fleetRunsTable(results.runs));
+console.log(`-> bench/results/fleet-scale.json and fleet-scale.md`);

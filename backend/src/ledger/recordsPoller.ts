@@ -44,7 +44,8 @@ export interface RecordsPollerOptions {
   readonly fetch: FetchLike;
   readonly now: () => number;
   readonly random: () => number;
-  readonly onAnswer: (answer: RecordsAnswer, receivedAt: number) => void;
+  /** `roundTripMs`: from the request to the whole answer (a long-poll's wait included). */
+  readonly onAnswer: (answer: RecordsAnswer, receivedAt: number, roundTripMs: number) => void;
   readonly onFailure: (at: number, reason: PollFailureReason, detail: string) => void;
   /**
    * Runs each poll, callbacks included; the fleet runs it inside a trace span. Default: as it is.
@@ -144,7 +145,7 @@ export function createRecordsPoller(options: RecordsPollerOptions): RecordsPolle
       cursor = outcome.answer.cursor === "" ? undefined : outcome.answer.cursor;
       failures = 0;
       state = { kind: "live" };
-      options.onAnswer(outcome.answer, at);
+      options.onAnswer(outcome.answer, at, at - startedAt);
       // More records are waiting than one answer carried: ask for them now, so that a client
       // that fell behind catches up faster than records arrive instead of one answer per pollMs.
       if (outcome.answer.truncated || waitMs > 0) return 0;

@@ -13,6 +13,7 @@ export interface ClientsMetrics {
   staleReads: Counter;
   stallSeconds: Histogram;
   latencySeconds: Histogram;
+  pollSeconds: Histogram;
   recoverySeconds: Histogram;
   clients: Gauge;
   pushes: Counter<"kind" | "result">;
@@ -68,9 +69,14 @@ export function createClientsMetrics(): ClientsMetrics {
     latencySeconds: metrics.histogram({
       name: "latency_seconds",
       help: "End-to-end latency (receive time - record ts), sampled: one observation per poll that brought fresh records, the age of its newest record (of the producer furthest behind).",
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.6, 0.75, 1, 2, 5, 10, 30, 60],
       // The poll's trace, when it was sampled (see pollSpans.ts).
       enableExemplars: true,
+    }),
+    pollSeconds: metrics.histogram({
+      name: "poll_seconds",
+      help: "Round trip of answered polls, from the request to the whole answer; a long-poll's includes the wait.",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
     }),
     recoverySeconds: metrics.histogram({
       name: "recovery_seconds",

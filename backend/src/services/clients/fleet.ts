@@ -153,7 +153,8 @@ export function createFleet(options: FleetOptions): Fleet {
       // ±10 % per poll (DESIGN: clients poll every POLL_MS "with jitter").
       jitter: 0.1,
       aroundPoll: inPollSpan(id),
-      onAnswer: (answer, receivedAt) => {
+      onAnswer: (answer, receivedAt, roundTripMs) => {
+        metrics.pollSeconds.observe(roundTripMs / 1000);
         const { fresh, events } = ledger.recordAnswer(answer, receivedAt);
         const latency = newestLatency(fresh, receivedAt);
         if (latency !== undefined) observeWithTrace(metrics.latencySeconds, latency / 1000);
