@@ -52,9 +52,9 @@ describe("flagsToEnv", () => {
     ]);
   });
 
-  it("defaults to DESIGN's counts: 2 producers, 3 consumers, 20 clients", () => {
+  it("defaults to 2 producers, 3 consumers and 200 clients", () => {
     const config = loadConfig(labConfigSchema, {});
-    expect([config.PRODUCERS, config.CONSUMERS, config.CLIENTS]).toEqual([2, 3, 20]);
+    expect([config.PRODUCERS, config.CONSUMERS, config.CLIENTS]).toEqual([2, 3, 200]);
     expect(() => loadConfig(labConfigSchema, { CLIENTS: "1001" })).toThrow(
       /CLIENTS: expected at most 1000/,
     );

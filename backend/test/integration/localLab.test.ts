@@ -76,7 +76,7 @@ function expectRecovered(done: Fault): void {
   expect(report.timedOut, JSON.stringify(report)).toBe(false);
   expect(report.podRecoveryMs).toBeGreaterThan(0);
   expect(report.lagRecoveryMs).not.toBeNull();
-  // 12 clients: the lab's --clients flag, not the default 20.
+  // 12 clients: the lab's --clients flag, not the default 200.
   expect(report.clientRecovery).toMatchObject({ clients: 12, pending: 0 });
   expect(report.totals).toMatchObject({ missing: 0 });
 }

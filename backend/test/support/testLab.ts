@@ -95,7 +95,7 @@ export async function createTestLab(): Promise<TestLab> {
     RESTART_DELAY_MS: "1000",
     // A hard-killed consumer's replacement waits this long for its partitions.
     SESSION_TIMEOUT_MS: "10000",
-    // Not the default (20), so that a test sees the flag take effect.
+    // Not the default (200), so that a test sees the flag take effect.
     CLIENTS: "12",
     RATE_PER_SECOND: "20",
   };
