@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { ensureKafkaJars } from "../backend/src/kafka/kafkaJars.ts";
 import { createLocalCluster } from "../backend/src/kafka/localCluster.ts";
 import { freeKafkaNodes } from "../backend/src/kafka/freeKafkaNodes.ts";
+import { updateReadmeFigures } from "./figures.ts";
 
 const ROUNDS = 3;
 const resultsDir = join(import.meta.dirname, "results");
@@ -67,3 +68,4 @@ console.log(
   `median over ${ROUNDS} rounds: cold ${result.medianMs.cold} ms, warm ${result.medianMs.warm} ms, ` +
     `stop ${result.medianMs.stop} ms -> bench/results/cluster-start.json`,
 );
+await updateReadmeFigures();

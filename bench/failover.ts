@@ -41,6 +41,7 @@ import {
   summarize,
   type FailoverSample,
 } from "./failoverSummary.ts";
+import { resultsDir, updateReadmeFigures } from "./figures.ts";
 
 const FAULTS = {
   "consumer-hard": { label: "consumer hard kill", kind: "consumer", mode: "hard" },
@@ -374,8 +375,10 @@ await writeFile(
 await writeFile(join(outDir, "failover.svg"), renderFailoverChart(rows));
 console.log(`-> ${join(outDir, "failover.json")}, failover.md, failover.svg`);
 
+if (outDir.startsWith(resultsDir)) await updateReadmeFigures();
+
 // docs/benchmarks.md shows the latest published table.
-if (outDir === resolve(import.meta.dirname, "results")) {
+if (outDir === resultsDir) {
   const docFile = join(import.meta.dirname, "..", "docs", "benchmarks.md");
   const doc = await readFile(docFile, "utf8");
   const replaced = doc.replace(

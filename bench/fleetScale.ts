@@ -30,6 +30,7 @@ import {
   type Lab,
   machine,
 } from "./benchLab.ts";
+import { updateReadmeFigures } from "./figures.ts";
 import { fleetRunsTable, summarizeFleetRuns, type FleetResults } from "./fleetScaleSummary.ts";
 import { measureHttpFloor, type HttpFloor } from "./httpFloor.ts";
 import { clockTicks, cpuTicks, machineTicks, type CpuTicks } from "./procCpu.ts";
@@ -378,3 +379,4 @@ await mkdir(join(import.meta.dirname, "results"), { recursive: true });
 await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 await writeFile(resultsFile.replace(/\.json$/, ".md"), fleetRunsTable(results.runs));
 console.log(`-> bench/results/fleet-scale.json and fleet-scale.md`);
+await updateReadmeFigures();

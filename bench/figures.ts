@@ -1,0 +1,166 @@
+// The README's figures: one table rendered from the result files under bench/results/, so that
+// the README says what the latest runs measured and nothing else. Each benchmark refreshes it
+// when it writes its results there; `readmeFigures.test.ts` fails when the two disagree.
+import { existsSync, readFileSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { FleetResults } from "./fleetScaleSummary.ts";
+
+export const resultsDir = join(import.meta.dirname, "results");
+const readmeFile = join(import.meta.dirname, "..", "README.md");
+const START = "<!-- figures:start -->";
+const END = "<!-- figures:end -->";
+
+interface Machine {
+  cpus: number;
+  cpuModel?: string;
+  memoryGiB: number;
+}
+
+interface ClusterStart {
+  date: string;
+  machine: Machine;
+  medianMs: { cold: number; warm: number };
+  rounds: unknown[];
+}
+
+interface Spread {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+interface FailoverResults {
+  date: string;
+  machine: Machine;
+  reps: number;
+  lab: { clients?: number; pollMs?: number };
+  rows: {
+    settings: string;
+    fault: string;
+    clientP99Ms: Spread;
+    lagMs: Spread;
+    floorMs: number | null;
+    missing: number;
+  }[];
+}
+
+/** Every result file the figures read, each absent until its benchmark has run. */
+export interface AllResults {
+  cluster?: ClusterStart;
+  fleet?: FleetResults;
+  failover?: FailoverResults;
+  failoverUnderLoad?: FailoverResults;
+}
+
+function readJson<T>(path: string): T | undefined {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as T) : undefined;
+}
+
+export function readAllResults(dir = resultsDir): AllResults {
+  return {
+    cluster: readJson(join(dir, "cluster-start.json")),
+    fleet: readJson(join(dir, "fleet-scale.json")),
+    failover: readJson(join(dir, "failover.json")),
+    failoverUnderLoad: readJson(join(dir, "failover-under-load", "failover.json")),
+  };
+}
+
+const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const day = (iso: string): string => iso.slice(0, 10);
+
+type Row = [figure: string, measured: string, reference: string, date: string];
+
+function clusterRows(cluster: ClusterStart): Row[] {
+  return [
+    [
+      "3-broker cluster start (median)",
+      `${s(cluster.medianMs.cold)} cold, ${s(cluster.medianMs.warm)} warm`,
+      "—",
+      day(cluster.date),
+    ],
+  ];
+}
+
+function fleetRows(fleet: FleetResults): Row[] {
+  const held = fleet.largestHoldingFleet["500"];
+  const run = fleet.runs
+    .filter((r) => r.pollMs === 500 && (r.longPollMs ?? 0) === 0 && r.clients === held && r.holds)
+    .filter((r) => r.profiled !== true)
+    .at(-1);
+  if (held === undefined || held === null || run === undefined) {
+    return [["largest fleet polling every 500 ms", "none held", "—", "—"]];
+  }
+  const perPoll = run.cpuMsPerPoll;
+  const floor = run.overFloor;
+  const cost =
+    perPoll === undefined
+      ? ""
+      : `; CPU ms a poll fleet ${perPoll.clients} / gateway ${perPoll.gateway} / consumers ${perPoll.consumers}`;
+  return [
+    [
+      "largest fleet polling every 500 ms (whole lab on the machine)",
+      `${held} clients, lab at ${run.cpuPercentTotals.all} % CPU${cost}`,
+      floor === undefined
+        ? "—"
+        : `bare node:http: ${floor.clients}× / ${floor.gateway}× / ${floor.consumers}× ours`,
+      day(run.date),
+    ],
+  ];
+}
+
+function failoverRows(failover: FailoverResults, label: string): Row[] {
+  return failover.rows
+    .filter((r) => r.fault === "consumer hard kill" || r.fault === "broker hard kill (a leader)")
+    .map((r) => [
+      `${r.fault}, ${r.settings} settings${label}: client recovery p99 (lag)`,
+      `${s(r.clientP99Ms.p50)} p50, ${s(r.clientP99Ms.max)} max of ${failover.reps} (lag ${s(r.lagMs.p50)}); missing ${r.missing}`,
+      r.floorMs === null ? "—" : `Kafka's floor ${s(r.floorMs)}`,
+      day(failover.date),
+    ]);
+}
+
+/** The README's figures table, with the machine the latest results ran on. */
+export function renderFigures(results: AllResults): string {
+  const rows: Row[] = [
+    ...(results.cluster === undefined ? [] : clusterRows(results.cluster)),
+    ...(results.fleet === undefined ? [] : fleetRows(results.fleet)),
+    ...(results.failover === undefined ? [] : failoverRows(results.failover, "")),
+    ...(results.failoverUnderLoad === undefined
+      ? []
+      : failoverRows(
+          results.failoverUnderLoad,
+          `, ${results.failoverUnderLoad.lab.clients ?? "?"} clients`,
+        )),
+  ];
+  const machine = results.failover?.machine ?? results.fleet?.machine ?? results.cluster?.machine;
+  const where =
+    machine === undefined
+      ? ""
+      : `Measured on ${machine.cpus} × ${machine.cpuModel ?? "CPU"} cores, ${machine.memoryGiB} GiB. `;
+  const table = [
+    "| figure | measured | reference, same run | date |",
+    "|---|---|---|---|",
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ];
+  return `${where}From [bench/results/](bench/results/); how each is measured: [docs/benchmarks.md](docs/benchmarks.md).\n\n<!-- prettier-ignore-start -->\n${table.join("\n")}\n<!-- prettier-ignore-end -->\n`;
+}
+
+/** The README's text with its figures block replaced. */
+export function withFigures(readme: string, figures: string): string {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start === -1 || end < start) throw new Error(`README.md has no ${START} … ${END} block`);
+  // The blank line is prettier's: the block stays as formatted.
+  return `${readme.slice(0, start + START.length)}\n\n${figures}${readme.slice(end)}`;
+}
+
+/** Rewrites the README's figures from the result files (after a benchmark wrote its own). */
+export async function updateReadmeFigures(): Promise<void> {
+  const readme = await readFile(readmeFile, "utf8");
+  const updated = withFigures(readme, renderFigures(readAllResults()));
+  if (updated !== readme) {
+    await writeFile(readmeFile, updated);
+    console.log("-> README.md's figures");
+  }
+}
