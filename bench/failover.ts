@@ -10,7 +10,7 @@
 //   npm run bench -- failover                       # 6 faults × 5 repetitions × 2 settings (~75 min)
 //   npm run bench -- failover --reps 1 --faults consumer-hard,broker-hard --settings tuned --out /tmp/f
 //   npm run bench -- failover --faults consumer-hard --settings typical --clients 300 \
-//     --out bench/results/failover-under-load        # a consumer kill under a larger fleet
+//     --out bench/results/failover-300-clients       # a consumer kill under a larger fleet
 //
 // Results: bench/results/failover.json (machine, versions, settings, every sample), failover.md
 // (the table) and failover.svg (the chart); the table between the failover markers of

@@ -1,7 +1,7 @@
 // The README's figures: one table rendered from the result files under bench/results/, so that
 // the README says what the latest runs measured and nothing else. Each benchmark refreshes it
 // when it writes its results there; `readmeFigures.test.ts` fails when the two disagree.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FleetResults } from "./fleetScaleSummary.ts";
@@ -50,7 +50,8 @@ export interface AllResults {
   cluster?: ClusterStart;
   fleet?: FleetResults;
   failover?: FailoverResults;
-  failoverUnderLoad?: FailoverResults;
+  /** `failover-<N>-clients/`: the same faults under a larger fleet, smallest fleet first. */
+  failoverUnderLoad?: FailoverResults[];
 }
 
 function readJson<T>(path: string): T | undefined {
@@ -62,7 +63,11 @@ export function readAllResults(dir = resultsDir): AllResults {
     cluster: readJson(join(dir, "cluster-start.json")),
     fleet: readJson(join(dir, "fleet-scale.json")),
     failover: readJson(join(dir, "failover.json")),
-    failoverUnderLoad: readJson(join(dir, "failover-under-load", "failover.json")),
+    failoverUnderLoad: readdirSync(dir)
+      .map((name) => /^failover-(\d+)-clients$/.exec(name))
+      .filter((match) => match !== null)
+      .sort((a, b) => Number(a[1]) - Number(b[1]))
+      .flatMap((match) => readJson<FailoverResults>(join(dir, match[0], "failover.json")) ?? []),
   };
 }
 
@@ -126,12 +131,9 @@ export function renderFigures(results: AllResults): string {
     ...(results.cluster === undefined ? [] : clusterRows(results.cluster)),
     ...(results.fleet === undefined ? [] : fleetRows(results.fleet)),
     ...(results.failover === undefined ? [] : failoverRows(results.failover, "")),
-    ...(results.failoverUnderLoad === undefined
-      ? []
-      : failoverRows(
-          results.failoverUnderLoad,
-          `, ${results.failoverUnderLoad.lab.clients ?? "?"} clients`,
-        )),
+    ...(results.failoverUnderLoad ?? []).flatMap((underLoad) =>
+      failoverRows(underLoad, `, ${underLoad.lab.clients ?? "?"} clients`),
+    ),
   ];
   const machine = results.failover?.machine ?? results.fleet?.machine ?? results.cluster?.machine;
   const where =
