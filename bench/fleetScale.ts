@@ -12,8 +12,6 @@
 // Results go to bench/results/fleet-scale.json, added to the runs already there (each with its
 // date, working tree and how busy the whole machine was): one quick run discards nothing, and a
 // run on a machine shared with other work stays beside a quiet one instead of replacing it.
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
@@ -31,9 +29,10 @@ import {
   stopOnInterrupt,
   type Lab,
 } from "./benchLab.ts";
+import { clockTicks, cpuTicks, machineTicks, type CpuTicks } from "./procStat.ts";
+import { histogramPercentileMs, parsePrometheusText } from "./prometheusText.ts";
 
 const resultsFile = join(import.meta.dirname, "results", "fleet-scale.json");
-const clockTicks = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== "fleet"),
@@ -60,42 +59,9 @@ const runs = flags.runs.split(",").map((spec) => {
 const settleMs = Number(flags["settle-s"]) * 1000;
 const windowMs = Number(flags["window-s"]) * 1000;
 
-interface CpuTicks {
-  user: number;
-  system: number;
-}
-
-/** utime and stime of a process, in clock ticks; undefined once it is gone. */
-function cpuTicks(pid: number): CpuTicks | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name in parentheses may hold spaces: fields count from after its ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { user: Number(fields[11]), system: Number(fields[12]) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
-function machineTicks(): { busy: number; total: number } {
-  const [, ...fields] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").split(/\s+/);
-  const values = fields.filter((field) => field !== "").map(Number);
-  const total = values.reduce((sum, value) => sum + value, 0);
-  // idle and iowait are the 4th and 5th fields.
-  return { busy: total - (values[3] ?? 0) - (values[4] ?? 0), total };
-}
-
-/** Prometheus text: the value of every sample, by name and labels as written. */
+/** Prometheus text from a service's metrics endpoint. */
 async function scrape(url: string): Promise<Map<string, number>> {
-  const response = await get(url);
-  const samples = new Map<string, number>();
-  for (const line of (await response.text()).split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const space = line.lastIndexOf(" ");
-    samples.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return samples;
+  return parsePrometheusText(await (await get(url)).text());
 }
 
 interface Snapshot {
@@ -116,19 +82,7 @@ const pollResults = ["ok", "stale", "failed", "timeout", "refused"] as const;
  * it falls in (`blackout_client_latency_seconds`, one observation per poll with fresh records).
  */
 function histogramPercentile(before: Snapshot, after: Snapshot, q: number): number | null {
-  const name = "blackout_client_latency_seconds_bucket";
-  const buckets: { le: number; count: number }[] = [];
-  for (const [key, value] of after.metrics) {
-    const match = new RegExp(`^${name}\\{le="([^"]+)"\\}$`).exec(key);
-    if (match === null) continue;
-    const le = match[1] === "+Inf" ? Infinity : Number(match[1]);
-    buckets.push({ le, count: value - (before.metrics.get(key) ?? 0) });
-  }
-  buckets.sort((a, b) => a.le - b.le);
-  const total = buckets.at(-1)?.count ?? 0;
-  if (total === 0) return null;
-  const bucket = buckets.find((b) => b.count >= q * total);
-  return bucket === undefined || bucket.le === Infinity ? null : Math.round(bucket.le * 1000);
+  return histogramPercentileMs(before.metrics, after.metrics, "blackout_client_latency_seconds", q);
 }
 
 function startRun(

@@ -1,0 +1,33 @@
+// CPU time from /proc: per process (utime, stime) and for the whole machine, so that a benchmark
+// can say what each component cost over its window and whether something else shared the machine.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+export const clockTicks =
+  Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+
+export interface CpuTicks {
+  user: number;
+  system: number;
+}
+
+/** utime and stime of a process, in clock ticks; undefined once it is gone. */
+export function cpuTicks(pid: number): CpuTicks | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name in parentheses may hold spaces: fields count from after its ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { user: Number(fields[11]), system: Number(fields[12]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
+export function machineTicks(): { busy: number; total: number } {
+  const [, ...fields] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").split(/\s+/);
+  const values = fields.filter((field) => field !== "").map(Number);
+  const total = values.reduce((sum, value) => sum + value, 0);
+  // idle and iowait are the 4th and 5th fields.
+  return { busy: total - (values[3] ?? 0) - (values[4] ?? 0), total };
+}
