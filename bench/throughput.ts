@@ -40,6 +40,7 @@ import {
 import { clockTicks, cpuTicks, machineTicks, type CpuTicks } from "./procStat.ts";
 import { histogramPercentileMs, parsePrometheusText, sumOf } from "./prometheusText.ts";
 import {
+  highestConsumed,
   highestSustained,
   markdownTable,
   parseConsumerPerf,
@@ -63,7 +64,7 @@ const { values: flags } = parseArgs({
     steps: { type: "string", default: "2000,5000,10000,15000,20000,30000,40000,60000" },
     "settle-s": { type: "string", default: "8" },
     "window-s": { type: "string", default: "20" },
-    clients: { type: "string", default: "20" },
+    clients: { type: "string", default: "10" },
     "long-poll-ms": { type: "string", default: "1000" },
     /** Records per run of Kafka's producer tool: about 20 s at the rate it reached before; 0 skips the tools. */
     "perf-records": { type: "string", default: "1300000" },
@@ -349,6 +350,7 @@ try {
 }
 
 const best = highestSustained(measured);
+const consumedBest = highestConsumed(measured);
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 const kafkaProducer = mean(references.map((r) => r.producer.recordsPerSecond));
 const kafkaConsumer = mean(references.map((r) => r.consumer.fetchRecordsPerSecond));
@@ -383,6 +385,8 @@ const results = {
   summary: {
     highestSustainedOfferedPerSecond: best?.offeredPerSecond ?? null,
     endToEndPerSecond: ours,
+    highestConsumedOfferedPerSecond: consumedBest?.offeredPerSecond ?? null,
+    throughConsumersPerSecond: consumedBest?.producedPerSecond ?? 0,
     kafkaProducerPerSecond: Math.round(kafkaProducer),
     kafkaConsumerFetchPerSecond: Math.round(kafkaConsumer),
     oursOverKafkaProducer: ratio,
@@ -401,7 +405,7 @@ const referenceLines = references
       `- Kafka's tools ${r.when}: ProducerPerformance ${Math.round(r.producer.recordsPerSecond)} records/s (acks=all, p99 ${r.producer.p99Ms} ms), ConsumerPerformance ${Math.round(r.consumer.fetchRecordsPerSecond)} records/s fetching (${Math.round(r.consumer.recordsPerSecond)}/s with its group join)`,
   )
   .join("\n");
-const table = `${markdownTable(measured)}\n\n${referenceLines}\n- ours end to end: ${ours === 0 ? "no step held" : `${Math.round(ours)} records/s (offered ${best?.offeredPerSecond}/s)`}, ${ratio}× Kafka's producer tool (target 0.5×)\n\n${date.slice(0, 10)}, ${where.cpus} × ${where.cpuModel}, ${where.memoryGiB} GiB; Kafka ${KAFKA_VERSION}, kafkajs ${kafkajs}, Node ${process.version}; ${PRODUCERS} producers, ${CONSUMERS} consumers, ${clients} clients long-polling ${longPollMs} ms; ${recordSize}-byte values; ${settleMs / 1000} s settle + ${windowMs / 1000} s window per step; commit ${commit}.`;
+const table = `${markdownTable(measured)}\n\n${referenceLines}\n- ours end to end: ${ours === 0 ? "no step held" : `${Math.round(ours)} records/s (offered ${best?.offeredPerSecond}/s)`}, ${ratio}× Kafka's producer tool (target 0.5×)\n- through Kafka and all 3 consumers (the fleet aside): ${consumedBest === undefined ? "no step held" : `${Math.round(consumedBest.producedPerSecond)} records/s (offered ${consumedBest.offeredPerSecond}/s), ${Math.round((consumedBest.producedPerSecond / kafkaProducer) * 100) / 100}× Kafka's producer tool`}\n\n${date.slice(0, 10)}, ${where.cpus} × ${where.cpuModel}, ${where.memoryGiB} GiB; Kafka ${KAFKA_VERSION}, kafkajs ${kafkajs}, Node ${process.version}; ${PRODUCERS} producers, ${CONSUMERS} consumers, ${clients} clients long-polling ${longPollMs} ms; ${recordSize}-byte values; ${settleMs / 1000} s settle + ${windowMs / 1000} s window per step; commit ${commit}.`;
 await mkdir(outDir, { recursive: true });
 await writeFile(join(outDir, "throughput.json"), `${JSON.stringify(results, null, 2)}\n`);
 await writeFile(join(outDir, "throughput.md"), `# Throughput benchmark\n\n${table}\n`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  highestConsumed,
   highestSustained,
   markdownTable,
   parseConsumerPerf,
@@ -64,6 +65,20 @@ describe("a throughput step", () => {
     ];
     expect(highestSustained(steps)?.offeredPerSecond).toBe(10_000);
     expect(highestSustained([steps[2] as ThroughputStep])).toBeUndefined();
+  });
+
+  it("the highest consumed ignores the fleet: Kafka and the three consumers kept up", () => {
+    const steps = [
+      step({}),
+      step({
+        offeredPerSecond: 20_000,
+        producedPerSecond: 19_500,
+        consumedPerSecond: { "consumer-0": 19_500 },
+        seenPerClientPerSecond: 3000,
+      }),
+      step({ offeredPerSecond: 40_000, producedPerSecond: 30_000 }),
+    ];
+    expect(highestConsumed(steps)?.offeredPerSecond).toBe(20_000);
   });
 
   it("tabulates each step with its verdict", () => {

@@ -62,6 +62,22 @@ export function shortfalls(step: ThroughputStep): string[] {
   return reasons;
 }
 
+/** Why a step did not hold before the fleet: Kafka and all the consumers kept up, or not. */
+export function pipelineShortfalls(step: ThroughputStep): string[] {
+  return shortfalls(step).filter((reason) => /^(produced|consumer-)/.test(reason));
+}
+
+/** The step with the most produced among those Kafka and every consumer carried. */
+export function highestConsumed(steps: readonly ThroughputStep[]): ThroughputStep | undefined {
+  return steps
+    .filter((step) => pipelineShortfalls(step).length === 0)
+    .reduce<ThroughputStep | undefined>(
+      (best, step) =>
+        best === undefined || step.producedPerSecond > best.producedPerSecond ? step : best,
+      undefined,
+    );
+}
+
 /** The step with the highest rate seen by the fleet among those that held; undefined if none. */
 export function highestSustained(steps: readonly ThroughputStep[]): ThroughputStep | undefined {
   return steps
