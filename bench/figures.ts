@@ -45,6 +45,17 @@ interface FailoverResults {
   }[];
 }
 
+interface ThroughputResults {
+  date: string;
+  machine: Machine;
+  summary: {
+    endToEndPerSecond: number;
+    throughConsumersPerSecond: number | null;
+    kafkaProducerPerSecond: number | null;
+    oursOverKafkaProducer: number | null;
+  };
+}
+
 /** Every result file the figures read, each absent until its benchmark has run. */
 export interface AllResults {
   cluster?: ClusterStart;
@@ -52,6 +63,7 @@ export interface AllResults {
   failover?: FailoverResults;
   /** `failover-<N>-clients/`: the same faults under a larger fleet, smallest fleet first. */
   failoverUnderLoad?: FailoverResults[];
+  throughput?: ThroughputResults;
 }
 
 function readJson<T>(path: string): T | undefined {
@@ -62,6 +74,7 @@ export function readAllResults(dir = resultsDir): AllResults {
   return {
     cluster: readJson(join(dir, "cluster-start.json")),
     fleet: readJson(join(dir, "fleet-scale.json")),
+    throughput: readJson(join(dir, "throughput.json")),
     failover: readJson(join(dir, "failover.json")),
     failoverUnderLoad: readdirSync(dir)
       .map((name) => /^failover-(\d+)-clients$/.exec(name))
@@ -125,11 +138,40 @@ function failoverRows(failover: FailoverResults, label: string): Row[] {
     ]);
 }
 
+const perSecond = (value: number | null): string =>
+  value === null ? "—" : `${Math.round(value).toLocaleString("en-US")}/s`;
+
+function throughputRows(throughput: ThroughputResults): Row[] {
+  const { summary } = throughput;
+  const kafka = `Kafka's ProducerPerformance ${perSecond(summary.kafkaProducerPerSecond)}`;
+  const ratio = (ours: number | null): string =>
+    ours === null || summary.kafkaProducerPerSecond === null
+      ? ""
+      : ` (${(ours / summary.kafkaProducerPerSecond).toFixed(2)}×)`;
+  return [
+    [
+      "records/s produced → seen by every client, p99 ≤ 1 s",
+      summary.endToEndPerSecond === 0
+        ? "no rate held"
+        : `${perSecond(summary.endToEndPerSecond)}${ratio(summary.endToEndPerSecond)}`,
+      kafka,
+      day(throughput.date),
+    ],
+    [
+      "records/s through Kafka and all 3 consumers (the fleet aside)",
+      `${perSecond(summary.throughConsumersPerSecond)}${ratio(summary.throughConsumersPerSecond)}`,
+      kafka,
+      day(throughput.date),
+    ],
+  ];
+}
+
 /** The README's figures table, with the machine the latest results ran on. */
 export function renderFigures(results: AllResults): string {
   const rows: Row[] = [
     ...(results.cluster === undefined ? [] : clusterRows(results.cluster)),
     ...(results.fleet === undefined ? [] : fleetRows(results.fleet)),
+    ...(results.throughput === undefined ? [] : throughputRows(results.throughput)),
     ...(results.failover === undefined ? [] : failoverRows(results.failover, "")),
     ...(results.failoverUnderLoad ?? []).flatMap((underLoad) =>
       failoverRows(underLoad, `, ${underLoad.lab.clients ?? "?"} clients`),

@@ -33,7 +33,8 @@ import {
 import { updateReadmeFigures } from "./figures.ts";
 import { fleetRunsTable, summarizeFleetRuns, type FleetResults } from "./fleetScaleSummary.ts";
 import { measureHttpFloor, type HttpFloor } from "./httpFloor.ts";
-import { clockTicks, cpuTicks, machineTicks, type CpuTicks } from "./procCpu.ts";
+import { clockTicks, cpuTicks, machineTicks, type CpuTicks } from "./procStat.ts";
+import { histogramPercentileMs, parsePrometheusText } from "./prometheusText.ts";
 
 const resultsFile = join(import.meta.dirname, "results", "fleet-scale.json");
 
@@ -68,16 +69,9 @@ const settleMs = Number(flags["settle-s"]) * 1000;
 const longPollMs = Number(flags["long-poll-ms"]);
 const windowMs = Number(flags["window-s"]) * 1000;
 
-/** Prometheus text: the value of every sample, by name and labels as written. */
+/** Prometheus text from a service's metrics endpoint. */
 async function scrape(url: string): Promise<Map<string, number>> {
-  const response = await get(url);
-  const samples = new Map<string, number>();
-  for (const line of (await response.text()).split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const space = line.lastIndexOf(" ");
-    samples.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return samples;
+  return parsePrometheusText(await (await get(url)).text());
 }
 
 interface Snapshot {
@@ -94,8 +88,9 @@ interface Snapshot {
 const pollResults = ["ok", "stale", "failed", "timeout", "refused"] as const;
 
 /**
- * A latency percentile over the window from the fleet's histogram: the upper bound of the bucket
- * it falls in (`blackout_client_latency_seconds`, one observation per poll with fresh records).
+ * A percentile over the window from one of the fleet's histograms: the upper bound of the bucket
+ * it falls in (by default `blackout_client_latency_seconds`, one observation per poll with fresh
+ * records).
  */
 function histogramPercentile(
   before: Snapshot,
@@ -103,19 +98,7 @@ function histogramPercentile(
   q: number,
   histogram = "blackout_client_latency_seconds",
 ): number | null {
-  const name = `${histogram}_bucket`;
-  const buckets: { le: number; count: number }[] = [];
-  for (const [key, value] of after.metrics) {
-    const match = new RegExp(`^${name}\\{le="([^"]+)"\\}$`).exec(key);
-    if (match === null) continue;
-    const le = match[1] === "+Inf" ? Infinity : Number(match[1]);
-    buckets.push({ le, count: value - (before.metrics.get(key) ?? 0) });
-  }
-  buckets.sort((a, b) => a.le - b.le);
-  const total = buckets.at(-1)?.count ?? 0;
-  if (total === 0) return null;
-  const bucket = buckets.find((b) => b.count >= q * total);
-  return bucket === undefined || bucket.le === Infinity ? null : Math.round(bucket.le * 1000);
+  return histogramPercentileMs(before.metrics, after.metrics, histogram, q);
 }
 
 function startRun(

@@ -8,7 +8,7 @@ import http from "node:http";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import Koa from "koa";
-import { cpuMs } from "./procCpu.ts";
+import { cpuMs } from "./procStat.ts";
 
 export interface HttpFloorSettings {
   /** Clients polling at once, each every `pollMs` (start to start). */

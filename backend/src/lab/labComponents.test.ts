@@ -148,7 +148,7 @@ describe("the lab's plan", () => {
   });
 
   it("with Jaeger: starts it first, every service exports to it, the fleet samples its polls", () => {
-    const traced = plan({ CLIENTS_TRACE_RATIO: "0.05" }, true);
+    const traced = plan({ CLIENTS_TRACE_RATIO: "0.05", PRODUCERS_TRACE_RATIO: "0.2" }, true);
     expect(traced.groups[0]?.map((spec) => spec.name)).toEqual(["jaeger"]);
     expect(traced.groups[0]?.[0]).toMatchObject({
       command: "/cache/jaeger",
@@ -165,7 +165,18 @@ describe("the lab's plan", () => {
       OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
       OTEL_TRACES_SAMPLER_ARG: "0.05",
     });
-    expect(specs.get("producer-0")).not.toHaveProperty("OTEL_TRACES_SAMPLER");
+    // The producers sample their records as the lab is told (all of them by default).
+    expect(specs.get("producer-0")).toMatchObject({
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0.2",
+    });
+    expect(
+      plan({}, true)
+        .groups.flat()
+        .find((s) => s.name === "producer-1")?.env,
+    ).toMatchObject({
+      OTEL_TRACES_SAMPLER_ARG: "1",
+    });
     expect(specs.get("control")?.TRACES_URL).toBe("http://127.0.0.1:16686");
     expect(traced.urls.traces).toBe("http://127.0.0.1:16686");
     // Without Jaeger nobody is told to export.

@@ -157,6 +157,8 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
         ...kafkaClient,
         HTTP_PORT: String(port),
         RATE_PER_SECOND: String(config.RATE_PER_SECOND),
+        OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+        OTEL_TRACES_SAMPLER_ARG: String(config.PRODUCERS_TRACE_RATIO),
       },
       `${url(port)}/readyz`,
     );

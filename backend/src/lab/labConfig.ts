@@ -109,6 +109,13 @@ export const labConfigSchema = commonConfigSchema.extend({
    */
   CLIENTS_TRACE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
   /**
+   * The share of the producers' records that start a trace (the consumers follow the record's
+   * decision). All of them by default, which the lab's rates afford; at thousands of records a
+   * second each traced record costs a span in its producer, its producer's read-back and every
+   * consumer, and Jaeger their storage (docs/benchmarks.md, "Throughput").
+   */
+  PRODUCERS_TRACE_RATIO: z.coerce.number().min(0).max(1).default(1),
+  /**
    * What is opted in to chaos (DESIGN §1 Safety; Kubernetes' `blackout.dev/chaos=enabled`): kinds
    * (`broker`, `producer`, `consumer`) or names (`kafka-2`). Control refuses the others.
    */

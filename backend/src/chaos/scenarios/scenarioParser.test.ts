@@ -217,8 +217,8 @@ describe("parseScenario", () => {
     ],
     [
       "a rate out of range",
-      ["name: x", "steps:", "  - rate: { producer: producer-1, perSecond: 20000 }"],
-      "bad.yaml:3: steps[0].rate.perSecond: expected a whole number from 0 to 10000, got 20000",
+      ["name: x", "steps:", "  - rate: { producer: producer-1, perSecond: 60000 }"],
+      "bad.yaml:3: steps[0].rate.perSecond: expected a whole number from 0 to 50000, got 60000",
     ],
     [
       "a bad abortWhen op",

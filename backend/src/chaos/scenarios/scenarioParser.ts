@@ -3,6 +3,7 @@ import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument } from "yaml
 import { z } from "zod";
 import { InvalidInputError } from "../../lib/errors.ts";
 import { parseDuration } from "../../lib/parseDuration.ts";
+import { MAX_RATE_PER_SECOND } from "../../contract/producerRate.ts";
 import { parseSelector } from "../../contract/selector.ts";
 import type { TargetKind } from "../../contract/targets.ts";
 import { KILL_MODES, TARGET_KINDS } from "../../contract/targets.ts";
@@ -294,7 +295,7 @@ const rateSchema = strictMapping({
   producer: z.string().refine(isTargetName, {
     error: (issue) => `expected a producer's name such as producer-0, got ${describe(issue.input)}`,
   }),
-  perSecond: wholeNumber(0, 10_000),
+  perSecond: wholeNumber(0, MAX_RATE_PER_SECOND),
 });
 
 const STEP_TYPES = ["kill", "freeze", "wait", "rate"] as const;

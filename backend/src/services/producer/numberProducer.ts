@@ -45,8 +45,14 @@ export interface NumberProducer {
   stop(): Promise<void>;
 }
 
-/** At most this many records go into one send, so that a catch-up never builds a huge request. */
-const MAX_BATCH = 500;
+/**
+ * At most this many records go into one send, so that a catch-up never builds a huge request
+ * (about 2 000 × 140 bytes with the trace header, well under a broker's 1 MB batch limit). With
+ * one send in flight a producer carries at most MAX_BATCH per round trip: 500 capped it near
+ * 6 000/s once a loaded machine's acks=all round trip reached 80 ms (docs/benchmarks.md,
+ * "Throughput").
+ */
+const MAX_BATCH = 2000;
 
 /**
  * Publishes `{producer, seq, ts}` at a steady rate with settings that keep data through a broker

@@ -6,7 +6,7 @@ import type { Logger } from "../../lib/logger.ts";
 import { parseBody } from "../../lib/parseBody.ts";
 import type { Metrics } from "../../lib/metrics.ts";
 import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
-import { MAX_RATE_PER_SECOND } from "./producerConfig.ts";
+import { MAX_RATE_PER_SECOND } from "../../contract/producerRate.ts";
 import type { NumberProducer } from "./numberProducer.ts";
 
 const rateBody = z.object(

@@ -1,10 +1,8 @@
 import { z } from "zod";
 import { kafkaBrokersSetting, kafkaClientSettings } from "../../kafka/kafkaClient.ts";
 import { NUMBERS_TOPIC } from "../../kafka/records.ts";
+import { MAX_RATE_PER_SECOND } from "../../contract/producerRate.ts";
 import { commonConfigSchema, httpServerSettings, positiveInt } from "../../lib/config.ts";
-
-/** The most a rate may be set to: 2 cores share it with brokers and consumers. */
-export const MAX_RATE_PER_SECOND = 10_000;
 
 /** What a producer reads from its environment (DESIGN §1 and §3 defaults). */
 export const producerConfigSchema = commonConfigSchema.extend({

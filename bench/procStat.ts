@@ -1,4 +1,5 @@
-// CPU time from /proc: of one process (utime + stime) and of the whole machine.
+// CPU time from /proc: per process (utime, stime) and for the whole machine, so that a benchmark
+// can say what each component cost over its window and whether something else shared the machine.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
