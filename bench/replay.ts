@@ -12,6 +12,7 @@
 //   npm run bench -- replay                                  # 1 000 000 records, 5 runs (~3 min)
 //   npm run bench -- replay --records 100000 --runs 2 --kafka-runs 1 --out /tmp/replay
 //   npm run bench -- replay --profile-dir /tmp/prof          # each consumer under --cpu-prof
+//   npm run bench -- replay --baseline-backend /tmp/old/backend  # before/after, run by run
 //
 // Results: bench/results/replay.json (machine, versions, settings, every sample, the summary) and
 // replay.md (the table); the table between the replay markers of docs/benchmarks.md is replaced
@@ -46,6 +47,7 @@ import {
 } from "./replaySummary.ts";
 
 const backendDir = join(import.meta.dirname, "../backend");
+const gcOnSignal = join(import.meta.dirname, "gcOnSignal.ts");
 const resultsDir = resolve(import.meta.dirname, "results");
 /** Issue 17: a new consumer is ready within 10 s of a topic of 1 M records. */
 const TARGET_MS = 10_000;
@@ -67,6 +69,11 @@ const { values: flags } = parseArgs({
     "profile-dir": { type: "string" },
     /** Said beside the figures in the results (what was changed for this run). */
     note: { type: "string" },
+    /**
+     * Another checkout's backend/ (an earlier commit, node_modules reachable from it): each run
+     * also starts its consumer, on the same topic, so that before and after alternate.
+     */
+    "baseline-backend": { type: "string" },
   },
 });
 const records = Number(flags.records);
@@ -75,6 +82,8 @@ const kafkaRuns = Number(flags["kafka-runs"]);
 const producers = Array.from({ length: Number(flags.producers) }, (_, i) => `producer-${i}`);
 const partitions = Number(flags.partitions);
 const outDir = resolve(flags.out);
+const baselineDir =
+  flags["baseline-backend"] === undefined ? undefined : resolve(flags["baseline-backend"]);
 if (records % producers.length !== 0) {
   throw new Error(`--records must be a multiple of --producers (${producers.length})`);
 }
@@ -140,13 +149,21 @@ function heapUsedBytes(metricsText: string): number | null {
 }
 
 /** A new consumer process, as the lab starts one, from spawn to ready; stopped with SIGTERM. */
-async function replay(brokers: string[], topic: string, run: number): Promise<ReplaySample> {
+async function replay(
+  brokers: string[],
+  topic: string,
+  run: number,
+  backend = backendDir,
+): Promise<ReplaySample> {
   const [port = 0] = await freePorts(1);
   const url = `http://127.0.0.1:${port}`;
   const profile =
     flags["profile-dir"] === undefined
       ? []
-      : ["--cpu-prof", `--cpu-prof-dir=${resolve(flags["profile-dir"], `run-${run}`)}`];
+      : [
+          "--cpu-prof",
+          `--cpu-prof-dir=${resolve(flags["profile-dir"], `${backend === backendDir ? "" : "baseline-"}run-${run}`)}`,
+        ];
   const spawnedAt = Date.now();
   const began = performance.now();
   const child = spawn(
@@ -154,12 +171,15 @@ async function replay(brokers: string[], topic: string, run: number): Promise<Re
     [
       ...profile,
       "--disable-warning=TimeoutNegativeWarning",
+      "--expose-gc",
+      "--import",
+      gcOnSignal,
       "--import",
       "./src/lib/telemetry.ts",
       "src/services/consumer/main.ts",
     ],
     {
-      cwd: backendDir,
+      cwd: backend,
       env: environmentWith({
         // A group of its own: a new member that owes nothing to an earlier run.
         CONSUMER_ID: `replay-${run}-${randomBytes(3).toString("hex")}`,
@@ -200,12 +220,18 @@ async function replay(brokers: string[], topic: string, run: number): Promise<Re
       timeoutMs: 5000,
       intervalMs: 20,
     });
+    // What the view keeps alive: the heap after a full collection (gcOnSignal.ts).
+    child.kill("SIGUSR2");
+    await sleep(1000);
+    const afterGc = heapUsedBytes(await (await get(`${url}/metrics`)).text());
     const sample = {
       run,
       readyMs,
       ...startFromLog(output, spawnedAt),
       rssBytes,
       heapUsedBytes: heap,
+      heapAfterGcBytes: afterGc,
+      rssAfterGcBytes: vmRssBytes(child.pid ?? 0),
     };
     child.kill("SIGTERM");
     const stopped = await Promise.race([exited.then(() => true), sleep(30_000, false)]);
@@ -260,6 +286,7 @@ const cluster = createLocalCluster({
 /** Starts the cluster, fills the topic, then the runs; the cluster is gone when it returns. */
 async function measure() {
   const samples: ReplaySample[] = [];
+  const baselineSamples: ReplaySample[] = [];
   const kafkaSamples: KafkaPerfSample[] = [];
   try {
     const clusterBegan = performance.now();
@@ -286,7 +313,12 @@ async function measure() {
     }
 
     const empty = await replay(brokers, emptyTopic, 0);
-    console.log(`empty view: RSS ${empty.rssBytes} B, heap used ${empty.heapUsedBytes} B`);
+    const baselineEmpty =
+      baselineDir === undefined ? null : await replay(brokers, emptyTopic, 0, baselineDir);
+    console.log(
+      `empty view: RSS ${empty.rssBytes} B, heap used ${empty.heapUsedBytes} B ` +
+        `(${empty.heapAfterGcBytes} B after a full GC)`,
+    );
     for (let run = 1; run <= Math.max(runs, kafkaRuns); run++) {
       if (run <= runs) {
         const sample = await replay(brokers, topic, run);
@@ -294,8 +326,17 @@ async function measure() {
         console.log(
           `run ${run}: ready in ${sample.readyMs} ms (listening ${sample.listeningMs}, joined ` +
             `${sample.joinedMs}, caught up ${sample.caughtUpMs}), view ${sample.viewRecords} ` +
-            `records, RSS ${sample.rssBytes} B, heap used ${sample.heapUsedBytes} B`,
+            `records, RSS ${sample.rssBytes} B, heap used ${sample.heapUsedBytes} B ` +
+            `(${sample.heapAfterGcBytes} B after a full GC)`,
         );
+        if (baselineDir !== undefined) {
+          const baseline = await replay(brokers, topic, run, baselineDir);
+          baselineSamples.push(baseline);
+          console.log(
+            `baseline run ${run}: ready in ${baseline.readyMs} ms (joined ${baseline.joinedMs}, ` +
+              `caught up ${baseline.caughtUpMs}), heap used ${baseline.heapUsedBytes} B`,
+          );
+        }
       }
       if (run <= kafkaRuns) {
         const sample = await kafkaPerf(jars, brokers.join(","), topic, run);
@@ -306,7 +347,14 @@ async function measure() {
         );
       }
     }
-    return { clusterStartMs, fillMs, empty, samples, kafkaSamples };
+    return {
+      clusterStartMs,
+      fillMs,
+      empty,
+      samples,
+      kafkaSamples,
+      baseline: baselineEmpty === null ? null : { empty: baselineEmpty, samples: baselineSamples },
+    };
   } finally {
     killConsumer();
     await cluster.stop();
@@ -314,7 +362,7 @@ async function measure() {
   }
 }
 
-const { clusterStartMs, fillMs, empty, samples, kafkaSamples } = await measure();
+const { clusterStartMs, fillMs, empty, samples, kafkaSamples, baseline } = await measure();
 const summary = summarize({
   records,
   targetMs: TARGET_MS,
@@ -322,6 +370,16 @@ const summary = summarize({
   empty,
   kafka: kafkaSamples,
 });
+const baselineSummary =
+  baseline === null
+    ? null
+    : summarize({
+        records,
+        targetMs: TARGET_MS,
+        samples: baseline.samples,
+        empty: baseline.empty,
+        kafka: kafkaSamples,
+      });
 const date = new Date().toISOString();
 const where = machine();
 const kafkajs = (
@@ -356,12 +414,19 @@ const results = {
   empty,
   samples,
   kafkaSamples,
+  ...(baseline === null
+    ? {}
+    : { baseline: { backend: baselineDir, summary: baselineSummary, ...baseline } }),
 };
 const table = `${markdownTable(summary)}\n\n${date.slice(0, 10)}, ${where.cpus} × ${where.cpuModel}, ${where.memoryGiB} GiB; Kafka ${KAFKA_VERSION}, kafkajs ${kafkajs}, Node ${process.version}; ${producers.length} producers × ${perProducer.toLocaleString("en")} records on ${partitions} partitions, VIEW_WINDOW ${viewWindow.toLocaleString("en")}; ${runs} consumers, ${kafkaRuns} ConsumerPerformance runs, commit ${commit}${flags["profile-dir"] === undefined ? "" : " (profiled)"}.`;
 await mkdir(outDir, { recursive: true });
 await writeFile(join(outDir, "replay.json"), `${JSON.stringify(results, null, 2)}\n`);
-await writeFile(join(outDir, "replay.md"), `# Replay benchmark\n\n${table}\n`);
-console.log(`\n${table}\n\n-> ${join(outDir, "replay.json")}, replay.md`);
+const baselineTable =
+  baselineSummary === null
+    ? ""
+    : `\n\nThe baseline consumer (${baselineDir ?? ""}), run by run between these on the same topic:\n\n${markdownTable(baselineSummary)}\n`;
+await writeFile(join(outDir, "replay.md"), `# Replay benchmark\n\n${table}\n${baselineTable}`);
+console.log(`\n${table}\n${baselineTable}\n-> ${join(outDir, "replay.json")}, replay.md`);
 
 // docs/benchmarks.md shows the latest published table.
 if (outDir === resultsDir) {

@@ -20,6 +20,9 @@ export interface ReplaySample {
   readonly rssBytes: number;
   /** V8's heap in use at ready (prom-client's nodejs_heap_size_used_bytes), garbage included. */
   readonly heapUsedBytes: number | null;
+  /** The same a second after a full collection: what the process keeps alive. */
+  readonly heapAfterGcBytes: number | null;
+  readonly rssAfterGcBytes: number;
 }
 
 /** One run of Kafka's ConsumerPerformance over the same records. */
@@ -79,10 +82,11 @@ export interface ReplaySummary {
   readonly memory: {
     rssBytes: Spread;
     heapUsedBytes: Spread;
-    /** The same consumer with an empty view: what the view's bytes are counted from. */
+    heapAfterGcBytes: Spread;
+    /** The same consumer with an empty view, after a full collection: the view's bytes' base. */
     emptyRssBytes: number | null;
-    emptyHeapUsedBytes: number | null;
-    /** (p50 at ready − empty) ÷ records. */
+    emptyHeapAfterGcBytes: number | null;
+    /** (p50 at ready − empty) ÷ records; the heap's after a full collection, both of them. */
     rssBytesPerRecord: number | null;
     heapBytesPerRecord: number | null;
   };
@@ -109,6 +113,7 @@ export function summarize(options: {
   const readingMs = spread(samples.map((s) => difference(s.caughtUpMs, s.joinedMs)));
   const rssBytes = spread(samples.map((s) => s.rssBytes));
   const heapUsedBytes = spread(samples.map((s) => s.heapUsedBytes));
+  const heapAfterGcBytes = spread(samples.map((s) => s.heapAfterGcBytes));
   const perRecord = (atReady: number | null, base: number | null | undefined) =>
     atReady === null || base === null || base === undefined
       ? null
@@ -144,10 +149,11 @@ export function summarize(options: {
     memory: {
       rssBytes,
       heapUsedBytes,
+      heapAfterGcBytes,
       emptyRssBytes: empty?.rssBytes ?? null,
-      emptyHeapUsedBytes: empty?.heapUsedBytes ?? null,
+      emptyHeapAfterGcBytes: empty?.heapAfterGcBytes ?? null,
       rssBytesPerRecord: perRecord(rssBytes.p50, empty?.rssBytes),
-      heapBytesPerRecord: perRecord(heapUsedBytes.p50, empty?.heapUsedBytes),
+      heapBytesPerRecord: perRecord(heapAfterGcBytes.p50, empty?.heapAfterGcBytes),
     },
     kafka: kafkaSummary,
     ratio: {
@@ -260,11 +266,15 @@ export function markdownTable(summary: ReplaySummary): string {
       `${mib(memory.rssBytes.p50)} / ${mib(memory.rssBytes.max)} (${mib(memory.emptyRssBytes)})`,
     ],
     [
-      "V8 heap used at ready (p50 / max; empty view)",
-      `${mib(memory.heapUsedBytes.p50)} / ${mib(memory.heapUsedBytes.max)} (${mib(memory.emptyHeapUsedBytes)})`,
+      "V8 heap used at ready, garbage included (p50 / max)",
+      `${mib(memory.heapUsedBytes.p50)} / ${mib(memory.heapUsedBytes.max)}`,
     ],
     [
-      "bytes per record: RSS / heap (over the empty view)",
+      "V8 heap used after a full GC (p50 / max; empty view)",
+      `${mib(memory.heapAfterGcBytes.p50)} / ${mib(memory.heapAfterGcBytes.max)} (${mib(memory.emptyHeapAfterGcBytes)})`,
+    ],
+    [
+      "bytes per record over the empty view: RSS at ready / heap after GC",
       `${memory.rssBytesPerRecord ?? "—"} / ${memory.heapBytesPerRecord ?? "—"}`,
     ],
     ["every view held every record", summary.complete ? "yes" : "no"],
