@@ -1,7 +1,9 @@
 // `npm run bench` runs the cluster-start benchmark; `npm run bench -- fleet [flags]` the fleet's
 // (see fleetScale.ts for its flags); `npm run bench -- failover [flags]` the failover figures
 // (failover.ts); `npm run bench -- throughput [flags]` the highest rate carried end to end beside
-// Kafka's own perf tools (throughput.ts). One at a time: each wants the machine to itself.
+// Kafka's own perf tools (throughput.ts); `npm run bench -- replay [flags]` how long a new
+// consumer takes to rebuild its view of 1 M records (replay.ts). One at a time: each wants the
+// machine to itself.
 import { handleProcessFailures } from "../backend/src/lib/processFailures.ts";
 
 handleProcessFailures("npm run bench");
@@ -11,9 +13,10 @@ if (which === "cluster") await import("./clusterStart.ts");
 else if (which === "fleet") await import("./fleetScale.ts");
 else if (which === "failover") await import("./failover.ts");
 else if (which === "throughput") await import("./throughput.ts");
+else if (which === "replay") await import("./replay.ts");
 else {
   process.stderr.write(
-    `unknown benchmark "${which}": expected cluster, fleet, failover or throughput\n`,
+    `unknown benchmark "${which}": expected cluster, fleet, failover, throughput or replay\n`,
   );
   process.exit(2);
 }

@@ -41,7 +41,7 @@ import {
   summarize,
   type FailoverSample,
 } from "./failoverSummary.ts";
-import { resultsDir, updateReadmeFigures } from "./figures.ts";
+import { resultsDir, updateBenchmarksDoc, updateReadmeFigures } from "./figures.ts";
 
 const FAULTS = {
   "consumer-hard": { label: "consumer hard kill", kind: "consumer", mode: "hard" },
@@ -375,18 +375,6 @@ await writeFile(
 await writeFile(join(outDir, "failover.svg"), renderFailoverChart(rows));
 console.log(`-> ${join(outDir, "failover.json")}, failover.md, failover.svg`);
 
+// docs/benchmarks.md and the README show the latest published figures.
+if (outDir === resultsDir) await updateBenchmarksDoc("failover", `${table}\n`);
 if (outDir.startsWith(resultsDir)) await updateReadmeFigures();
-
-// docs/benchmarks.md shows the latest published table.
-if (outDir === resultsDir) {
-  const docFile = join(import.meta.dirname, "..", "docs", "benchmarks.md");
-  const doc = await readFile(docFile, "utf8");
-  const replaced = doc.replace(
-    /(<!-- failover:start -->\n)[\s\S]*?(<!-- failover:end -->)/,
-    `$1${table}\n$2`,
-  );
-  if (replaced !== doc) {
-    await writeFile(docFile, replaced);
-    console.log("-> docs/benchmarks.md's failover table");
-  }
-}

@@ -8,8 +8,6 @@ import type { FleetResults } from "./fleetScaleSummary.ts";
 
 export const resultsDir = join(import.meta.dirname, "results");
 const readmeFile = join(import.meta.dirname, "..", "README.md");
-const START = "<!-- figures:start -->";
-const END = "<!-- figures:end -->";
 
 interface Machine {
   cpus: number;
@@ -56,6 +54,19 @@ interface ThroughputResults {
   };
 }
 
+interface ReplayResults {
+  date: string;
+  machine: Machine;
+  summary: {
+    records: number;
+    runs: number;
+    readyMs: Spread;
+    recordsPerSecond: { reading: number };
+    memory: { heapBytesPerRecord: number };
+    kafka: { wallMs: Spread; fetchRecordsPerSecond: number };
+  };
+}
+
 /** Every result file the figures read, each absent until its benchmark has run. */
 export interface AllResults {
   cluster?: ClusterStart;
@@ -64,6 +75,7 @@ export interface AllResults {
   /** `failover-<N>-clients/`: the same faults under a larger fleet, smallest fleet first. */
   failoverUnderLoad?: FailoverResults[];
   throughput?: ThroughputResults;
+  replay?: ReplayResults;
 }
 
 function readJson<T>(path: string): T | undefined {
@@ -75,6 +87,7 @@ export function readAllResults(dir = resultsDir): AllResults {
     cluster: readJson(join(dir, "cluster-start.json")),
     fleet: readJson(join(dir, "fleet-scale.json")),
     throughput: readJson(join(dir, "throughput.json")),
+    replay: readJson(join(dir, "replay.json")),
     failover: readJson(join(dir, "failover.json")),
     failoverUnderLoad: readdirSync(dir)
       .map((name) => /^failover-(\d+)-clients$/.exec(name))
@@ -166,12 +179,26 @@ function throughputRows(throughput: ThroughputResults): Row[] {
   ];
 }
 
+function replayRows(replay: ReplayResults): Row[] {
+  const { summary } = replay;
+  const records = summary.records.toLocaleString("en-US");
+  return [
+    [
+      `a new consumer rebuilds a view of ${records} records: spawn → ready`,
+      `${s(summary.readyMs.p50)} p50, ${s(summary.readyMs.max)} max of ${summary.runs}; reading ${perSecond(summary.recordsPerSecond.reading)}, ${summary.memory.heapBytesPerRecord} B a record on the heap`,
+      `Kafka's ConsumerPerformance ${s(summary.kafka.wallMs.p50)} (JVM start to exit), fetching ${perSecond(summary.kafka.fetchRecordsPerSecond)}`,
+      day(replay.date),
+    ],
+  ];
+}
+
 /** The README's figures table, with the machine the latest results ran on. */
 export function renderFigures(results: AllResults): string {
   const rows: Row[] = [
     ...(results.cluster === undefined ? [] : clusterRows(results.cluster)),
     ...(results.fleet === undefined ? [] : fleetRows(results.fleet)),
     ...(results.throughput === undefined ? [] : throughputRows(results.throughput)),
+    ...(results.replay === undefined ? [] : replayRows(results.replay)),
     ...(results.failover === undefined ? [] : failoverRows(results.failover, "")),
     ...(results.failoverUnderLoad ?? []).flatMap((underLoad) =>
       failoverRows(underLoad, `, ${underLoad.lab.clients ?? "?"} clients`),
@@ -190,13 +217,30 @@ export function renderFigures(results: AllResults): string {
   return `${where}From [bench/results/](bench/results/); how each is measured: [docs/benchmarks.md](docs/benchmarks.md).\n\n<!-- prettier-ignore-start -->\n${table.join("\n")}\n<!-- prettier-ignore-end -->\n`;
 }
 
+/** `text` with what lies between `<!-- name:start -->` and `<!-- name:end -->` replaced. */
+export function withBlock(text: string, name: string, content: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(`<!-- ${name}:end -->`);
+  if (from === -1 || to < from) throw new Error(`no ${start} … <!-- ${name}:end --> block`);
+  return `${text.slice(0, from + start.length)}\n${content}${text.slice(to)}`;
+}
+
 /** The README's text with its figures block replaced. */
 export function withFigures(readme: string, figures: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start === -1 || end < start) throw new Error(`README.md has no ${START} … ${END} block`);
-  // The blank line is prettier's: the block stays as formatted.
-  return `${readme.slice(0, start + START.length)}\n\n${figures}${readme.slice(end)}`;
+  // The blank line is prettier's: outside a prettier-ignore block it would add it.
+  return withBlock(readme, "figures", `\n${figures}`);
+}
+
+/** Replaces a block of docs/benchmarks.md with a benchmark's latest table. */
+export async function updateBenchmarksDoc(name: string, table: string): Promise<void> {
+  const docFile = join(import.meta.dirname, "..", "docs", "benchmarks.md");
+  const doc = await readFile(docFile, "utf8");
+  const replaced = withBlock(doc, name, table);
+  if (replaced !== doc) {
+    await writeFile(docFile, replaced);
+    console.log(`-> docs/benchmarks.md's ${name} table`);
+  }
 }
 
 /** Rewrites the README's figures from the result files (after a benchmark wrote its own). */

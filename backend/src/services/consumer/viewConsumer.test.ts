@@ -6,7 +6,8 @@ import { createView, type View } from "./view.ts";
 import { createViewConsumer, type ViewConsumer } from "./viewConsumer.ts";
 
 // The Kafka side is covered against real brokers in test/integration/consumer.test.ts; this
-// drives the seek, position and readiness logic through kafkajs's callbacks deterministically.
+// drives the seek, position and readiness logic through kafkajs's callbacks deterministically
+// (`deliver` hands over a batch of one message).
 
 const TOPIC = "test.numbers";
 
@@ -17,7 +18,16 @@ interface PartitionOffsets {
 }
 
 type Handler = (event: { payload: unknown }) => void;
-type EachMessage = (payload: { partition: number; message: KafkaMessage }) => Promise<void>;
+type EachBatch = (payload: {
+  batch: { partition: number; messages: KafkaMessage[] };
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  isRunning(): boolean;
+  isStale(): boolean;
+}) => Promise<void>;
+
+/** A message as a test writes it: its offset, key and value. */
+type Delivered = [offset: number, key: string | null, value: string | null];
 
 interface FakeKafka {
   kafka: Kafka;
@@ -25,13 +35,15 @@ interface FakeKafka {
   calls: string[];
   emit(event: "consumer.group_join" | "consumer.crash", payload: unknown): void;
   deliver(partition: number, offset: number, key: string | null, value: string | null): void;
+  /** Hands kafkajs's batch to the consumer; returns the offsets it resolved. */
+  deliverBatch(partition: number, messages: Delivered[], options?: { stale?: boolean }): string[];
 }
 
 function fakeKafka(offsets: PartitionOffsets[]): FakeKafka {
   const handlers = new Map<string, Handler>();
   const seeks: { partition: number; offset: string }[] = [];
   const calls: string[] = [];
-  let eachMessage: EachMessage | undefined;
+  let eachBatch: EachBatch | undefined;
   const admin = {
     connect: () => Promise.resolve(),
     disconnect: () => {
@@ -68,8 +80,8 @@ function fakeKafka(offsets: PartitionOffsets[]): FakeKafka {
     on: (event: string, handler: Handler) => handlers.set(event, handler),
     connect: () => Promise.resolve(),
     subscribe: () => Promise.resolve(),
-    run: (config: { eachMessage: EachMessage }) => {
-      eachMessage = config.eachMessage;
+    run: (config: { eachBatch: EachBatch }) => {
+      eachBatch = config.eachBatch;
       return Promise.resolve();
     },
     seek: ({ partition, offset }: { topic: string; partition: number; offset: string }) => {
@@ -85,13 +97,28 @@ function fakeKafka(offsets: PartitionOffsets[]): FakeKafka {
     seeks,
     calls,
     emit: (event, payload) => handlers.get(event)?.({ payload }),
-    deliver: (partition, offset, key, value) => {
-      const message = {
-        offset: String(offset),
-        key: key === null ? null : Buffer.from(key),
-        value: value === null ? null : Buffer.from(value),
-      } as KafkaMessage;
-      void eachMessage?.({ partition, message });
+    deliver(partition, offset, key, value) {
+      this.deliverBatch(partition, [[offset, key, value]]);
+    },
+    deliverBatch(partition, delivered, options = {}) {
+      const messages = delivered.map(
+        ([offset, key, value]) =>
+          ({
+            offset: String(offset),
+            key: key === null ? null : Buffer.from(key),
+            value: value === null ? null : Buffer.from(value),
+          }) as KafkaMessage,
+      );
+      const resolved: string[] = [];
+      // The batch is handled before eachBatch's first await, as kafkajs sees it.
+      void eachBatch?.({
+        batch: { partition, messages },
+        resolveOffset: (offset) => resolved.push(offset),
+        heartbeat: () => Promise.resolve(),
+        isRunning: () => true,
+        isStale: () => options.stale === true,
+      });
+      return resolved;
     },
   };
 }
@@ -133,7 +160,9 @@ function record(producer: string, seq: number): string {
   return JSON.stringify({ producer, seq, ts: 1000 + seq });
 }
 
-async function total(counter: ConsumerMetrics["recordsConsumed"]): Promise<number> {
+async function total(
+  counter: ConsumerMetrics["recordsConsumed"] | ConsumerMetrics["badRecords"],
+): Promise<number> {
   return (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
 }
 
@@ -224,6 +253,44 @@ describe("createViewConsumer", () => {
     expect((await metrics.badRecords.get()).values).toEqual([
       { value: 4, labels: { partition: "0" } },
     ]);
+    expect(view.heads()).toEqual({ "producer-0": 1 });
+  });
+
+  it("handles a batch of several producers and resolves its last offset", async () => {
+    const { fake, view, metrics, viewConsumer } = await started([
+      { partition: 0, low: 0, high: 4 },
+    ]);
+    join(fake, [0]);
+    const resolved = fake.deliverBatch(0, [
+      [0, "producer-0", record("producer-0", 1)],
+      [1, "producer-1", record("producer-1", 1)],
+      [2, "producer-0", "not json"],
+      [3, "producer-0", record("producer-0", 2)],
+    ]);
+    expect(resolved).toEqual(["3"]);
+    expect(viewConsumer.ready()).toBe(true);
+    expect(view.heads()).toEqual({ "producer-0": 2, "producer-1": 1 });
+    expect((await metrics.recordsConsumed.get()).values).toEqual([
+      { value: 2, labels: { producer: "producer-0" } },
+      { value: 1, labels: { producer: "producer-1" } },
+    ]);
+    expect(await total(metrics.badRecords)).toBe(1);
+    // The lag is the last record's: its ts is 1002 ms after the epoch.
+    const lag = (await metrics.lagSeconds.get()).values[0]?.value ?? 0;
+    expect(lag).toBeCloseTo((Date.now() - 1002) / 1000, 0);
+  });
+
+  it("drops a batch fetched before a seek and resolves nothing from it", async () => {
+    const { fake, view, metrics } = await started([{ partition: 0, low: 0, high: 2 }]);
+    join(fake, [0]);
+    const resolved = fake.deliverBatch(0, [[0, "producer-0", record("producer-0", 1)]], {
+      stale: true,
+    });
+    expect(resolved).toEqual([]);
+    expect(view.heads()).toEqual({});
+    expect(await total(metrics.recordsConsumed)).toBe(0);
+    // The fetch from the seek delivers it again, and then it counts.
+    fake.deliver(0, 0, "producer-0", record("producer-0", 1));
     expect(view.heads()).toEqual({ "producer-0": 1 });
   });
 
