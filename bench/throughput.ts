@@ -50,7 +50,7 @@ import {
   type ProducerPerf,
   type ThroughputStep,
 } from "./throughputSummary.ts";
-import { resultsDir, updateReadmeFigures } from "./figures.ts";
+import { resultsDir, updateBenchmarksDoc, updateReadmeFigures } from "./figures.ts";
 
 const PRODUCERS = 2;
 const CONSUMERS = 3;
@@ -418,4 +418,8 @@ await mkdir(outDir, { recursive: true });
 await writeFile(join(outDir, "throughput.json"), `${JSON.stringify(results, null, 2)}\n`);
 await writeFile(join(outDir, "throughput.md"), `# Throughput benchmark\n\n${table}\n`);
 console.log(`\n${table}\n-> ${join(outDir, "throughput.json")}, throughput.md`);
-if (outDir === resultsDir) await updateReadmeFigures();
+// docs/benchmarks.md and the README show the latest published figures.
+if (outDir === resultsDir) {
+  await updateBenchmarksDoc("throughput", `${table}\n`);
+  await updateReadmeFigures();
+}
