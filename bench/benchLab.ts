@@ -1,11 +1,13 @@
 // The whole local lab as a benchmark runs it: `npm start`'s own entry point (backend/src/lab/
 // main.ts) on free ports, in a process group of its own, stopped with SIGINT as Ctrl-C would.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freeKafkaNodes } from "../backend/src/kafka/freeKafkaNodes.ts";
+import { KAFKA_VERSION } from "../backend/src/kafka/kafkaJars.ts";
 import { environmentWith } from "../backend/src/lib/config.ts";
 import { consecutiveFreePorts, freePorts } from "../backend/src/lib/freePorts.ts";
 import { waitFor } from "../backend/src/lib/waitFor.ts";
@@ -16,6 +18,30 @@ const labMain = join(import.meta.dirname, "../backend/src/lab/main.ts");
 export const commit = spawnSync("git", ["describe", "--always", "--dirty"], {
   encoding: "utf8",
 }).stdout.trim();
+
+/** The kafkajs the services run, for a result file's versions. */
+export const kafkajsVersion = (
+  JSON.parse(
+    readFileSync(join(import.meta.dirname, "../node_modules/kafkajs/package.json"), "utf8"),
+  ) as { version: string }
+).version;
+
+/** What every result file starts with: which benchmark, when, from which tree, where. */
+export function resultHeader<Name extends string>(benchmark: Name) {
+  return {
+    benchmark,
+    date: new Date().toISOString(),
+    commit,
+    machine: machine(),
+    versions: { node: process.version, kafka: KAFKA_VERSION, kafkajs: kafkajsVersion },
+  };
+}
+
+/** "2026-12-07, 2 × AMD EPYC, 24 GiB; Kafka 4.4.0, kafkajs 2.2.4, Node v24.21.0" */
+export function describeRun(header: ReturnType<typeof resultHeader>): string {
+  const { date, machine: where, versions } = header;
+  return `${date.slice(0, 10)}, ${where.cpus} × ${where.cpuModel}, ${where.memoryGiB} GiB; Kafka ${versions.kafka}, kafkajs ${versions.kafkajs}, Node ${versions.node}`;
+}
 
 export function machine(): { cpus: number; cpuModel: string; memoryGiB: number } {
   return {

@@ -15,20 +15,20 @@
 // Results: bench/results/failover.json (machine, versions, settings, every sample), failover.md
 // (the table) and failover.svg (the chart); the table between the failover markers of
 // docs/benchmarks.md is replaced when the results go to bench/results.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { KAFKA_VERSION } from "../backend/src/kafka/kafkaJars.ts";
 import { waitFor } from "../backend/src/lib/waitFor.ts";
 import type { Fault } from "../backend/src/contract/fault.ts";
 import type { TargetView } from "../backend/src/contract/targets.ts";
 import {
   commit,
+  describeRun,
   getJson,
   labPorts,
-  machine,
+  resultHeader,
   startLab,
   stopLab,
   stopOnInterrupt,
@@ -335,21 +335,9 @@ try {
 }
 
 const rows = summarize(samples);
-const date = new Date().toISOString();
-const where = machine();
-const kafkajs = (
-  JSON.parse(
-    await readFile(join(import.meta.dirname, "../node_modules/kafkajs/package.json"), "utf8"),
-  ) as {
-    version: string;
-  }
-).version;
+const header = resultHeader("failover");
 const results = {
-  benchmark: "failover",
-  date,
-  commit,
-  machine: where,
-  versions: { node: process.version, kafka: KAFKA_VERSION, kafkajs },
+  ...header,
   reps,
   settleS: settleMs / 1000,
   lab: { ...counts, ...fleet, labs },
@@ -365,7 +353,7 @@ const floors = [
 ]
   .map(([which, because]) => `- ${which}: ${because}`)
   .join("\n");
-const table = `${markdownTable(rows)}\n\n${date.slice(0, 10)}, ${where.cpus} × ${where.cpuModel}, ${where.memoryGiB} GiB; Kafka ${KAFKA_VERSION}, kafkajs ${kafkajs}, Node ${process.version}; ${fleet.clients} clients polling every ${fleet.pollMs} ms; ${reps} repetitions of each fault, commit ${commit}. Times in seconds from t0; client is each repetition's fleet p99; ratios are p50 ÷ floor.`;
+const table = `${markdownTable(rows)}\n\n${describeRun(header)}; ${fleet.clients} clients polling every ${fleet.pollMs} ms; ${reps} repetitions of each fault, commit ${commit}. Times in seconds from t0; client is each repetition's fleet p99; ratios are p50 ÷ floor.`;
 await mkdir(outDir, { recursive: true });
 await writeFile(join(outDir, "failover.json"), `${JSON.stringify(results, null, 2)}\n`);
 await writeFile(

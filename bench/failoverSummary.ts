@@ -3,7 +3,7 @@
 // says is tested on its own.
 import { escapeXml } from "../backend/src/chaos/reports/escapeXml.ts";
 import { axisNumber, niceStep } from "../backend/src/chaos/reports/reportCharts.ts";
-import { percentile } from "../backend/src/ledger/percentile.ts";
+import { spread, type Spread } from "./spread.ts";
 
 /** One repetition of one fault: what control's report and the producers' acknowledgments said. */
 export interface FailoverSample {
@@ -28,12 +28,6 @@ export interface FailoverSample {
   readonly timedOut: boolean;
 }
 
-export interface Spread {
-  p50: number | null;
-  p99: number | null;
-  max: number | null;
-}
-
 export interface FailoverRow {
   readonly settings: string;
   readonly fault: string;
@@ -51,15 +45,6 @@ export interface FailoverRow {
   /** p50 over the repetitions ÷ the floor; null where Kafka sets no floor. */
   readonly clientRatio: number | null;
   readonly lagRatio: number | null;
-}
-
-function spread(values: readonly (number | null)[]): Spread {
-  const known = values.filter((v): v is number => v !== null);
-  return {
-    p50: percentile([...known], 0.5),
-    p99: percentile([...known], 0.99),
-    max: known.length === 0 ? null : Math.max(...known),
-  };
 }
 
 function ratio(value: number | null, floor: number | null): number | null {

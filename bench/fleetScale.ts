@@ -13,7 +13,7 @@
 // date, working tree and how busy the whole machine was): one quick run discards nothing, and a
 // run on a machine shared with other work stays beside a quiet one instead of replacing it.
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
@@ -33,7 +33,13 @@ import {
 import { updateReadmeFigures } from "./figures.ts";
 import { fleetRunsTable, summarizeFleetRuns, type FleetResults } from "./fleetScaleSummary.ts";
 import { measureHttpFloor, type HttpFloor } from "./httpFloor.ts";
-import { clockTicks, cpuTicks, machineTicks, type CpuTicks } from "./procStat.ts";
+import {
+  clockTicks,
+  cpuTicks,
+  machineCpuPercent,
+  machineTicks,
+  type CpuTicks,
+} from "./procStat.ts";
 import { histogramPercentileMs, parsePrometheusText } from "./prometheusText.ts";
 
 const resultsFile = join(import.meta.dirname, "results", "fleet-scale.json");
@@ -245,13 +251,7 @@ async function measure(
     },
     // The whole machine (100 % per core), the lab's processes and whatever else ran: anything
     // well above `all` means the run shared the machine.
-    machineCpuPercent:
-      Math.round(
-        ((after.machine.busy - before.machine.busy) /
-          (after.machine.total - before.machine.total)) *
-          cpus().length *
-          1000,
-      ) / 10,
+    machineCpuPercent: machineCpuPercent(before.machine, after.machine),
     fleetApiMs: Math.max(before.apiMs, after.apiMs),
     // Under --cpu-prof every hop costs more: such a run shows where time goes, not what holds.
     profiled: flags["profile-dir"] !== undefined,

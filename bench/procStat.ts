@@ -2,6 +2,7 @@
 // can say what each component cost over its window and whether something else shared the machine.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 
 export const clockTicks =
   Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
@@ -37,4 +38,13 @@ export function machineTicks(): { busy: number; total: number } {
   const total = values.reduce((sum, value) => sum + value, 0);
   // idle and iowait are the 4th and 5th fields.
   return { busy: total - (values[3] ?? 0) - (values[4] ?? 0), total };
+}
+
+/** How busy the whole machine was between two readings, 100 % per core. */
+export function machineCpuPercent(
+  before: { busy: number; total: number },
+  after: { busy: number; total: number },
+): number {
+  const share = (after.busy - before.busy) / (after.total - before.total);
+  return Math.round(share * cpus().length * 1000) / 10;
 }

@@ -27,7 +27,7 @@ describe("the README's figures", () => {
     expect(readme).toBe(withFigures(readme, renderFigures(readAllResults())));
   });
 
-  it("name the largest fleet that held, with its cost beside the bare-HTTP floor", () => {
+  it("give the latest run of each fleet size, with the cost beside the bare-HTTP floor", () => {
     const fleet = summarizeFleetRuns([fleetRun(500, true), fleetRun(1000, false)], {
       machine: { cpus: 2, cpuModel: "AMD EPYC", memoryGiB: 24 },
       node: "v24",
@@ -37,7 +37,7 @@ describe("the README's figures", () => {
     const figures = renderFigures({ fleet });
     expect(figures).toContain("Measured on 2 × AMD EPYC cores, 24 GiB.");
     expect(figures).toContain(
-      "| 500 clients, lab at 170 % CPU; CPU ms a poll fleet 0.35 / gateway 0.33 / consumers 0.46 | bare node:http: 2.2× / 1.4× / 4.2× ours | 2026-12-07 |",
+      "| 500 held (lab 170 % CPU); 1000 did not (2000 of 2000 polls/s, 9 failed or timed out) | CPU a poll at 500: fleet 2.2×, gateway 1.4×, consumers 4.2× a bare node:http hop | 2026-12-07 |",
     );
   });
 
@@ -48,7 +48,9 @@ describe("the README's figures", () => {
       consumers: 3,
       settleS: 15,
     });
-    expect(renderFigures({ fleet })).toContain("| none held |");
+    expect(renderFigures({ fleet })).toContain(
+      "| 1000 did not (2000 of 2000 polls/s, 9 failed or timed out) |",
+    );
   });
 
   it("refuses a README without the block", () => {

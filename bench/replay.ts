@@ -20,7 +20,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -36,7 +36,7 @@ import { environmentWith } from "../backend/src/lib/config.ts";
 import { freePorts } from "../backend/src/lib/freePorts.ts";
 import { WaitAborted, waitFor } from "../backend/src/lib/waitFor.ts";
 import { ownPartition } from "../backend/src/services/producer/ownPartition.ts";
-import { commit, get, machine } from "./benchLab.ts";
+import { commit, get, kafkajsVersion, machine } from "./benchLab.ts";
 import {
   markdownTable,
   parseConsumerPerf,
@@ -382,11 +382,7 @@ const baselineSummary =
       });
 const date = new Date().toISOString();
 const where = machine();
-const kafkajs = (
-  JSON.parse(
-    await readFile(join(import.meta.dirname, "../node_modules/kafkajs/package.json"), "utf8"),
-  ) as { version: string }
-).version;
+const kafkajs = kafkajsVersion;
 // java -version prints on stderr.
 const java = spawnSync("java", ["-version"], { encoding: "utf8" }).stderr.split("\n")[0] ?? "";
 const results = {

@@ -2,6 +2,7 @@
 // what Kafka's ConsumerPerformance printed, percentiles over the runs, and our rate ÷ Kafka's.
 // Pure, so that what the table says is tested on its own.
 import { percentile } from "../backend/src/ledger/percentile.ts";
+import { spread, type Spread } from "./spread.ts";
 
 /** One new consumer rebuilding its view, times from its spawn. */
 export interface ReplaySample {
@@ -36,21 +37,6 @@ export interface KafkaPerfSample {
   /** Its own figure without the join (rebalance.time.ms): fetching only. */
   readonly fetchRecordsPerSecond: number;
   readonly rebalanceMs: number;
-}
-
-export interface Spread {
-  p50: number | null;
-  p99: number | null;
-  max: number | null;
-}
-
-function spread(values: readonly (number | null)[]): Spread {
-  const known = values.filter((v): v is number => v !== null);
-  return {
-    p50: percentile([...known], 0.5),
-    p99: percentile([...known], 0.99),
-    max: known.length === 0 ? null : Math.max(...known),
-  };
 }
 
 function difference(to: number | null, from: number | null): number | null {

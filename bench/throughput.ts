@@ -15,29 +15,36 @@
 //
 // Results: bench/results/throughput.json (machine, versions, settings, every step) and
 // throughput.md (the table).
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import type { ComponentInfo } from "../backend/src/chaos/supervisor/localSupervisor.ts";
-import { ensureKafkaJars, KAFKA_VERSION } from "../backend/src/kafka/kafkaJars.ts";
+import { ensureKafkaJars } from "../backend/src/kafka/kafkaJars.ts";
 import { runKafkaTool } from "../backend/src/kafka/kafkaTools.ts";
 import { encodeRecord, NUMBERS_TOPIC } from "../backend/src/kafka/records.ts";
 import type { FleetSummary } from "../backend/src/services/clients/fleet.ts";
 import type { ProducerState } from "../backend/src/services/producer/numberProducer.ts";
 import {
   commit,
+  describeRun,
   get,
   getJson,
   labPorts,
-  machine,
+  resultHeader,
   startLab,
   stopLab,
   stopOnInterrupt,
   type Lab,
 } from "./benchLab.ts";
-import { clockTicks, cpuTicks, machineTicks, type CpuTicks } from "./procStat.ts";
+import {
+  clockTicks,
+  cpuTicks,
+  machineCpuPercent,
+  machineTicks,
+  type CpuTicks,
+} from "./procStat.ts";
 import { histogramPercentileMs, parsePrometheusText, sumOf } from "./prometheusText.ts";
 import {
   highestConsumed,
@@ -206,13 +213,7 @@ async function measureStep(lab: Lab, offered: number): Promise<ThroughputStep> {
           10,
     failedPolls: polls("failed") + polls("timeout") + polls("refused"),
     cpuPercent,
-    machineCpuPercent:
-      Math.round(
-        ((after.machine.busy - before.machine.busy) /
-          (after.machine.total - before.machine.total)) *
-          machine().cpus *
-          1000,
-      ) / 10,
+    machineCpuPercent: machineCpuPercent(before.machine, after.machine),
   };
 }
 
@@ -363,19 +364,9 @@ const kafkaProducer = mean(references.map((r) => r.producer.recordsPerSecond));
 const kafkaConsumer = mean(references.map((r) => r.consumer.fetchRecordsPerSecond));
 const ours = best?.seenPerClientPerSecond ?? 0;
 const ratio = Math.round((ours / kafkaProducer) * 100) / 100;
-const date = new Date().toISOString();
-const where = machine();
-const kafkajs = (
-  JSON.parse(
-    await readFile(join(import.meta.dirname, "../node_modules/kafkajs/package.json"), "utf8"),
-  ) as { version: string }
-).version;
+const header = resultHeader("throughput");
 const results = {
-  benchmark: "throughput",
-  date,
-  commit,
-  machine: where,
-  versions: { node: process.version, kafka: KAFKA_VERSION, kafkajs },
+  ...header,
   settings: {
     producers: PRODUCERS,
     consumers: CONSUMERS,
@@ -413,7 +404,7 @@ const referenceLines = references
       `- Kafka's tools ${r.when}: ProducerPerformance ${Math.round(r.producer.recordsPerSecond)} records/s (acks=all, p99 ${r.producer.p99Ms} ms), ConsumerPerformance ${Math.round(r.consumer.fetchRecordsPerSecond)} records/s fetching (${Math.round(r.consumer.recordsPerSecond)}/s with its group join)`,
   )
   .join("\n");
-const table = `${markdownTable(measured)}\n\n${referenceLines}\n- ours end to end: ${ours === 0 ? "no step held" : `${Math.round(ours)} records/s (offered ${best?.offeredPerSecond}/s)`}, ${ratio}× Kafka's producer tool (target 0.5×)\n- through Kafka and all 3 consumers (the fleet aside): ${consumedBest === undefined ? "no step held" : `${Math.round(consumedBest.producedPerSecond)} records/s (offered ${consumedBest.offeredPerSecond}/s), ${Math.round((consumedBest.producedPerSecond / kafkaProducer) * 100) / 100}× Kafka's producer tool`}\n\n${date.slice(0, 10)}, ${where.cpus} × ${where.cpuModel}, ${where.memoryGiB} GiB; Kafka ${KAFKA_VERSION}, kafkajs ${kafkajs}, Node ${process.version}; ${PRODUCERS} producers, ${CONSUMERS} consumers, ${clients} clients long-polling ${longPollMs} ms; producers trace ${Number(flags["producers-trace-ratio"]) * 100} % of records; ${recordSize}-byte values; ${settleMs / 1000} s settle + ${windowMs / 1000} s window per step; commit ${commit}.`;
+const table = `${markdownTable(measured)}\n\n${referenceLines}\n- ours end to end: ${ours === 0 ? "no step held" : `${Math.round(ours)} records/s (offered ${best?.offeredPerSecond}/s)`}, ${ratio}× Kafka's producer tool (target 0.5×)\n- through Kafka and all 3 consumers (the fleet aside): ${consumedBest === undefined ? "no step held" : `${Math.round(consumedBest.producedPerSecond)} records/s (offered ${consumedBest.offeredPerSecond}/s), ${Math.round((consumedBest.producedPerSecond / kafkaProducer) * 100) / 100}× Kafka's producer tool`}\n\n${describeRun(header)}; ${PRODUCERS} producers, ${CONSUMERS} consumers, ${clients} clients long-polling ${longPollMs} ms; producers trace ${Number(flags["producers-trace-ratio"]) * 100} % of records; ${recordSize}-byte values; ${settleMs / 1000} s settle + ${windowMs / 1000} s window per step; commit ${commit}.`;
 await mkdir(outDir, { recursive: true });
 await writeFile(join(outDir, "throughput.json"), `${JSON.stringify(results, null, 2)}\n`);
 await writeFile(join(outDir, "throughput.md"), `# Throughput benchmark\n\n${table}\n`);
