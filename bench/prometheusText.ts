@@ -6,8 +6,12 @@ export function parsePrometheusText(text: string): Map<string, number> {
   const samples = new Map<string, number>();
   for (const line of text.split("\n")) {
     if (line === "" || line.startsWith("#")) continue;
-    const space = line.lastIndexOf(" ");
-    samples.set(line.slice(0, space), Number(line.slice(space + 1)));
+    // OpenMetrics puts an exemplar after the value (`… 3 # {trace_id="…"} 0.05 1733…`): the
+    // sample is what comes before it.
+    const exemplar = line.indexOf(" # ");
+    const sample = exemplar === -1 ? line : line.slice(0, exemplar);
+    const space = sample.lastIndexOf(" ");
+    samples.set(sample.slice(0, space), Number(sample.slice(space + 1)));
   }
   return samples;
 }
