@@ -4,6 +4,7 @@ import { ensureTopic } from "../../kafka/topics.ts";
 import { retry } from "../../ledger/retry.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { ConsumerMetrics } from "./consumerMetrics.ts";
+import { inRecordSpan } from "./recordSpan.ts";
 import type { View } from "./view.ts";
 
 export interface ViewConsumerOptions {
@@ -168,30 +169,43 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
       const position = positions.get(partition);
       if (position !== undefined && offset < position) continue;
       positions.set(partition, offset + 1);
-      const record = decodeRecord(message.value);
-      const key = message.key?.toString("utf8");
-      if (record === undefined || key !== record.producer) {
-        metrics.badRecords.inc({ partition: String(partition) });
-        logger.warn(
-          { partition, offset, key },
-          record === undefined
-            ? "skipped a record that is not a number record"
-            : "skipped a record whose key is not its producer",
-        );
-        continue;
-      }
-      consumed.set(record.producer, (consumed.get(record.producer) ?? 0) + 1);
-      lastTs = record.ts;
-      const result = view.add(record);
-      if (result === "duplicate") {
-        metrics.duplicateRecords.inc({ producer: record.producer });
-      } else if (result === "expired") {
-        logger.debug({ partition, offset, record }, "record older than the view's window");
-      }
+      const ts = inRecordSpan(topic, partition, message.headers, () =>
+        addMessage(partition, offset, message, consumed),
+      );
+      if (ts !== undefined) lastTs = ts;
     }
     for (const [producer, count] of consumed) metrics.recordsConsumed.inc({ producer }, count);
     if (lastTs !== undefined) metrics.lagSeconds.set((Date.now() - lastTs) / 1000);
     updateReady();
+  }
+
+  /** Adds one message's record to the view, counted per producer; its ts, unless skipped. */
+  function addMessage(
+    partition: number,
+    offset: number,
+    message: KafkaMessage,
+    consumed: Map<string, number>,
+  ): number | undefined {
+    const record = decodeRecord(message.value);
+    const key = message.key?.toString("utf8");
+    if (record === undefined || key !== record.producer) {
+      metrics.badRecords.inc({ partition: String(partition) });
+      logger.warn(
+        { partition, offset, key },
+        record === undefined
+          ? "skipped a record that is not a number record"
+          : "skipped a record whose key is not its producer",
+      );
+      return undefined;
+    }
+    consumed.set(record.producer, (consumed.get(record.producer) ?? 0) + 1);
+    const result = view.add(record);
+    if (result === "duplicate") {
+      metrics.duplicateRecords.inc({ producer: record.producer });
+    } else if (result === "expired") {
+      logger.debug({ partition, offset, record }, "record older than the view's window");
+    }
+    return record.ts;
   }
 
   /** Commits the positions of the assigned partitions that moved since their last commit. */
