@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FleetResults } from "./fleetScaleSummary.ts";
+import type { Spread } from "./spread.ts";
 
 export const resultsDir = join(import.meta.dirname, "results");
 const readmeFile = join(import.meta.dirname, "..", "README.md");
@@ -20,12 +21,6 @@ interface ClusterStart {
   machine: Machine;
   medianMs: { cold: number; warm: number };
   rounds: unknown[];
-}
-
-interface Spread {
-  p50: number;
-  p99: number;
-  max: number;
 }
 
 interface FailoverResults {
@@ -97,7 +92,7 @@ export function readAllResults(dir = resultsDir): AllResults {
   };
 }
 
-const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const s = (ms: number | null): string => (ms === null ? "—" : `${(ms / 1000).toFixed(1)} s`);
 const day = (iso: string): string => iso.slice(0, 10);
 
 type Row = [figure: string, measured: string, reference: string, date: string];
