@@ -31,16 +31,24 @@ import {
   machine,
 } from "./benchLab.ts";
 import { updateReadmeFigures } from "./figures.ts";
-import { fleetRunsTable, summarizeFleetRuns, type FleetResults } from "./fleetScaleSummary.ts";
+import {
+  fleetRunsTable,
+  summarizeFleetRuns,
+  type FleetResults,
+  type Hop,
+} from "./fleetScaleSummary.ts";
 import { measureHttpFloor, type HttpFloor } from "./httpFloor.ts";
 import {
   clockTicks,
   cpuTicks,
   machineCpuPercent,
   machineTicks,
+  runQueueWaitNs,
+  cpuPressureUs,
   type CpuTicks,
 } from "./procStat.ts";
 import { histogramPercentileMs, parsePrometheusText } from "./prometheusText.ts";
+import { querySamples } from "../backend/test/support/prometheus.ts";
 
 const resultsFile = join(import.meta.dirname, "results", "fleet-scale.json");
 
@@ -89,6 +97,9 @@ interface Snapshot {
   metrics: Map<string, number>;
   gateway: Map<string, number>;
   ticks: Map<string, CpuTicks | undefined>;
+  /** Each component's event-loop thread: ns spent runnable, waiting for a core. */
+  runQueueNs: Map<string, number | undefined>;
+  cpuPressureUs: number | undefined;
 }
 
 const pollResults = ["ok", "stale", "failed", "timeout", "refused"] as const;
@@ -130,6 +141,8 @@ function startRun(
 async function snapshot(lab: Lab, pids: Map<string, number>): Promise<Snapshot> {
   const at = performance.now();
   const ticks = new Map([...pids].map(([name, pid]) => [name, cpuTicks(pid)]));
+  const runQueueNs = new Map([...pids].map(([name, pid]) => [name, runQueueWaitNs(pid)]));
+  const pressure = cpuPressureUs();
   const machine = machineTicks();
   const [summary, metrics, gateway] = await Promise.all([
     getJson<FleetSummary>(`${lab.url("CLIENTS_PORT")}/api/summary`),
@@ -137,7 +150,17 @@ async function snapshot(lab: Lab, pids: Map<string, number>): Promise<Snapshot> 
     scrape(`${lab.url("GATEWAY_PORT")}/gateway/metrics`),
   ]);
   const apiMs = Math.round(performance.now() - at);
-  return { at, machine, apiMs, summary, metrics, gateway, ticks };
+  return {
+    at,
+    machine,
+    apiMs,
+    summary,
+    metrics,
+    gateway,
+    ticks,
+    runQueueNs,
+    cpuPressureUs: pressure,
+  };
 }
 
 async function measure(
@@ -216,6 +239,7 @@ async function measure(
       completed === 0 ? null : Math.round(((percent * 10) / (completed / seconds)) * 100) / 100,
     ]),
   ) as Record<Hop, number | null>;
+  const waiting = await waitingOf(lab, before, after, seconds);
   return {
     clients: run.clients,
     pollMs: run.pollMs,
@@ -252,10 +276,72 @@ async function measure(
     // The whole machine (100 % per core), the lab's processes and whatever else ran: anything
     // well above `all` means the run shared the machine.
     machineCpuPercent: machineCpuPercent(before.machine, after.machine),
+    waiting,
     fleetApiMs: Math.max(before.apiMs, after.apiMs),
     // Under --cpu-prof every hop costs more: such a run shows where time goes, not what holds.
     profiled: flags["profile-dir"] !== undefined,
     restartedDuring,
+  };
+}
+
+/** The Prometheus names of each hop's Node metrics (prom-client's defaults, prefixed). */
+const hopMetricPrefix: Record<Hop, string> = {
+  clients: "blackout_client",
+  gateway: "blackout_gateway",
+  consumers: "blackout_consumer",
+};
+
+/**
+ * Where a poll can wait without costing CPU: each hop's event-loop thread runnable but without a
+ * core (the kernel's run queue), the machine's CPU pressure, and each hop's event loop busy with
+ * something else (prom-client's event-loop delay, which Prometheus scrapes every 5 s: the largest
+ * over the window, the consumers' the largest of the three).
+ */
+async function waitingOf(lab: Lab, before: Snapshot, after: Snapshot, seconds: number) {
+  const runQueueMs = (name: string): number => {
+    const start = before.runQueueNs.get(name);
+    const end = after.runQueueNs.get(name);
+    return start === undefined || end === undefined ? 0 : (end - start) / 1e6;
+  };
+  const names = [...after.runQueueNs.keys()];
+  const hopRunQueue = (hop: Hop): number => {
+    const of = hop === "consumers" ? names.filter((n) => n.startsWith("consumer-")) : [hop];
+    return (
+      Math.round((of.reduce((sum, name) => sum + runQueueMs(name), 0) / of.length / seconds) * 10) /
+      10
+    );
+  };
+  const eventLoop = async (hop: Hop, stat: "max" | "p99"): Promise<number | null> => {
+    const metric = `${hopMetricPrefix[hop]}_nodejs_eventloop_lag_${stat}_seconds`;
+    const range = `${Math.max(5, Math.round(seconds))}s`;
+    const samples = await querySamples(
+      lab.url("PROMETHEUS_PORT"),
+      `max(max_over_time(${metric}[${range}]))`,
+    );
+    const value = samples[0]?.value;
+    return value === undefined ? null : Math.round(value * 1000);
+  };
+  const hops: Hop[] = ["clients", "gateway", "consumers"];
+  const pressure =
+    before.cpuPressureUs === undefined || after.cpuPressureUs === undefined
+      ? null
+      : Math.round(((after.cpuPressureUs - before.cpuPressureUs) / 1e6 / seconds) * 1000) / 10;
+  return {
+    /** Share of the window in which some task on the machine waited for a core. */
+    cpuPressurePercent: pressure,
+    /** ms per second each hop's event loop waited for a core (a consumer: the mean of three). */
+    runQueueMsPerSecond: Object.fromEntries(hops.map((hop) => [hop, hopRunQueue(hop)])) as Record<
+      Hop,
+      number
+    >,
+    eventLoopDelayMs: Object.fromEntries(
+      await Promise.all(
+        hops.map(async (hop) => [
+          hop,
+          { p99: await eventLoop(hop, "p99"), max: await eventLoop(hop, "max") },
+        ]),
+      ),
+    ) as Record<Hop, { p99: number | null; max: number | null }>,
   };
 }
 
@@ -277,8 +363,6 @@ function holds(run: Measured): boolean {
     p99 <= 2 * run.pollMs
   );
 }
-
-type Hop = "clients" | "gateway" | "consumers";
 
 /**
  * Each hop's CPU a poll as a multiple of the bare floor for what it does: the fleet is an HTTP
@@ -331,7 +415,8 @@ try {
           `timeouts ${result.polls.timeout}, failed ${result.polls.failed + result.polls.refused}, ` +
           `latency p50 ${result.latency.summaryP50Ms} ms p99 ${result.latency.summaryP99Ms} ms, ` +
           `cpu ${JSON.stringify(result.cpuPercentTotals)}, CPU ms a poll ${JSON.stringify(result.cpuMsPerPoll)}, ` +
-          `× floor ${JSON.stringify(result.overFloor)} -> ${holds(result) ? "holds" : "does not hold"}`,
+          `× floor ${JSON.stringify(result.overFloor)}, waiting ${JSON.stringify(result.waiting)} ` +
+          `-> ${holds(result) ? "holds" : "does not hold"}`,
       );
     } finally {
       await stopLab(lab);

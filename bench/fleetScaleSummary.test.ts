@@ -71,6 +71,28 @@ describe("fleetRunsTable", () => {
     expect(rows[1]).toContain("| – | – |");
   });
 
+  it("adds where polls waited for the runs that measured it, and nothing for the others", () => {
+    expect(fleetRunsTable([run({})])).not.toContain("Where a poll waits");
+    const table = fleetRunsTable([
+      run({
+        clients: 300,
+        waiting: {
+          cpuPressurePercent: 41.5,
+          runQueueMsPerSecond: { clients: 120, gateway: 80.5, consumers: 60 },
+          eventLoopDelayMs: {
+            clients: { p99: 30, max: 90 },
+            gateway: { p99: 12, max: 40 },
+            consumers: { p99: null, max: 210 },
+          },
+        },
+      }),
+    ]);
+    expect(table).toContain("Where a poll waits");
+    expect(table).toContain(
+      "| 2026-12-07 | 300 | 500 | 10 | 41.5 | 120 / 80.5 / 60 | 30 / 12 / – | 90 / 40 / 210 |",
+    );
+  });
+
   it("names long-polling in the poll column", () => {
     expect(pollingOf({ pollMs: 500, longPollMs: 2000 })).toBe("500+wait 2000");
     expect(pollingOf({ pollMs: 500 })).toBe("500");

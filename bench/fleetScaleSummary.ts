@@ -21,6 +21,17 @@ export interface FleetRun {
   overFloor?: Record<Hop, number | null>;
   cpuPercentTotals: { all: number };
   machineCpuPercent?: number;
+  waiting?: FleetWaiting;
+}
+
+/** Where a poll can wait without costing CPU (runs since 2026-12-07 have it). */
+export interface FleetWaiting {
+  /** Share of the window in which some task on the machine waited for a core. */
+  cpuPressurePercent: number | null;
+  /** ms per second each hop's event loop was runnable without a core (consumers: the mean). */
+  runQueueMsPerSecond: Record<Hop, number>;
+  /** Each hop's event-loop delay over the window, the largest of the 5 s readings. */
+  eventLoopDelayMs: Record<Hop, { p99: number | null; max: number | null }>;
 }
 
 export interface FleetResults<Run extends FleetRun = FleetRun> {
@@ -113,5 +124,37 @@ export function fleetRunsTable(runs: readonly FleetRun[]): string {
       r.holds ? "yes" : "no",
     ].join(" | ");
   });
-  return `${[...header, ...rows.map((row) => `| ${row} |`)].join("\n")}\n`;
+  return `${[...header, ...rows.map((row) => `| ${row} |`)].join("\n")}\n${waitingTable([...latest.values()])}`;
+}
+
+/** For the runs that measured it, where a poll waited: the run queue and each event loop. */
+function waitingTable(runs: readonly FleetRun[]): string {
+  const rows = runs.flatMap((r) => {
+    const w = r.waiting;
+    if (w === undefined) return [];
+    const hops = (of: (hop: Hop) => string) =>
+      `${of("clients")} / ${of("gateway")} / ${of("consumers")}`;
+    return [
+      [
+        r.date.slice(0, 10),
+        r.clients,
+        pollingOf(r),
+        cell(r.latency.roundTripP99MsAtMost),
+        cell(w.cpuPressurePercent),
+        hops((hop) => String(w.runQueueMsPerSecond[hop])),
+        hops((hop) => cell(w.eventLoopDelayMs[hop].p99)),
+        hops((hop) => cell(w.eventLoopDelayMs[hop].max)),
+      ].join(" | "),
+    ];
+  });
+  if (rows.length === 0) return "";
+  return [
+    "",
+    "Where a poll waits: the share of the window in which some task waited for a core (the kernel's CPU pressure), each hop's event loop runnable without a core (ms a second, from schedstat), and each hop's event-loop delay (prom-client, the largest 5 s reading).",
+    "",
+    "| date | clients | poll ms | round-trip p99 ms ≤ | CPU pressure % | run-queue wait ms/s: fleet / gateway / consumer | event-loop delay p99 ms | event-loop delay max ms |",
+    "|---|--:|---|--:|--:|--:|--:|--:|",
+    ...rows.map((row) => `| ${row} |`),
+    "",
+  ].join("\n");
 }

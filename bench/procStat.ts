@@ -48,3 +48,31 @@ export function machineCpuPercent(
   const share = (after.busy - before.busy) / (after.total - before.total);
   return Math.round(share * cpus().length * 1000) / 10;
 }
+
+/**
+ * Nanoseconds a thread has spent runnable but waiting for a core, from the kernel's schedstat.
+ * The thread defaults to the process's main thread, which in Node is the event loop: a request
+ * that arrives while it waits is answered that much later, whatever the code costs.
+ */
+export function runQueueWaitNs(pid: number, tid = pid): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").trim().split(" ");
+    return Number(fields[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Microseconds so far in which at least one task on the machine waited for a core (the "some"
+ * line of the kernel's CPU pressure), or undefined where the kernel does not report it.
+ */
+export function cpuPressureUs(): number | undefined {
+  try {
+    const some = readFileSync("/proc/pressure/cpu", "utf8").split("\n")[0] ?? "";
+    const total = /total=(\d+)/.exec(some)?.[1];
+    return total === undefined ? undefined : Number(total);
+  } catch {
+    return undefined;
+  }
+}

@@ -82,9 +82,16 @@ describe("a throughput step", () => {
   });
 
   it("tabulates each step with its verdict", () => {
-    const table = markdownTable([step({}), step({ missing: 4 })]).split("\n");
+    const table = markdownTable([
+      step({
+        kafkaRequestsPerSecond: { Produce: 412.4, FetchConsumer: 1650, FetchFollower: 2200 },
+      }),
+      step({ missing: 4 }),
+    ]).split("\n");
     expect(table).toHaveLength(4);
     expect(table[2]).toContain("| 10 000 | 9 980 | 9 970 | 9 960 | 120 | ≤ 100 | ≤ 500 |");
+    expect(table[2]).toContain("| 412 / 1 650 / 2 200 |");
+    expect(table[3]).toContain("| 0 | 4 | — |");
     expect(table[2]).toMatch(/\| yes \|$/);
     expect(table[3]).toMatch(/\| no: missing 4 \|$/);
   });

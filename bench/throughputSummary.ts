@@ -25,6 +25,8 @@ export interface ThroughputStep {
   recordsPerAnswer: number;
   /** Polls that failed or timed out over the window. */
   failedPolls: number;
+  /** Requests per second all brokers served, by type (Produce, FetchConsumer, FetchFollower). */
+  kafkaRequestsPerSecond?: Record<string, number>;
   /** CPU % (100 = one core) by component over the window, and the whole machine's. */
   cpuPercent: Record<string, number>;
   machineCpuPercent: number;
@@ -167,18 +169,24 @@ export function parseConsumerPerf(output: string): ConsumerPerf {
 
 const whole = (n: number) => Math.round(n).toLocaleString("en-US").replaceAll(",", " ");
 const ms = (n: number | null) => (n === null ? "—" : `≤ ${n}`);
+const requests = (perSecond: Record<string, number> | undefined) =>
+  perSecond === undefined
+    ? "—"
+    : ["Produce", "FetchConsumer", "FetchFollower"]
+        .map((request) => whole(perSecond[request] ?? 0))
+        .join(" / ");
 
 /** The steps as a Markdown table, one row per step. */
 export function markdownTable(steps: readonly ThroughputStep[]): string {
   return [
-    "| offered/s | produced/s | consumed/s (slowest of 3) | seen/s per client | lag (max) | p50 ms | p99 ms | fell behind | missing | lab CPU % | holds |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| offered/s | produced/s | consumed/s (slowest of 3) | seen/s per client | lag (max) | p50 ms | p99 ms | fell behind | missing | Kafka requests/s: produce / consumer fetch / follower fetch | lab CPU % | holds |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ...steps.map((s) => {
       const reasons = shortfalls(s);
       const consumed = Math.min(...Object.values(s.consumedPerSecond));
       const lag = Math.max(0, ...Object.values(s.lagRecords));
       const lab = Object.values(s.cpuPercent).reduce((sum, v) => sum + v, 0);
-      return `| ${whole(s.offeredPerSecond)} | ${whole(s.producedPerSecond)} | ${whole(consumed)} | ${whole(s.seenPerClientPerSecond)} | ${whole(lag)} | ${ms(s.latencyP50Ms)} | ${ms(s.latencyP99Ms)} | ${whole(s.fellBehind)} | ${whole(s.missing)} | ${Math.round(lab)} | ${reasons.length === 0 ? "yes" : `no: ${reasons.join("; ")}`} |`;
+      return `| ${whole(s.offeredPerSecond)} | ${whole(s.producedPerSecond)} | ${whole(consumed)} | ${whole(s.seenPerClientPerSecond)} | ${whole(lag)} | ${ms(s.latencyP50Ms)} | ${ms(s.latencyP99Ms)} | ${whole(s.fellBehind)} | ${whole(s.missing)} | ${requests(s.kafkaRequestsPerSecond)} | ${Math.round(lab)} | ${reasons.length === 0 ? "yes" : `no: ${reasons.join("; ")}`} |`;
     }),
   ].join("\n");
 }
