@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { FleetResults } from "./fleetScaleSummary.ts";
+import { asShipped, type FleetResults } from "./fleetScaleSummary.ts";
 import type { Spread } from "./spread.ts";
 
 export const resultsDir = join(import.meta.dirname, "results");
@@ -112,7 +112,7 @@ function clusterRows(cluster: ClusterStart): Row[] {
 function fleetRows(fleet: FleetResults): Row[] {
   const latest = new Map<number, FleetResults["runs"][number]>();
   for (const run of fleet.runs) {
-    if (run.pollMs !== 500 || (run.longPollMs ?? 0) !== 0 || run.profiled === true) continue;
+    if (run.pollMs !== 500 || (run.longPollMs ?? 0) !== 0 || !asShipped(run)) continue;
     if (run.cpuMsPerPoll === undefined) continue;
     const seen = latest.get(run.clients);
     if (seen === undefined || seen.date < run.date) latest.set(run.clients, run);

@@ -12,6 +12,8 @@
 // Results go to bench/results/fleet-scale.json, added to the runs already there (each with its
 // date, working tree and how busy the whole machine was): one quick run discards nothing, and a
 // run on a machine shared with other work stays beside a quiet one instead of replacing it.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -66,6 +68,12 @@ const { values: flags } = parseArgs({
     rate: { type: "string", default: "20" },
     /** Every run's clients long-poll with this wait (`wait=` ms); 0 polls. */
     "long-poll-ms": { type: "string", default: "0" },
+    /**
+     * Runs every thread of the components off the poll path (brokers, producers, control,
+     * Prometheus, the supervisor) at this nice value: how much of a poll's round trip is waiting
+     * for a core behind them. Such a run never counts as holding.
+     */
+    "others-nice": { type: "string" },
     /** Skips the bare-HTTP floor measured before each run. */
     "no-floor": { type: "boolean", default: false },
     /** Keeps each run's component logs (warn and above) in <dir>/<clients>@<pollMs>/. */
@@ -82,6 +90,26 @@ const runs = flags.runs.split(",").map((spec) => {
 const settleMs = Number(flags["settle-s"]) * 1000;
 const longPollMs = Number(flags["long-poll-ms"]);
 const windowMs = Number(flags["window-s"]) * 1000;
+const othersNice = flags["others-nice"] === undefined ? undefined : Number(flags["others-nice"]);
+if (
+  othersNice !== undefined &&
+  !(Number.isInteger(othersNice) && othersNice >= 0 && othersNice <= 19)
+) {
+  throw new Error(
+    `--others-nice: expected a whole number from 0 to 19, got "${flags["others-nice"]}"`,
+  );
+}
+
+/** The components a poll passes through; every other one is "off the poll path". */
+const onPollPath = (name: string) =>
+  name === "clients" || name === "gateway" || name.startsWith("consumer-");
+
+/** Sets every thread of a process to a nice value (on Linux a priority belongs to a thread). */
+function reniceThreads(pid: number, nice: number): void {
+  const threads = readdirSync(`/proc/${pid}/task`);
+  const result = spawnSync("renice", ["-n", String(nice), "-p", ...threads], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`renice of ${pid}'s threads failed: ${result.stderr}`);
+}
 
 /** Prometheus text from a service's metrics endpoint. */
 async function scrape(url: string): Promise<Map<string, number>> {
@@ -173,6 +201,9 @@ async function measure(
   if (lab.process.pid !== undefined) pids.set("supervisor", lab.process.pid);
   for (const component of components) {
     if (component.pid !== undefined) pids.set(component.name, component.pid);
+  }
+  if (othersNice !== undefined) {
+    for (const [name, pid] of pids) if (!onPollPath(name)) reniceThreads(pid, othersNice);
   }
   await sleep(settleMs);
   const before = await snapshot(lab, pids);
@@ -280,6 +311,7 @@ async function measure(
     fleetApiMs: Math.max(before.apiMs, after.apiMs),
     // Under --cpu-prof every hop costs more: such a run shows where time goes, not what holds.
     profiled: flags["profile-dir"] !== undefined,
+    ...(othersNice === undefined ? {} : { othersNice }),
     restartedDuring,
   };
 }

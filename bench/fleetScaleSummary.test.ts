@@ -35,6 +35,7 @@ describe("summarizeFleetRuns", () => {
         run({ clients: 300 }),
         run({ clients: 500, holds: false }),
         run({ clients: 400, profiled: true }),
+        run({ clients: 450, othersNice: 10 }),
         run({ clients: 600, longPollMs: 2000 }),
         run({ clients: 1000, pollMs: 3000 }),
       ],
@@ -46,7 +47,7 @@ describe("summarizeFleetRuns", () => {
       "3000": 1000,
     });
     expect(summary.smallestHoldingPollMsFor1000).toBe(3000);
-    expect(summary.runs.map((r) => r.clients)).toEqual([300, 400, 500, 600, 1000]);
+    expect(summary.runs.map((r) => r.clients)).toEqual([300, 400, 450, 500, 600, 1000]);
   });
 
   it("counts no long-poll run towards the poll interval 1 000 clients need", () => {
@@ -96,5 +97,6 @@ describe("fleetRunsTable", () => {
   it("names long-polling in the poll column", () => {
     expect(pollingOf({ pollMs: 500, longPollMs: 2000 })).toBe("500+wait 2000");
     expect(pollingOf({ pollMs: 500 })).toBe("500");
+    expect(pollingOf({ pollMs: 500, othersNice: 10 })).toBe("500, others nice 10");
   });
 });

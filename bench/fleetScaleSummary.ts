@@ -13,6 +13,11 @@ export interface FleetRun {
   date: string;
   holds: boolean;
   profiled?: boolean;
+  /**
+   * The nice value every thread of the components off the poll path (brokers, producers,
+   * control, Prometheus, the supervisor) ran at, when the run lowered their priority.
+   */
+  othersNice?: number;
   pollsPerSecond: { offered: number; completed: number };
   polls: { failed: number; timeout: number; refused: number };
   missing: number;
@@ -46,10 +51,19 @@ export interface FleetResults<Run extends FleetRun = FleetRun> {
   smallestHoldingPollMsFor1000: number | null;
 }
 
-/** `500` for plain polling every 500 ms, `500+wait 2000` for long-polls of up to 2 s. */
-export function pollingOf(run: Pick<FleetRun, "pollMs" | "longPollMs">): string {
+/**
+ * `500` for plain polling every 500 ms, `500+wait 2000` for long-polls of up to 2 s, and
+ * `500, others nice 10` for a run that lowered the priority of everything off the poll path.
+ */
+export function pollingOf(run: Pick<FleetRun, "pollMs" | "longPollMs" | "othersNice">): string {
   const wait = run.longPollMs ?? 0;
-  return wait > 0 ? `${run.pollMs}+wait ${wait}` : String(run.pollMs);
+  const polling = wait > 0 ? `${run.pollMs}+wait ${wait}` : String(run.pollMs);
+  return run.othersNice === undefined ? polling : `${polling}, others nice ${run.othersNice}`;
+}
+
+/** A run of the lab as it ships: not profiled, no component's priority changed. */
+export function asShipped(run: Pick<FleetRun, "profiled" | "othersNice">): boolean {
+  return run.profiled !== true && run.othersNice === undefined;
 }
 
 export function summarizeFleetRuns<Run extends FleetRun>(
@@ -63,8 +77,9 @@ export function summarizeFleetRuns<Run extends FleetRun>(
       a.clients - b.clients ||
       a.date.localeCompare(b.date),
   );
-  // A profiled run costs more at every hop: it shows where time goes, never what holds.
-  const counted = sorted.filter((r) => r.holds && r.profiled !== true);
+  // A profiled run costs more at every hop, and one that changed priorities is not the lab as it
+  // ships: they show where time goes, never what holds.
+  const counted = sorted.filter((r) => r.holds && asShipped(r));
   const largestHoldingFleet: Record<string, number | null> = {};
   for (const polling of new Set(sorted.map(pollingOf))) {
     const holding = counted.filter((r) => pollingOf(r) === polling).map((r) => r.clients);

@@ -15,7 +15,7 @@
 //
 // Results: bench/results/throughput.json (machine, versions, settings, every step) and
 // throughput.md (the table).
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -85,6 +85,8 @@ const { values: flags } = parseArgs({
     /** Steps in a row that may fail before the rest are skipped: the machine is saturated. */
     "failures-to-stop": { type: "string", default: "2" },
     out: { type: "string", default: join(import.meta.dirname, "results") },
+    /** Keeps the run's component logs (warn and above) in <dir>. */
+    "logs-dir": { type: "string" },
     /** Each Node service's CPU profile of the run, in <dir>/<service>/. */
     "profile-dir": { type: "string" },
   },
@@ -376,6 +378,9 @@ try {
     }
   } finally {
     await stopLab(lab);
+    if (flags["logs-dir"] !== undefined) {
+      await cp(join(dataDir, "logs"), resolve(flags["logs-dir"]), { recursive: true });
+    }
   }
 } finally {
   await rm(dataDir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ interface Harness {
   metrics: ClientsMetrics;
   events: FleetEvent[];
   summaries: FleetSummary[];
+  failures: Record<string, number>[];
 }
 
 let harness: Harness | undefined;
@@ -29,6 +30,7 @@ function startFleet(size: number, offsets: number[] = []): Harness {
   const metrics = createClientsMetrics();
   const events: FleetEvent[] = [];
   const summaries: FleetSummary[] = [];
+  const failures: Record<string, number>[] = [];
   const randoms = [...offsets];
   const fleet = createFleet({
     size,
@@ -42,9 +44,10 @@ function startFleet(size: number, offsets: number[] = []): Harness {
     metrics,
     onEvent: (event) => events.push(event),
     onSummary: (summary) => summaries.push(summary),
+    onFailures: (counts) => failures.push(counts),
     faultWindowMs: 10_000,
   });
-  harness = { fleet, api, metrics, events, summaries };
+  harness = { fleet, api, metrics, events, summaries, failures };
   return harness;
 }
 
@@ -124,10 +127,11 @@ describe("createFleet", () => {
   });
 
   it("keeps missing at 0 through an outage that loses no data, counting failed polls and stalls", async () => {
-    const { fleet, api, metrics, events } = startFleet(4, [0, 0.25, 0.5, 0.75]);
+    const { fleet, api, metrics, events, failures } = startFleet(4, [0, 0.25, 0.5, 0.75]);
     produceSteadily(api);
     fleet.start();
     await vi.advanceTimersByTimeAsync(2000);
+    expect(failures).toEqual([]);
     api.setOutage("unavailable");
     await vi.advanceTimersByTimeAsync(1000);
     api.setOutage("refused");
@@ -156,6 +160,13 @@ describe("createFleet", () => {
     expect(timeout).toBeGreaterThan(0);
     expect(failed).toBeGreaterThan(0);
     expect(refused + timeout + failed).toBe(summary.failedPolls);
+    // Why they failed, once a housekeeping round, adding up to the same count.
+    const reasons = failures.flatMap((counts) => Object.keys(counts));
+    expect(reasons.some((why) => why.startsWith("http: HTTP 503"))).toBe(true);
+    expect(reasons.some((why) => why.startsWith("refused: "))).toBe(true);
+    expect(reasons.some((why) => why.startsWith("timeout: no answer in"))).toBe(true);
+    const counted = failures.flatMap((counts) => Object.values(counts));
+    expect(counted.reduce((sum, n) => sum + n, 0)).toBe(summary.failedPolls);
     expect(await count(metrics.polls)).toBe(summary.polls);
     expect(await count(metrics.stallSeconds)).toBe(4);
     expect(await count(metrics.missingRecords)).toBe(0);

@@ -53,6 +53,11 @@ export interface FleetOptions {
   readonly onEvent?: (event: FleetEvent) => void;
   /** The summary of every housekeeping round. */
   readonly onSummary?: (summary: FleetSummary) => void;
+  /**
+   * The polls that failed since the last housekeeping round, counted by reason and detail (one
+   * call a round, none when nothing failed): the metrics say how many failed, this says why.
+   */
+  readonly onFailures?: (failures: Record<string, number>) => void;
   /** How often stalls are checked, gauges set and `onSummary` called. Default 1 s. */
   readonly housekeepingMs?: number;
   /**
@@ -119,6 +124,7 @@ export function createFleet(options: FleetOptions): Fleet {
   const faults = new Map<string, WatchedFault>();
   const startTimers = new Set<ReturnType<typeof setTimeout>>();
   let housekeeping: ReturnType<typeof setInterval> | undefined;
+  let failures = new Map<string, number>();
 
   function handleEvents(id: string, events: readonly LedgerEvent[]): void {
     for (const event of events) {
@@ -166,6 +172,8 @@ export function createFleet(options: FleetOptions): Fleet {
       onFailure: (at, reason, detail) => {
         handleEvents(id, ledger.recordFailure(at, reason, detail));
         const result: PollResult = reason === "timeout" || reason === "refused" ? reason : "failed";
+        const why = `${reason}: ${detail}`;
+        failures.set(why, (failures.get(why) ?? 0) + 1);
         metrics.polls.inc({ result });
         markPollSpan(result, detail);
       },
@@ -201,6 +209,10 @@ export function createFleet(options: FleetOptions): Fleet {
     for (const client of clients) handleEvents(client.id, client.ledger.tick(at));
     for (const fault of faults.values()) {
       if (!fault.closed && at - fault.t0 >= faultWindowMs) closeFault(fault, at);
+    }
+    if (failures.size > 0) {
+      options.onFailures?.(Object.fromEntries(failures));
+      failures = new Map();
     }
     const current = summary();
     metrics.missingRecords.set(current.missing);

@@ -33,6 +33,7 @@ const fleet = createFleet({
   metrics,
   onEvent: pusher?.event,
   onSummary: pusher?.summary,
+  onFailures: (failures) => logger.warn({ failures }, "polls failed in the last second"),
 });
 const app = createFleetApp({
   fleet,
