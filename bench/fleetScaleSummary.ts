@@ -81,7 +81,7 @@ export function summarizeFleetRuns<Run extends FleetRun>(
   // ships: they show where time goes, never what holds.
   const counted = sorted.filter((r) => r.holds && asShipped(r));
   const largestHoldingFleet: Record<string, number | null> = {};
-  for (const polling of new Set(sorted.map(pollingOf))) {
+  for (const polling of new Set(sorted.filter(asShipped).map(pollingOf))) {
     const holding = counted.filter((r) => pollingOf(r) === polling).map((r) => r.clients);
     largestHoldingFleet[polling] = holding.length > 0 ? Math.max(...holding) : null;
   }
