@@ -20,6 +20,11 @@ interface StandIn {
   ready: boolean;
   /** `/api/records` requests it answered. */
   requests: number;
+  /**
+   * Requests to reset instead of answering when they come as the second on a kept-alive
+   * connection: what a client sees when the server closed that connection as the request went out.
+   */
+  resetReusedConnections: number;
   close(): Promise<void>;
   /** Listens again on the same port, as a restarted consumer would. */
   reopen(): Promise<void>;
@@ -32,6 +37,7 @@ afterEach(async () => {
 
 async function startStandIn(name: string, ready = true): Promise<StandIn> {
   let server: Server | undefined;
+  const requestsOn = new WeakMap<object, number>();
   const open = (port: number) =>
     new Promise<number>((resolve, reject) => {
       const created = createServer((req, res) => {
@@ -41,6 +47,13 @@ async function startStandIn(name: string, ready = true): Promise<StandIn> {
           res.statusCode = standIn.ready ? 200 : 503;
           res.end(JSON.stringify({ ready: standIn.ready }));
         } else if (path === "/api/records") {
+          const onConnection = (requestsOn.get(req.socket) ?? 0) + 1;
+          requestsOn.set(req.socket, onConnection);
+          if (onConnection > 1 && standIn.resetReusedConnections > 0) {
+            standIn.resetReusedConnections--;
+            req.socket.resetAndDestroy();
+            return;
+          }
           standIn.requests++;
           res.end(JSON.stringify({ consumer: name }));
         } else {
@@ -69,6 +82,7 @@ async function startStandIn(name: string, ready = true): Promise<StandIn> {
     url: `http://127.0.0.1:${port}`,
     ready,
     requests: 0,
+    resetReusedConnections: 0,
     close,
     reopen: async () => {
       await open(port);
@@ -236,6 +250,29 @@ describe("gateway", () => {
     );
     expect(metrics).toContain("blackout_gateway_backends_ready 3");
     expect(metrics).not.toContain("blackout_gateway_retries_total{");
+  });
+
+  it("sends a GET again on a new connection when a kept-alive one was reset under it, keeping the consumer in rotation", async () => {
+    const c0 = await startStandIn("c0");
+    const gateway = await startGateway([c0]);
+    await waitForRotation(gateway.gateway, [c0]);
+    expect(await answeredBy(gateway, 1)).toEqual(["c0"]);
+
+    // The next request goes out on the pooled connection, which c0 resets: the race of a
+    // consumer closing an idle connection just as the gateway reuses it.
+    c0.resetReusedConnections = 1;
+    expect(await answeredBy(gateway, 2)).toEqual(["c0", "c0"]);
+    expect(c0.resetReusedConnections).toBe(0);
+    expect(c0.requests).toBe(3);
+    expect(gateway.gateway.pool.snapshot()[0]).toMatchObject({ ready: true });
+
+    const metrics = await gateway.metricsText();
+    expect(metrics).toContain(`blackout_gateway_stale_connections_total{backend="${c0.url}"} 1`);
+    expect(metrics).toContain(
+      `blackout_gateway_requests_total{backend="${c0.url}",status="200"} 3`,
+    );
+    expect(metrics).not.toContain('status="502"');
+    expect(metrics).not.toContain('to="down"');
   });
 
   it("with RETRY_ON_OTHER_BACKEND answers a refused GET from another consumer and counts the retry", async () => {

@@ -18,6 +18,7 @@ export interface ClientsMetrics {
   clients: Gauge;
   pushes: Counter<"kind" | "result">;
   pushDropped: Counter<"kind">;
+  staleConnections: Counter;
 }
 
 /** The fleet's metrics, named `blackout_client_<what>` (DESIGN §2). */
@@ -52,6 +53,10 @@ export function createClientsMetrics(): ClientsMetrics {
     fellBehindRecords: metrics.gauge({
       name: "fell_behind_records",
       help: "Numbers clients skipped because they fell behind the consumers' view window (overload, not a failover), summed over clients.",
+    }),
+    staleConnections: metrics.counter({
+      name: "stale_connections_total",
+      help: "Polls sent again on a new connection because the kept-alive one they went out on had just been closed by the gateway (ECONNRESET on a reused connection), as a browser does; such a poll does not fail.",
     }),
     duplicateRecords: metrics.counter({
       name: "duplicate_records_total",

@@ -64,6 +64,46 @@ describe("createHttpFetch", () => {
     expect(controller.signal.aborted).toBe(true);
   });
 
+  it("sends a GET again, once, when the server had closed the kept-alive connection it reused", async () => {
+    let stale = 0;
+    const own = createHttpFetch({ onStaleConnection: () => (stale += 1) });
+    try {
+      await (await own.fetch(`${base}/ok`, { signal: signal() })).text();
+      // Closes the idle connection on the server's side; this process reads the close only on a
+      // later turn of its event loop, so the next GET goes out on the closed connection.
+      server.closeIdleConnections();
+      const answer = await own.fetch(`${base}/ok`, { signal: signal() });
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(await answer.text())).toEqual({ text: "zwölf €" });
+      expect(stale).toBe(1);
+    } finally {
+      own.close();
+    }
+  });
+
+  it("closes an idle kept-alive connection a second before the server's Keep-Alive hint", async () => {
+    // The server would close an idle connection after 2 s, and says so (`Keep-Alive: timeout=2`).
+    const short = createServer((_request, response) => response.end("{}"));
+    short.keepAliveTimeout = 2000;
+    await new Promise<void>((done) => short.listen(0, "127.0.0.1", done));
+    const own = createHttpFetch();
+    const open = () =>
+      new Promise<number>((done, fail) =>
+        short.getConnections((error, count) => (error ? fail(error) : done(count))),
+      );
+    try {
+      const url = `http://127.0.0.1:${(short.address() as AddressInfo).port}/`;
+      await (await own.fetch(url, { signal: signal() })).text();
+      expect(await open()).toBe(1);
+      await new Promise((done) => setTimeout(done, 1500));
+      expect(await open()).toBe(0);
+    } finally {
+      own.close();
+      short.closeAllConnections();
+      await new Promise((done) => short.close(done));
+    }
+  });
+
   it("rejects text() when the answer is cut short", async () => {
     const answer = await http.fetch(`${base}/cut`, { signal: signal() });
     expect(answer.status).toBe(200);

@@ -17,13 +17,22 @@ export interface HttpFetch {
  * socket error as `cause` (so `ECONNREFUSED` still tells a refused connection), an aborted signal
  * rejects, and an answer cut short rejects `text()`.
  */
-export function createHttpFetch(): HttpFetch {
+export interface HttpFetchOptions {
+  /** A GET sent again because the kept-alive connection it went out on had been closed. */
+  onStaleConnection?: () => void;
+}
+
+export function createHttpFetch(options: HttpFetchOptions = {}): HttpFetch {
   // Like undici's pool: connections are shared by the clients and kept while they are polled.
   // Idle ones beyond Node's default of 256 would be closed and reopened on the next burst.
-  // Node 24 closes an idle one before the server's `Keep-Alive: timeout` hint runs out.
-  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 4096 });
-  const fetch: FetchLike = (url, { signal }) =>
-    new Promise<FetchAnswer>((resolve, reject) => {
+  // The `timeout` is what makes Node honour the server's `Keep-Alive: timeout=5` hint (an idle
+  // connection is closed a second before the server would close it): without one, Node 24 keeps
+  // idle connections forever and the server's close races the next poll on them. In flight, it
+  // only emits a 'timeout' event nothing here listens to; the poller's signal bounds a poll.
+  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 4096, timeout: 60_000 });
+
+  function get(url: string, signal: AbortSignal, again: boolean): Promise<FetchAnswer> {
+    return new Promise<FetchAnswer>((resolve, reject) => {
       const req = http.request(url, { agent, signal }, (res) => {
         const status = res.statusCode ?? 0;
         const body = new Promise<string>((done, fail) => {
@@ -40,8 +49,20 @@ export function createHttpFetch(): HttpFetch {
         body.catch(() => undefined);
         resolve({ ok: status >= 200 && status < 300, status, text: () => body });
       });
-      req.once("error", (error) => reject(new Error("fetch failed", { cause: error })));
+      req.once("error", (error: NodeJS.ErrnoException) => {
+        // The server closed a kept-alive connection just as this GET went out on it (its close
+        // not yet read here): a browser sends the GET again on a new connection, and so does the
+        // fleet, once. A server that is really gone refuses the new connection.
+        if (!again && req.reusedSocket && error.code === "ECONNRESET" && !signal.aborted) {
+          options.onStaleConnection?.();
+          resolve(get(url, signal, true));
+          return;
+        }
+        reject(new Error("fetch failed", { cause: error }));
+      });
       req.end();
     });
-  return { fetch, close: () => agent.destroy() };
+  }
+
+  return { fetch: (url, { signal }) => get(url, signal, false), close: () => agent.destroy() };
 }

@@ -19,7 +19,7 @@ const pusher =
   config.CONTROL_URL === undefined
     ? undefined
     : createControlPusher({ controlUrl: config.CONTROL_URL, fetch, metrics, logger });
-const http = createHttpFetch();
+const http = createHttpFetch({ onStaleConnection: () => metrics.staleConnections.inc() });
 const fleet = createFleet({
   size: config.CLIENTS,
   targetUrl: config.TARGET_URL,

@@ -31,11 +31,15 @@ export interface BackendProxy {
 interface Attempt {
   readonly backend: string;
   timedOut: boolean;
+  /** Whether the request went out on a kept-alive connection that had served an earlier one. */
+  reusedConnection: boolean;
 }
 
 /**
  * The data path, through http-proxy-3. By default it behaves as kube-proxy does: one backend per
  * request and no hidden retries, so a client sees a consumer's death as one failed request (502).
+ * The one exception is a pooled connection the consumer had just closed (reset as it was reused):
+ * that GET goes again to the same consumer on a new connection, as any HTTP client does.
  * With `retryOnOtherBackend` a failure before any response byte is hidden by a second try, so the
  * lab can show what such a retry changes for clients.
  */
@@ -43,15 +47,19 @@ export function createBackendProxy(options: BackendProxyOptions): BackendProxy {
   const { pool, metrics, logger } = options;
   // Keep-alive: a fleet of 1 000 clients polling twice a second must not open a connection per
   // poll. A consumer that dies closes its pooled sockets, so a later request still sees a refusal.
-  const agent = new Agent({ keepAlive: true });
+  // The `timeout` is what makes Node honour a consumer's `Keep-Alive: timeout=5` hint (an idle
+  // connection is closed a second before the consumer would close it); without one, Node 24 keeps
+  // idle connections forever. In flight, http-proxy-3's proxyTimeout replaces it.
+  const agent = new Agent({ keepAlive: true, timeout: 60_000 });
   const proxy = createProxyServer({ agent, proxyTimeout: options.timeoutMs, xfwd: true });
   const attempts = new WeakMap<IncomingMessage, Attempt>();
 
   // http-proxy-3 destroys a timed-out request, which then fails like a reset; this tells the two
   // apart, because a slow backend is the probe's to judge, not a reason to drop it.
   proxy.on("proxyReq", (proxyReq, req) => {
+    const attempt = attempts.get(req);
+    if (attempt !== undefined) attempt.reusedConnection = proxyReq.reusedSocket;
     proxyReq.once("timeout", () => {
-      const attempt = attempts.get(req);
       if (attempt !== undefined) attempt.timedOut = true;
     });
   });
@@ -72,7 +80,7 @@ export function createBackendProxy(options: BackendProxyOptions): BackendProxy {
     backend: string,
     retry: boolean,
   ): void {
-    const state: Attempt = { backend, timedOut: false };
+    const state: Attempt = { backend, timedOut: false, reusedConnection: false };
     attempts.set(req, state);
     res.setHeader(BACKEND_HEADER, backend);
     res.once("close", () => {
@@ -89,6 +97,20 @@ export function createBackendProxy(options: BackendProxyOptions): BackendProxy {
       { target: backend, ...(retry ? { buffer: Readable.from([]) } : {}) },
       (error: Error & { code?: string }) => {
         const code = state.timedOut ? "timeout" : (error.code ?? error.message);
+        // The consumer closed an idle kept-alive connection just as this request went out on it
+        // (its close not yet read here): not a sign that it died. Sent again on a new connection
+        // to the same consumer, once; one that is really gone refuses that connection.
+        if (
+          code === "ECONNRESET" &&
+          state.reusedConnection &&
+          !retry &&
+          !res.headersSent &&
+          retryable(req)
+        ) {
+          metrics.staleConnections.inc({ backend });
+          attempt(req, res, backend, true);
+          return;
+        }
         const connectionLost = !state.timedOut && CONNECTION_LOST.has(code);
         if (connectionLost) pool.markDown(backend, `proxy ${code}`);
         if (res.headersSent) {

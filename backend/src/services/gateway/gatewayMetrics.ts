@@ -8,6 +8,7 @@ export interface GatewayMetrics {
   backendsReady: Gauge;
   noBackend: Counter;
   retries: Counter<"from" | "to">;
+  staleConnections: Counter<"backend">;
 }
 
 /** The gateway's metrics, named `blackout_gateway_<what>` (DESIGN §2). */
@@ -40,6 +41,14 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: "retries_total",
       help: "Failed GETs tried again on another consumer (RETRY_ON_OTHER_BACKEND=true only).",
       labelNames: ["from", "to"],
+    }),
+    staleConnections: metrics.counter({
+      name: "stale_connections_total",
+      help:
+        "Requests sent again to the same consumer on a new connection because the kept-alive " +
+        "one they went out on had just been closed (ECONNRESET on a reused connection); the " +
+        "consumer stays in rotation.",
+      labelNames: ["backend"],
     }),
   };
 }
