@@ -81,21 +81,37 @@ export interface Lab {
   url: (portSetting: string, offset?: number) => string;
 }
 
-/** Free ports for every part of the lab, kept for all the runs of one benchmark. */
+/**
+ * Free ports for every part of the lab, kept for all the runs of one benchmark, none of them
+ * shared: each pick is free when made, but the picks are independent, and a consumer whose port
+ * the supervisor (started first) also got would fail to listen on every restart of the run.
+ */
 export async function labPorts(): Promise<Record<string, string>> {
-  const nodes = await freeKafkaNodes();
-  const [gateway, control, clients, supervisor, prometheus] = await freePorts(5);
-  return {
-    KAFKA_BROKER_PORTS: nodes.map((n) => n.brokerPort).join(","),
-    KAFKA_CONTROLLER_PORTS: nodes.map((n) => n.controllerPort).join(","),
-    PRODUCER_PORT: String(await consecutiveFreePorts(10)),
-    CONSUMER_PORT: String(await consecutiveFreePorts(10)),
-    GATEWAY_PORT: String(gateway),
-    CONTROL_PORT: String(control),
-    CLIENTS_PORT: String(clients),
-    SUPERVISOR_PORT: String(supervisor),
-    PROMETHEUS_PORT: String(prometheus),
-  };
+  for (;;) {
+    const nodes = await freeKafkaNodes();
+    const [gateway, control, clients, supervisor, prometheus] = await freePorts(5);
+    const producerBase = await consecutiveFreePorts(10);
+    const consumerBase = await consecutiveFreePorts(10);
+    const block = (base: number) => Array.from({ length: 10 }, (_, i) => base + i);
+    const all = [
+      ...nodes.flatMap((n) => [n.brokerPort, n.controllerPort]),
+      ...[gateway, control, clients, supervisor, prometheus],
+      ...block(producerBase),
+      ...block(consumerBase),
+    ];
+    if (new Set(all).size < all.length) continue;
+    return {
+      KAFKA_BROKER_PORTS: nodes.map((n) => n.brokerPort).join(","),
+      KAFKA_CONTROLLER_PORTS: nodes.map((n) => n.controllerPort).join(","),
+      PRODUCER_PORT: String(producerBase),
+      CONSUMER_PORT: String(consumerBase),
+      GATEWAY_PORT: String(gateway),
+      CONTROL_PORT: String(control),
+      CLIENTS_PORT: String(clients),
+      SUPERVISOR_PORT: String(supervisor),
+      PROMETHEUS_PORT: String(prometheus),
+    };
+  }
 }
 
 /** The lab of the current run, from its spawn until its stop begins (for Ctrl-C). */

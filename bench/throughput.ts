@@ -12,6 +12,8 @@
 //
 //   npm run bench -- throughput                          # the default steps (about 12 min)
 //   npm run bench -- throughput --steps 2000,20000 --window-s 10 --perf-records 300000
+//   npm run bench -- throughput --fetch-min-bytes 65536 --fetch-max-wait-ms 100 --linger-ms 10 \
+//     --out bench/results/throughput-batching      # the consumers and producers batching
 //
 // Results: bench/results/throughput.json (machine, versions, settings, every step) and
 // throughput.md (the table).
@@ -85,6 +87,13 @@ const { values: flags } = parseArgs({
     /** Steps in a row that may fail before the rest are skipped: the machine is saturated. */
     "failures-to-stop": { type: "string", default: "2" },
     out: { type: "string", default: join(import.meta.dirname, "results") },
+    /**
+     * Batching for high rates, passed to the lab (empty: the lab's defaults): the consumers'
+     * fetch minBytes and fetch wait, and the producers' linger.
+     */
+    "fetch-min-bytes": { type: "string" },
+    "fetch-max-wait-ms": { type: "string" },
+    "linger-ms": { type: "string" },
     /** Keeps the run's component logs (warn and above) in <dir>. */
     "logs-dir": { type: "string" },
     /** Each Node service's CPU profile of the run, in <dir>/<service>/. */
@@ -102,6 +111,16 @@ const longPollMs = Number(flags["long-poll-ms"]);
 const perfRecords = Number(flags["perf-records"]);
 const failuresToStop = Number(flags["failures-to-stop"]);
 const outDir = resolve(flags.out);
+/** The lab settings the batching flags give, each only when given. */
+const batching: Record<string, string> = Object.fromEntries(
+  (
+    [
+      ["CONSUMERS_FETCH_MIN_BYTES", flags["fetch-min-bytes"]],
+      ["KAFKA_FETCH_MAX_WAIT_MS", flags["fetch-max-wait-ms"]],
+      ["PRODUCERS_LINGER_MS", flags["linger-ms"]],
+    ] as const
+  ).flatMap(([setting, value]) => (value === undefined ? [] : [[setting, value]])),
+);
 
 /** Prometheus text from a service's metrics endpoint. */
 async function scrape(url: string): Promise<Map<string, number>> {
@@ -349,6 +368,7 @@ try {
     CLIENTS: String(clients),
     LONG_POLL_MS: String(longPollMs),
     PRODUCERS_TRACE_RATIO: flags["producers-trace-ratio"],
+    ...batching,
     ...(flags["profile-dir"] === undefined
       ? {}
       : { NODE_PROFILE_DIR: resolve(flags["profile-dir"]) }),
@@ -409,6 +429,7 @@ const results = {
     perfRecords,
     referenceRuns: "with the lab's producers paused (consumers and clients running, idle)",
     profiled: flags["profile-dir"] !== undefined,
+    batching,
   },
   summary: {
     highestSustainedOfferedPerSecond: best?.offeredPerSecond ?? null,
@@ -433,7 +454,13 @@ const referenceLines = references
       `- Kafka's tools ${r.when}: ProducerPerformance ${Math.round(r.producer.recordsPerSecond)} records/s (acks=all, p99 ${r.producer.p99Ms} ms), ConsumerPerformance ${Math.round(r.consumer.fetchRecordsPerSecond)} records/s fetching (${Math.round(r.consumer.recordsPerSecond)}/s with its group join)`,
   )
   .join("\n");
-const table = `${markdownTable(measured)}\n\n${referenceLines}\n- ours end to end: ${ours === 0 ? "no step held" : `${Math.round(ours)} records/s (offered ${best?.offeredPerSecond}/s)`}, ${ratio}× Kafka's producer tool (target 0.5×)\n- through Kafka and all 3 consumers (the fleet aside): ${consumedBest === undefined ? "no step held" : `${Math.round(consumedBest.producedPerSecond)} records/s (offered ${consumedBest.offeredPerSecond}/s), ${Math.round((consumedBest.producedPerSecond / kafkaProducer) * 100) / 100}× Kafka's producer tool`}\n\n${describeRun(header)}; ${PRODUCERS} producers, ${CONSUMERS} consumers, ${clients} clients long-polling ${longPollMs} ms; producers trace ${Number(flags["producers-trace-ratio"]) * 100} % of records; ${recordSize}-byte values; ${settleMs / 1000} s settle + ${windowMs / 1000} s window per step; commit ${commit}.`;
+const table = `${markdownTable(measured)}\n\n${referenceLines}\n- ours end to end: ${ours === 0 ? "no step held" : `${Math.round(ours)} records/s (offered ${best?.offeredPerSecond}/s)`}, ${ratio}× Kafka's producer tool (target 0.5×)\n- through Kafka and all 3 consumers (the fleet aside): ${consumedBest === undefined ? "no step held" : `${Math.round(consumedBest.producedPerSecond)} records/s (offered ${consumedBest.offeredPerSecond}/s), ${Math.round((consumedBest.producedPerSecond / kafkaProducer) * 100) / 100}× Kafka's producer tool`}\n\n${describeRun(header)}; ${PRODUCERS} producers, ${CONSUMERS} consumers, ${clients} clients long-polling ${longPollMs} ms; producers trace ${Number(flags["producers-trace-ratio"]) * 100} % of records; ${recordSize}-byte values; ${settleMs / 1000} s settle + ${windowMs / 1000} s window per step${
+  Object.keys(batching).length === 0
+    ? ""
+    : `; ${Object.entries(batching)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")}`
+}; commit ${commit}.`;
 await mkdir(outDir, { recursive: true });
 await writeFile(join(outDir, "throughput.json"), `${JSON.stringify(results, null, 2)}\n`);
 await writeFile(join(outDir, "throughput.md"), `# Throughput benchmark\n\n${table}\n`);

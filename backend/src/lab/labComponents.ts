@@ -159,6 +159,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
         RATE_PER_SECOND: String(config.RATE_PER_SECOND),
         OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
         OTEL_TRACES_SAMPLER_ARG: String(config.PRODUCERS_TRACE_RATIO),
+        LINGER_MS: String(config.PRODUCERS_LINGER_MS),
       },
       `${url(port)}/readyz`,
     );
@@ -178,6 +179,7 @@ export function planLab(config: LabConfig, options: LabPlanOptions): LabPlan {
         ...viewGroup,
         CONTROL_URL: controlUrl,
         POLL_MS: String(config.POLL_MS),
+        FETCH_MIN_BYTES: String(config.CONSUMERS_FETCH_MIN_BYTES),
       },
       `${url(port)}/readyz`,
     );

@@ -116,6 +116,10 @@ export const labConfigSchema = commonConfigSchema.extend({
    * consumer, and Jaeger their storage (docs/benchmarks.md, "Throughput").
    */
   PRODUCERS_TRACE_RATIO: z.coerce.number().min(0).max(1).default(1),
+  /** Passed to each producer as LINGER_MS: batching for high rates (docs/benchmarks.md). */
+  PRODUCERS_LINGER_MS: durationMs().default(0),
+  /** Passed to each consumer as FETCH_MIN_BYTES: batching for high rates (docs/benchmarks.md). */
+  CONSUMERS_FETCH_MIN_BYTES: positiveInt().default(1),
   /**
    * What is opted in to chaos (DESIGN §1 Safety; Kubernetes' `blackout.dev/chaos=enabled`): kinds
    * (`broker`, `producer`, `consumer`) or names (`kafka-2`). Control refuses the others.

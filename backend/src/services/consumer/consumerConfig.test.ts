@@ -31,6 +31,7 @@ describe("loadConsumerConfig", () => {
       SESSION_TIMEOUT_MS: 30_000,
       TAKE_OVER_GROUP: false,
       MAX_RECORDS_PER_ANSWER: 1000,
+      FETCH_MIN_BYTES: 1,
       POLL_MS: 500,
       STALL_MS: 1500,
     });

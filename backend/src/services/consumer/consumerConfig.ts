@@ -33,6 +33,12 @@ export const consumerConfigSchema = commonConfigSchema.extend({
   VIEW_WINDOW: positiveInt().default(100_000),
   ...viewGroupSettings(),
   MAX_RECORDS_PER_ANSWER: positiveInt().default(1000),
+  /**
+   * The view consumer's fetch `minBytes`: a broker holds a fetch until this much has arrived or
+   * KAFKA_FETCH_MAX_WAIT_MS has passed. 1 answers at the first record; more means fewer fetches at
+   * high rates and, at low ones, up to the fetch wait of latency.
+   */
+  FETCH_MIN_BYTES: positiveInt().default(1),
   /** How the client page polls. */
   ...pollingSettings,
   /** Control, which client pages report their ledger's summary to; unset, they report nothing. */

@@ -29,6 +29,7 @@ const viewConsumer = createViewConsumer({
   partitions: config.KAFKA_TOPIC_PARTITIONS,
   groupId: `blackout-view-${config.CONSUMER_ID}`,
   sessionTimeoutMs: config.SESSION_TIMEOUT_MS,
+  fetchMinBytes: config.FETCH_MIN_BYTES,
   takeOver: config.TAKE_OVER_GROUP
     ? (groupId, memberIds) =>
         removeGroupMembers(config.KAFKA_BROKERS, groupId, memberIds, {

@@ -14,6 +14,8 @@ export interface ViewConsumerOptions {
   partitions: number;
   groupId: string;
   sessionTimeoutMs: number;
+  /** kafkajs's fetch `minBytes` (1 unless given): see the consumer's FETCH_MIN_BYTES. */
+  fetchMinBytes?: number;
   view: View;
   metrics: ConsumerMetrics;
   logger: Logger;
@@ -78,6 +80,7 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs,
     heartbeatInterval: Math.floor(options.sessionTimeoutMs / 10),
+    minBytes: options.fetchMinBytes ?? 1,
     // kafkajs retries its fetch loop 5 times, then restarts the consumer, which joins as a new
     // member. That is how it gets over its group's coordinator dying: it keeps heartbeating the
     // dead broker (each failed heartbeat fails the batch) and only looks the coordinator up again

@@ -51,6 +51,7 @@ const producer = createNumberProducer({
   partition,
   producerId: config.PRODUCER_ID,
   ratePerSecond: config.RATE_PER_SECOND,
+  lingerMs: config.LINGER_MS,
   logger,
   onAcknowledged: (count, lastSeq) => metrics.acknowledged(count, lastSeq),
   onSendFailure: (reason) => metrics.sendFailures.inc({ reason }),

@@ -129,4 +129,40 @@ describe("createNumberProducer", () => {
     const seqs = fake.sent.flatMap((b) => b.seqs);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
+
+  it("with a linger, sends what became due meanwhile in one request, at most one a linger", async () => {
+    const sendsIn = async (lingerMs: number) => {
+      const fake = fakeKafka({ producer: 0, send: 0, error: new Error("never") });
+      const producer = createNumberProducer({
+        kafka: fake.kafka,
+        reader: fakeReader(0, () => 0),
+        topic: "t",
+        partition: 0,
+        producerId: "producer-0",
+        ratePerSecond: 2000,
+        lingerMs,
+        logger: pino({ level: "silent" }),
+        onAcknowledged: () => undefined,
+        onSendFailure: () => undefined,
+        onGiveUp: (error) => {
+          throw error;
+        },
+      });
+      await producer.start();
+      await new Promise((done) => setTimeout(done, 500));
+      await producer.pause();
+      await producer.stop();
+      const seqs = fake.sent.flatMap((b) => b.seqs);
+      // Nothing skipped or repeated, whatever the batching.
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      return { sends: fake.sent.length, records: seqs.length };
+    };
+    const lingering = await sendsIn(100);
+    // 500 ms at one send per 100 ms: the first at once, then about four more.
+    expect(lingering.sends).toBeGreaterThanOrEqual(3);
+    expect(lingering.sends).toBeLessThanOrEqual(7);
+    expect(lingering.records).toBeGreaterThan(500);
+    const eager = await sendsIn(0);
+    expect(eager.sends).toBeGreaterThan(3 * lingering.sends);
+  });
 });

@@ -13,6 +13,12 @@ export interface NumberProducerOptions {
   partition: number;
   producerId: string;
   ratePerSecond: number;
+  /**
+   * A send waits until this long after the previous one began, so that records due meanwhile go
+   * in one request (Kafka's `linger.ms`); 0 sends whatever is due as soon as the last send is
+   * acknowledged. A send of MAX_BATCH records does not wait.
+   */
+  lingerMs?: number;
   logger: Logger;
   now?: () => number;
   /** Records acknowledged by Kafka (all in-sync replicas). */
@@ -66,6 +72,8 @@ export function createNumberProducer(options: NumberProducerOptions): NumberProd
   const { kafka, reader, topic, partition, producerId, logger } = options;
   const now = options.now ?? Date.now;
   const recoveryDeadlineMs = options.recoveryDeadlineMs ?? 120_000;
+  const lingerMs = options.lingerMs ?? 0;
+  let lastSendAt = Number.NEGATIVE_INFINITY;
   let rate = options.ratePerSecond;
   let paused = false;
   let running = false;
@@ -148,6 +156,12 @@ export function createNumberProducer(options: NumberProducerOptions): NumberProd
         await sleep(Math.max(1, Math.min(50, 1000 / rate)));
         continue;
       }
+      const lingerLeft = lastSendAt + lingerMs - now();
+      if (lingerLeft > 0 && due < MAX_BATCH) {
+        await sleep(lingerLeft);
+        continue;
+      }
+      lastSendAt = now();
       const attempt = (async () => {
         try {
           producer ??= await connectProducer();
