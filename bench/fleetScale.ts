@@ -37,6 +37,7 @@ import {
   fleetRunsTable,
   summarizeFleetRuns,
   type FleetResults,
+  type FleetWaiting,
   type Hop,
 } from "./fleetScaleSummary.ts";
 import { measureHttpFloor, type HttpFloor } from "./httpFloor.ts";
@@ -329,7 +330,12 @@ const hopMetricPrefix: Record<Hop, string> = {
  * something else (prom-client's event-loop delay, which Prometheus scrapes every 5 s: the largest
  * over the window, the consumers' the largest of the three).
  */
-async function waitingOf(lab: Lab, before: Snapshot, after: Snapshot, seconds: number) {
+async function waitingOf(
+  lab: Lab,
+  before: Snapshot,
+  after: Snapshot,
+  seconds: number,
+): Promise<FleetWaiting> {
   const runQueueMs = (name: string): number => {
     const start = before.runQueueNs.get(name);
     const end = after.runQueueNs.get(name);
@@ -359,9 +365,7 @@ async function waitingOf(lab: Lab, before: Snapshot, after: Snapshot, seconds: n
       ? null
       : Math.round(((after.cpuPressureUs - before.cpuPressureUs) / 1e6 / seconds) * 1000) / 10;
   return {
-    /** Share of the window in which some task on the machine waited for a core. */
     cpuPressurePercent: pressure,
-    /** ms per second each hop's event loop waited for a core (a consumer: the mean of three). */
     runQueueMsPerSecond: Object.fromEntries(hops.map((hop) => [hop, hopRunQueue(hop)])) as Record<
       Hop,
       number
