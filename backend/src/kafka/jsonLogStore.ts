@@ -116,6 +116,19 @@ export function createJsonLogStore<T>(options: JsonLogStoreOptions<T>): JsonLogS
     }
   }
 
+  /** Best effort: a group that outlives this is empty and left to the coordinator's cleanup. */
+  async function deleteGroup(groupId: string): Promise<void> {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups([groupId]);
+    } catch {
+      // The load's result does not depend on it.
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   return {
     async ensure() {
       const admin = kafka.admin();
@@ -143,13 +156,12 @@ export function createJsonLogStore<T>(options: JsonLogStoreOptions<T>): JsonLogS
       if (ends.size === 0) return [];
       const remaining = new Set(ends.keys());
       const read: { partition: number; offset: number; value: T }[] = [];
-      // kafkajs reads only through a group. A fresh one that never commits leaves behind only an
-      // empty group without offsets, which the coordinator's periodic cleanup removes.
-      // maxWaitTimeInMs keeps disconnect() from waiting out a long fetch once all is read.
-      const consumer = kafka.consumer({
-        groupId: `${topic}.load.${randomUUID()}`,
-        maxWaitTimeInMs: 100,
-      });
+      // kafkajs reads only through a group: a fresh one that never commits, deleted once the
+      // load is done, so that control's restarts do not pile up groups in Kafka's listings (one
+      // a killed control leaves behind is empty, and the coordinator's periodic cleanup removes
+      // it). maxWaitTimeInMs keeps disconnect() from waiting out a long fetch once all is read.
+      const groupId = `${topic}.load.${randomUUID()}`;
+      const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
       const finished = new Promise<void>((resolve, reject) => {
         // The end of a batch, not the last message: the record just before an end offset may be
         // one that compaction removed, and then no message carries that offset.
@@ -188,6 +200,7 @@ export function createJsonLogStore<T>(options: JsonLogStoreOptions<T>): JsonLogS
       } finally {
         clearTimeout(timer);
         await consumer.disconnect();
+        await deleteGroup(groupId);
       }
       return read
         .sort((x, y) => x.partition - y.partition || x.offset - y.offset)
