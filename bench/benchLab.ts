@@ -20,7 +20,7 @@ export const commit = spawnSync("git", ["describe", "--always", "--dirty"], {
 }).stdout.trim();
 
 /** The kafkajs the services run, for a result file's versions. */
-export const kafkajsVersion = (
+const kafkajsVersion = (
   JSON.parse(
     readFileSync(join(import.meta.dirname, "../node_modules/kafkajs/package.json"), "utf8"),
   ) as { version: string }

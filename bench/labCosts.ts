@@ -22,21 +22,35 @@ export interface LabCosts {
   readonly fencingEpisodes: number;
 }
 
+/**
+ * Requests per second all the brokers served over the last `seconds`, by type, from their
+ * RequestsPerSec counters in the lab's Prometheus (scraped every 5 s, so the rate spans the
+ * whole scrapes within that time); a type with none is 0.
+ */
+export async function brokerRequestsPerSecond(
+  prometheusUrl: string,
+  requests: readonly string[],
+  seconds: number,
+): Promise<Record<string, number>> {
+  const samples = await querySamples(
+    prometheusUrl,
+    `sum by (request) (rate(kafka_network_requestmetrics_requests_total{request=~"${requests.join("|")}"}[${seconds}s]))`,
+  );
+  return Object.fromEntries(
+    requests.map((request) => [
+      request,
+      Math.round((samples.find((s) => s.labels.request === request)?.value ?? 0) * 10) / 10,
+    ]),
+  );
+}
+
 export async function labCosts(
   prometheusUrl: string,
   fromMs: number,
   toMs: number,
 ): Promise<LabCosts> {
   const seconds = Math.max(1, Math.floor((toMs - fromMs) / 1000));
-  const samples = await querySamples(
-    prometheusUrl,
-    `sum by (request) (increase(kafka_network_requestmetrics_requests_total{request=~"${REQUESTS.join("|")}"}[${seconds}s]))`,
-  );
-  const requestsPerSecond: Record<string, number> = {};
-  for (const request of REQUESTS) {
-    const total = samples.find((s) => s.labels.request === request)?.value ?? 0;
-    requestsPerSecond[request] = Math.round((total / seconds) * 10) / 10;
-  }
+  const requestsPerSecond = await brokerRequestsPerSecond(prometheusUrl, REQUESTS, seconds);
   const fenced = await rangeValues(
     prometheusUrl,
     "max(kafka_controller_kafkacontroller_fencedbrokercount)",

@@ -50,13 +50,13 @@ export function machineCpuPercent(
 }
 
 /**
- * Nanoseconds a thread has spent runnable but waiting for a core, from the kernel's schedstat.
- * The thread defaults to the process's main thread, which in Node is the event loop: a request
- * that arrives while it waits is answered that much later, whatever the code costs.
+ * Nanoseconds a process's main thread has spent runnable but waiting for a core, from the
+ * kernel's schedstat. In Node that thread is the event loop: a request that arrives while it
+ * waits is answered that much later, whatever the code costs.
  */
-export function runQueueWaitNs(pid: number, tid = pid): number | undefined {
+export function runQueueWaitNs(pid: number): number | undefined {
   try {
-    const fields = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").trim().split(" ");
+    const fields = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").trim().split(" ");
     return Number(fields[1]);
   } catch {
     return undefined;

@@ -27,7 +27,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { Kafka, logLevel, Partitioners, type Admin } from "kafkajs";
 import { freeKafkaNodes } from "../backend/src/kafka/freeKafkaNodes.ts";
-import { ensureKafkaJars, KAFKA_VERSION, type KafkaJars } from "../backend/src/kafka/kafkaJars.ts";
+import { ensureKafkaJars, type KafkaJars } from "../backend/src/kafka/kafkaJars.ts";
 import { runKafkaTool } from "../backend/src/kafka/kafkaTools.ts";
 import { createLocalCluster } from "../backend/src/kafka/localCluster.ts";
 import { encodeRecord, numbersTopicSpec } from "../backend/src/kafka/records.ts";
@@ -36,7 +36,7 @@ import { environmentWith } from "../backend/src/lib/config.ts";
 import { freePorts } from "../backend/src/lib/freePorts.ts";
 import { WaitAborted, waitFor } from "../backend/src/lib/waitFor.ts";
 import { ownPartition } from "../backend/src/services/producer/ownPartition.ts";
-import { commit, get, kafkajsVersion, machine } from "./benchLab.ts";
+import { commit, describeRun, get, resultHeader } from "./benchLab.ts";
 import {
   markdownTable,
   parseConsumerPerf,
@@ -380,18 +380,13 @@ const baselineSummary =
         empty: baseline.empty,
         kafka: kafkaSamples,
       });
-const date = new Date().toISOString();
-const where = machine();
-const kafkajs = kafkajsVersion;
+const header = resultHeader("replay");
 // java -version prints on stderr.
 const java = spawnSync("java", ["-version"], { encoding: "utf8" }).stderr.split("\n")[0] ?? "";
 const results = {
-  benchmark: "replay",
-  date,
-  commit,
+  ...header,
   ...(flags.note === undefined ? {} : { note: flags.note }),
-  machine: where,
-  versions: { node: process.version, kafka: KAFKA_VERSION, kafkajs, java },
+  versions: { ...header.versions, java },
   settings: {
     records,
     producers: producers.length,
@@ -414,7 +409,7 @@ const results = {
     ? {}
     : { baseline: { backend: baselineDir, summary: baselineSummary, ...baseline } }),
 };
-const table = `${markdownTable(summary)}\n\n${date.slice(0, 10)}, ${where.cpus} × ${where.cpuModel}, ${where.memoryGiB} GiB; Kafka ${KAFKA_VERSION}, kafkajs ${kafkajs}, Node ${process.version}; ${producers.length} producers × ${perProducer.toLocaleString("en")} records on ${partitions} partitions, VIEW_WINDOW ${viewWindow.toLocaleString("en")}; ${runs} consumers, ${kafkaRuns} ConsumerPerformance runs, commit ${commit}${flags["profile-dir"] === undefined ? "" : " (profiled)"}.`;
+const table = `${markdownTable(summary)}\n\n${describeRun(header)}; ${producers.length} producers × ${perProducer.toLocaleString("en")} records on ${partitions} partitions, VIEW_WINDOW ${viewWindow.toLocaleString("en")}; ${runs} consumers, ${kafkaRuns} ConsumerPerformance runs, commit ${commit}${flags["profile-dir"] === undefined ? "" : " (profiled)"}.`;
 await mkdir(outDir, { recursive: true });
 await writeFile(join(outDir, "replay.json"), `${JSON.stringify(results, null, 2)}\n`);
 const baselineTable =

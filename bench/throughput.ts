@@ -48,10 +48,11 @@ import {
   type CpuTicks,
 } from "./procStat.ts";
 import { histogramPercentileMs, parsePrometheusText, sumOf } from "./prometheusText.ts";
-import { querySamples } from "../backend/test/support/prometheus.ts";
+import { brokerRequestsPerSecond } from "./labCosts.ts";
 import {
   highestConsumed,
   highestSustained,
+  KAFKA_REQUESTS,
   markdownTable,
   parseConsumerPerf,
   parseProducerPerf,
@@ -213,7 +214,11 @@ async function measureStep(lab: Lab, offered: number): Promise<ThroughputStep> {
     (after.fleet.get(`blackout_client_polls_total{result="${key}"}`) ?? 0) -
     (before.fleet.get(`blackout_client_polls_total{result="${key}"}`) ?? 0);
   const latency = "blackout_client_latency_seconds";
-  const kafkaRequestsPerSecond = await brokerRequestRates(lab, seconds);
+  const kafkaRequestsPerSecond = await brokerRequestsPerSecond(
+    lab.url("PROMETHEUS_PORT"),
+    KAFKA_REQUESTS,
+    Math.round(seconds),
+  );
   const answered = polls("ok") + polls("stale");
   return {
     offeredPerSecond: offered,
@@ -239,27 +244,6 @@ async function measureStep(lab: Lab, offered: number): Promise<ThroughputStep> {
     cpuPercent,
     machineCpuPercent: machineCpuPercent(before.machine, after.machine),
   };
-}
-
-/** Requests whose count says how the lab's records reach and leave the brokers. */
-const KAFKA_REQUESTS = ["Produce", "FetchConsumer", "FetchFollower"] as const;
-
-/**
- * Requests per second all three brokers served over the window just measured, by type, from their
- * RequestsPerSec counters in the lab's Prometheus (scraped every 5 s, so the rate spans the
- * window's whole scrapes).
- */
-async function brokerRequestRates(lab: Lab, seconds: number): Promise<Record<string, number>> {
-  const samples = await querySamples(
-    lab.url("PROMETHEUS_PORT"),
-    `sum by (request) (rate(kafka_network_requestmetrics_requests_total{request=~"${KAFKA_REQUESTS.join("|")}"}[${Math.round(seconds)}s]))`,
-  );
-  return Object.fromEntries(
-    KAFKA_REQUESTS.map((request) => [
-      request,
-      Math.round((samples.find((s) => s.labels.request === request)?.value ?? 0) * 10) / 10,
-    ]),
-  );
 }
 
 interface Reference {

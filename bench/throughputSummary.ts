@@ -25,12 +25,15 @@ export interface ThroughputStep {
   recordsPerAnswer: number;
   /** Polls that failed or timed out over the window. */
   failedPolls: number;
-  /** Requests per second all brokers served, by type (Produce, FetchConsumer, FetchFollower). */
+  /** Requests per second all brokers served, by type (KAFKA_REQUESTS). */
   kafkaRequestsPerSecond?: Record<string, number>;
   /** CPU % (100 = one core) by component over the window, and the whole machine's. */
   cpuPercent: Record<string, number>;
   machineCpuPercent: number;
 }
+
+/** The broker requests whose count says how the lab's records reach and leave the brokers. */
+export const KAFKA_REQUESTS = ["Produce", "FetchConsumer", "FetchFollower"] as const;
 
 /** How close "about the same" is: a rate within this share of the one it follows counts. */
 export const KEEPS_UP = 0.95;
@@ -172,9 +175,7 @@ const ms = (n: number | null) => (n === null ? "—" : `≤ ${n}`);
 const requests = (perSecond: Record<string, number> | undefined) =>
   perSecond === undefined
     ? "—"
-    : ["Produce", "FetchConsumer", "FetchFollower"]
-        .map((request) => whole(perSecond[request] ?? 0))
-        .join(" / ");
+    : KAFKA_REQUESTS.map((request) => whole(perSecond[request] ?? 0)).join(" / ");
 
 /** The steps as a Markdown table, one row per step. */
 export function markdownTable(steps: readonly ThroughputStep[]): string {
