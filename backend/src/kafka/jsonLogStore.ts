@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Partitioners, type Kafka, type Producer } from "kafkajs";
 import { z } from "zod";
 import type { Logger } from "../lib/logger.ts";
+import { deleteIdleGroups } from "./idleGroups.ts";
 import { ensureTopic } from "./topics.ts";
 
 export interface SkippedRecord {
@@ -116,14 +117,18 @@ export function createJsonLogStore<T>(options: JsonLogStoreOptions<T>): JsonLogS
     }
   }
 
-  /** Best effort: a group that outlives this is empty and left to the coordinator's cleanup. */
-  async function deleteGroup(groupId: string): Promise<void> {
+  /**
+   * Best effort: deletes this load's group and any a killed control left behind (the load's
+   * result does not depend on it; an empty group that outlives this is left to the coordinator's
+   * cleanup).
+   */
+  async function deleteLoadGroups(): Promise<void> {
     const admin = kafka.admin();
     try {
       await admin.connect();
-      await admin.deleteGroups([groupId]);
-    } catch {
-      // The load's result does not depend on it.
+      await deleteIdleGroups(admin, `${topic}.load.`);
+    } catch (error) {
+      options.logger?.warn({ err: error, topic }, "could not delete the load's consumer groups");
     } finally {
       await admin.disconnect();
     }
@@ -157,11 +162,13 @@ export function createJsonLogStore<T>(options: JsonLogStoreOptions<T>): JsonLogS
       const remaining = new Set(ends.keys());
       const read: { partition: number; offset: number; value: T }[] = [];
       // kafkajs reads only through a group: a fresh one that never commits, deleted once the
-      // load is done, so that control's restarts do not pile up groups in Kafka's listings (one
-      // a killed control leaves behind is empty, and the coordinator's periodic cleanup removes
-      // it). maxWaitTimeInMs keeps disconnect() from waiting out a long fetch once all is read.
-      const groupId = `${topic}.load.${randomUUID()}`;
-      const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+      // load is done (with any a killed control left), so that control's restarts do not pile up
+      // groups in Kafka's listings. maxWaitTimeInMs keeps disconnect() from waiting out a long
+      // fetch once all is read.
+      const consumer = kafka.consumer({
+        groupId: `${topic}.load.${randomUUID()}`,
+        maxWaitTimeInMs: 100,
+      });
       const finished = new Promise<void>((resolve, reject) => {
         // The end of a batch, not the last message: the record just before an end offset may be
         // one that compaction removed, and then no message carries that offset.
@@ -200,7 +207,7 @@ export function createJsonLogStore<T>(options: JsonLogStoreOptions<T>): JsonLogS
       } finally {
         clearTimeout(timer);
         await consumer.disconnect();
-        await deleteGroup(groupId);
+        await deleteLoadGroups();
       }
       return read
         .sort((x, y) => x.partition - y.partition || x.offset - y.offset)

@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { Kafka, logLevel, type Admin } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePorts } from "../../src/lib/freePorts.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import { countByProducer, missingNumbers, readTopic } from "../support/readTopic.ts";
@@ -7,9 +8,21 @@ import { uniqueName } from "../support/testCluster.ts";
 
 const brokers = inject("kafkaBrokers");
 const started: ServiceProcess[] = [];
+let admin: Admin;
+beforeAll(async () => {
+  admin = new Kafka({ clientId: "producer-test", brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+});
 afterAll(async () => {
   await Promise.all(started.map((service) => service.kill("SIGKILL")));
+  await admin.disconnect();
 });
+
+/** The read-back consumer groups of a topic's producers that Kafka lists. */
+async function readBackGroups(topic: string): Promise<string[]> {
+  const { groups } = await admin.listGroups();
+  return groups.map((g) => g.groupId).filter((id) => id.startsWith(`${topic}.producer.`));
+}
 
 interface ProducerState {
   lastAcknowledged: number;
@@ -47,7 +60,7 @@ async function waitForNumber(producer: ServiceProcess, atLeast: number): Promise
 }
 
 describe("a producer", () => {
-  it("SIGKILLed mid-stream and restarted: every number from 1 to the last, exactly once", async () => {
+  it("SIGKILLed mid-stream and restarted: every number from 1 to the last, exactly once, and no read-back group left", async () => {
     const [port = 0] = await freePorts(1);
     const env = {
       KAFKA_BROKERS: brokers.join(","),
@@ -64,9 +77,20 @@ describe("a producer", () => {
     const second = launch(env, port);
     await second.waitReady();
     await waitForNumber(second, beforeKill + 300);
+    // The killed incarnation's group is deleted once its dead member's session expires: only the
+    // live one stays, and a clean stop deletes that too.
+    await waitFor(
+      async () => ((await readBackGroups(env.KAFKA_TOPIC)).length === 1 ? true : undefined),
+      {
+        what: "the killed producer's read-back group to be deleted",
+        timeoutMs: 40_000,
+        intervalMs: 1000,
+      },
+    );
     await call(second, "POST", "/api/pause");
     const { lastAcknowledged } = await state(second);
     expect(await second.kill("SIGTERM")).toBe(0);
+    expect(await readBackGroups(env.KAFKA_TOPIC)).toEqual([]);
 
     const seqs = countByProducer(await readTopic(brokers, env.KAFKA_TOPIC)).get("producer-0");
     expect(seqs).toBeDefined();

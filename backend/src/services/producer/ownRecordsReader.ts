@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Admin, Kafka } from "kafkajs";
+import { deleteIdleGroups } from "../../kafka/idleGroups.ts";
 import { decodeRecord } from "../../kafka/records.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { waitFor } from "../../lib/waitFor.ts";
@@ -31,18 +32,24 @@ export interface OwnRecordsReader {
 const RECENT_WINDOW = 10_000;
 /** Sequence numbers remembered for duplicate detection (a resend lands near the newest). */
 const REMEMBERED = 100_000;
+const SESSION_TIMEOUT_MS = 10_000;
+/** When the group of an incarnation killed just before this start has lost its dead member. */
+const SWEEP_AGAIN_MS = SESSION_TIMEOUT_MS + 5000;
 
 /**
  * Follows this producer's own records in Kafka. It answers "what is the last number Kafka holds
  * for me?" (a restart continues after it; a failed send resends after it) and counts the numbers
  * Kafka holds twice, so that duplicates are measured, not guessed. It uses a consumer group of
- * its own per incarnation and never commits: its position is derived from Kafka each start.
+ * its own per incarnation and never commits: its position is derived from Kafka each start. Its
+ * group is deleted on a clean stop; the one a hard kill left behind is deleted by the next
+ * incarnation once the dead member's session has expired, so restarts do not pile up groups.
  */
 export function createOwnRecordsReader(options: OwnRecordsReaderOptions): OwnRecordsReader {
   const { kafka, admin, topic, partition, producerId, logger } = options;
+  const groupPrefix = `${topic}.producer.${producerId}.`;
   const consumer = kafka.consumer({
-    groupId: `blackout-producer-${producerId}-${randomUUID()}`,
-    sessionTimeout: 10_000,
+    groupId: `${groupPrefix}${randomUUID()}`,
+    sessionTimeout: SESSION_TIMEOUT_MS,
     heartbeatInterval: 1000,
     maxWaitTimeInMs: 250,
   });
@@ -51,6 +58,17 @@ export function createOwnRecordsReader(options: OwnRecordsReaderOptions): OwnRec
   let scannedFrom = 0;
   let low = 0;
   const seen = new Set<number>();
+  let sweepTimer: NodeJS.Timeout | undefined;
+
+  /** Best effort: a group left behind costs a line in Kafka's listings, never a number. */
+  async function sweepGroups(): Promise<void> {
+    try {
+      const deleted = await deleteIdleGroups(admin, groupPrefix);
+      if (deleted.length > 0) logger.info({ groups: deleted }, "deleted idle read-back groups");
+    } catch (error) {
+      logger.warn({ err: error }, "could not delete idle read-back groups");
+    }
+  }
 
   async function highWatermark(): Promise<{ low: number; high: number }> {
     const offsets = await admin.fetchTopicOffsets(topic);
@@ -138,6 +156,8 @@ export function createOwnRecordsReader(options: OwnRecordsReaderOptions): OwnRec
         await readUpTo(bounds.high, timeoutMs);
       }
       logger.info({ partition, lastSeq: maxSeq, offset: position }, "own records read back");
+      await sweepGroups();
+      sweepTimer = setTimeout(() => void sweepGroups(), SWEEP_AGAIN_MS);
     },
     lastSeq: () => maxSeq,
     async catchUp(timeoutMs) {
@@ -146,7 +166,9 @@ export function createOwnRecordsReader(options: OwnRecordsReaderOptions): OwnRec
       return maxSeq;
     },
     async stop() {
+      clearTimeout(sweepTimer);
       await consumer.disconnect();
+      await sweepGroups();
     },
   };
 }
