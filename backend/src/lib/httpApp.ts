@@ -14,7 +14,8 @@ export interface HttpAppOptions {
  * A Koa app with the one error middleware every Blackout service uses. A BlackoutError is answered
  * with its status, and Koa's HttpErrors (`ctx.throw`) with theirs: a 4xx answers
  * `{ "error": "<what was wrong>" }` plus the error's `details`, a 5xx (or any other error) answers
- * `{ "error": "internal error" }` and is logged once with its stack. JSON bodies are parsed with a
+ * `{ "error": "internal error" }` and is logged once with its stack, unless it was thrown with
+ * `expose: true` to explain itself. JSON bodies are parsed with a
  * size limit.
  */
 export function createHttpApp(options: HttpAppOptions): Koa {
@@ -28,7 +29,9 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     } catch (error: unknown) {
       const status = httpStatusOf(error);
       ctx.status = status;
-      if (status >= 500) {
+      // A 5xx thrown on purpose with `expose` (a 503 "starting, try again") says why; others hide.
+      const exposed = (error as { expose?: unknown } | null)?.expose === true;
+      if (status >= 500 && !exposed) {
         options.logger.error({ err: error, method: ctx.method, path: ctx.path }, "request failed");
         ctx.body = { error: "internal error" };
       } else {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scorecardSchema, type Scorecard } from "../../src/contract/scorecard.ts";
+import { waitFor } from "../../src/lib/waitFor.ts";
 import { tagsOf, waitForTrace } from "../support/jaeger.ts";
 import { createTestLab, type LabRun, type TestLab } from "../support/testLab.ts";
 
@@ -162,4 +163,52 @@ describe("blackout run against the local lab", () => {
     expect(result.report.steps.map((step) => step.outcome)).toEqual(["skipped"]);
     expect(result.report.faults).toEqual([]);
   });
+
+  it("ends a run cut by control's SIGKILL as aborted, with its report and fault, and thaws its freeze", async () => {
+    const file = await scenarioFile("interrupted", [
+      "name: interrupted",
+      "description: control is killed while the run's freeze holds",
+      "steady: 2s",
+      "steps:",
+      "  - freeze: { target: consumer-1, seconds: 120 }",
+      "  - wait: 120s",
+      "slo:",
+      "  missing: 0",
+    ]);
+    const running = runScenario(file, "interrupted");
+    const component = async (name: string) =>
+      (await testLab.components()).find((c) => c.name === name);
+    await waitFor(
+      async () => ((await component("consumer-1"))?.status === "frozen" ? true : undefined),
+      {
+        what: "consumer-1 frozen by the run",
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      },
+    );
+    const killedAt = Date.now();
+    process.kill((await component("control"))?.pid ?? 0, "SIGKILL");
+
+    // The CLI follows the run through control's restart (the supervisor replaces it in 1 s).
+    const result = await running;
+    expect(result.code, result.output).toBe(1);
+    expect(result.report.run).toMatchObject({
+      status: "aborted",
+      abortReason: "control restarted during the run (its process ended)",
+    });
+    expect(result.report.steps.map((step) => [step.description, step.outcome])).toEqual([
+      ["freeze consumer-1 for 120 s", "done"],
+      ["wait 120 s", "failed"],
+    ]);
+    const [fault, ...others] = result.report.faults;
+    expect(others).toEqual([]);
+    expect(fault).toMatchObject({ target: "consumer-1", action: "freeze", seconds: 120 });
+    // Thawed by the restarted control, long before the freeze's 120 s were up.
+    expect((await component("consumer-1"))?.status).toBe("running");
+    expect(Date.now() - killedAt).toBeLessThan(60_000);
+    const { faults } = (await (await fetch(`${testLab.urls.control}/api/faults`)).json()) as {
+      faults: { id: string }[];
+    };
+    expect(faults.map((f) => f.id)).toContain(fault?.id);
+  }, 300_000);
 });

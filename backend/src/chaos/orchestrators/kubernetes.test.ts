@@ -205,6 +205,28 @@ describe("the kubernetes orchestrator", () => {
     ]);
   });
 
+  it("resumes a restarted control's freezes: thaws those past their end, times the others, skips restarted pods", async () => {
+    const t = setup();
+    // The fake pods' containers started at this time.
+    const afterStart = Date.parse("2026-01-01T00:01:00Z");
+    await t.orchestrator.resumeFreezes([
+      { name: "consumer-0", frozenAt: afterStart, until: t.now() - 1000 },
+      { name: "consumer-1", frozenAt: afterStart, until: t.now() + 60_000 },
+      { name: "kafka-0", frozenAt: afterStart - 3_600_000, until: t.now() + 60_000 },
+      { name: "nobody", frozenAt: afterStart, until: t.now() + 60_000 },
+    ]);
+    await until(() => t.lines().includes("thawed consumer-0"));
+    expect(t.api.calls).toContain("exec consumer-0/main sh -c kill -CONT -1");
+    const targets = await targetsByName(t.orchestrator);
+    expect(targets["consumer-1"]).toMatchObject({ status: "frozen", ready: false });
+    expect(targets["kafka-0"]).toMatchObject({ status: "running", ready: true });
+    expect(await t.orchestrator.thawAll()).toEqual(["consumer-1"]);
+    expect(t.api.calls.filter((call) => call.startsWith("exec"))).toEqual([
+      "exec consumer-0/main sh -c kill -CONT -1",
+      "exec consumer-1/main sh -c kill -CONT -1",
+    ]);
+  });
+
   it("lists again when the watch drops and reports what changed meanwhile", async () => {
     const t = setup();
     await t.orchestrator.targets();

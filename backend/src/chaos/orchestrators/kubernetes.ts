@@ -335,6 +335,17 @@ export function createKubernetesOrchestrator(options: KubernetesOrchestratorOpti
       return thawed.filter((name) => name !== "");
     },
 
+    async resumeFreezes(freezes) {
+      await synced();
+      for (const { name, frozenAt, until } of freezes) {
+        const pod = records.get(name)?.pod;
+        if (pod === undefined || pod.deleting || frozen.has(name)) continue;
+        if (pod.startedAt !== undefined && pod.startedAt > frozenAt) continue;
+        const timer = setTimeout(() => void thaw(name), Math.max(0, until - now()));
+        frozen.set(name, { uid: pod.uid, timer });
+      }
+    },
+
     onEvent(listener) {
       listeners.add(listener);
       synced().catch((error: unknown) => {

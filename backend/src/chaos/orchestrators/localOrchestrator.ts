@@ -124,6 +124,10 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
     async thawAll() {
       return ((await call("POST", "/api/thaw")) as { thawed: string[] }).thawed;
     },
+    resumeFreezes() {
+      // The supervisor's thaw timers outlive control.
+      return Promise.resolve();
+    },
     onEvent(listener) {
       listeners.add(listener);
       if (!closing.signal.aborted) following ??= follow();

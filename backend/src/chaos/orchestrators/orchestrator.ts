@@ -22,10 +22,25 @@ export interface Orchestrator {
   freeze(name: string, seconds: number): Promise<number>;
   /** Emergency stop: every frozen target is thawed now; resolves with their names. */
   thawAll(): Promise<string[]>;
+  /**
+   * Control restarted: the freezes its previous process made (read back from the timeline), each
+   * until its planned end. Kubernetes: that process held the thaw timers, so a freeze past its
+   * end is thawed now and the others are timed again (a target restarted since its freeze is not
+   * frozen any more and is left alone). Local: the supervisor holds its own timers.
+   */
+  resumeFreezes(freezes: readonly ResumedFreeze[]): Promise<void>;
   /** Lifecycle events as they happen; returns the unsubscribe function. */
   onEvent(listener: (event: LifecycleEvent) => void): () => void;
   /** Stops watching (the lab's processes stay as they are). */
   close(): Promise<void>;
+}
+
+export interface ResumedFreeze {
+  readonly name: string;
+  /** When it was frozen (ms epoch). */
+  readonly frozenAt: number;
+  /** When it is due to be thawed (ms epoch). */
+  readonly until: number;
 }
 
 /** A target name the orchestrator does not know; a 404 answer carries the known ones. */

@@ -39,6 +39,7 @@ async function start(token?: string, extra: Partial<ControlAppOptions> = {}) {
     },
   });
   controls.push(control);
+  await control.load();
   const { stored, feed, runner } = control;
   const url = control.server.url;
   const call = async (method: string, path: string, body?: unknown, headers = {}) => {

@@ -45,6 +45,8 @@ export interface ControlAppOptions {
   /** The scenario library the dashboard offers. */
   scenarios(): Promise<ScenarioFile[]>;
   readonly probes: Probes;
+  /** The timeline and the runs have been read back (after a restart: from Kafka). */
+  loaded(): boolean;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Client reports as they arrive, for socket.io subscribers. */
@@ -98,6 +100,22 @@ export function createControlApp(options: ControlAppOptions): Koa {
     }
   };
 
+  /**
+   * Until control has read its timeline and runs back (a restart), "no such fault or run" may only
+   * mean "not read yet": a 503 to try again, not a 404 that a client would take as final.
+   */
+  const notFound = (ctx: Context, what: string): never => {
+    if (options.loaded()) return ctx.throw(404, `no ${what}`);
+    ctx.set("Retry-After", "1");
+    return ctx.throw(
+      503,
+      `control is starting (reading its faults and runs back); no ${what} yet`,
+      {
+        expose: true,
+      },
+    );
+  };
+
   router.get("/api/session", (ctx) => {
     const session: SessionInfo = {
       ...options.session,
@@ -132,7 +150,7 @@ export function createControlApp(options: ControlAppOptions): Koa {
   });
   router.get("/api/faults/:id", (ctx) => {
     const fault = tracker.get(ctx.params.id ?? "");
-    if (fault === undefined) return ctx.throw(404, `no fault ${JSON.stringify(ctx.params.id)}`);
+    if (fault === undefined) return notFound(ctx, `fault ${JSON.stringify(ctx.params.id)}`);
     ctx.body = fault;
   });
   router.post("/api/stop", operator, async (ctx) => {
@@ -148,7 +166,7 @@ export function createControlApp(options: ControlAppOptions): Koa {
   });
   router.get("/api/runs/:id/reports/:file", (ctx) => {
     const run = options.runner.get(ctx.params.id ?? "");
-    if (run === undefined) return ctx.throw(404, `no run ${JSON.stringify(ctx.params.id)}`);
+    if (run === undefined) return notFound(ctx, `run ${JSON.stringify(ctx.params.id)}`);
     const files = renderReports(run.scorecard).files;
     const file = files.find(([name]) => name === ctx.params.file);
     if (file === undefined) {
@@ -175,13 +193,13 @@ export function createControlApp(options: ControlAppOptions): Koa {
   });
   router.get("/api/runs/:id", (ctx) => {
     const run = options.runner.get(ctx.params.id ?? "");
-    if (run === undefined) return ctx.throw(404, `no run ${JSON.stringify(ctx.params.id)}`);
+    if (run === undefined) return notFound(ctx, `run ${JSON.stringify(ctx.params.id)}`);
     ctx.body = run;
   });
   router.post("/api/runs/:id/abort", operator, (ctx) => {
     const id = ctx.params.id ?? "";
     const run = options.runner.get(id);
-    if (run === undefined) return ctx.throw(404, `no run ${JSON.stringify(id)}`);
+    if (run === undefined) return notFound(ctx, `run ${JSON.stringify(id)}`);
     if (!options.runner.abort(id, "aborted by the operator")) {
       return ctx.throw(409, `run ${id} is not running (${run.status})`);
     }

@@ -37,6 +37,8 @@ export const controlConfigSchema = commonConfigSchema
     NUMBERS_TOPIC: z.string().min(1).default("blackout.numbers"),
     /** Where the fault timeline is kept, so a restarted control loses no history. */
     FAULTS_TOPIC: z.string().min(1).default("blackout.faults"),
+    /** Where scenario runs are kept, so a run a restart interrupted ends with its report. */
+    RUNS_TOPIC: z.string().min(1).default("blackout.runs"),
     /** View consumers' groups are `<prefix><consumer name>`. */
     VIEW_GROUP_PREFIX: z.string().min(1).default("blackout-view-"),
     /** The view consumers' own group settings, for the floors of consumer faults. */

@@ -1,5 +1,6 @@
 import { io as connectSocket, type Socket } from "socket.io-client";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { RunState } from "../../contract/runs.ts";
 import type { LifecycleEvent } from "../../contract/targets.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { waitFor } from "../../lib/waitFor.ts";
@@ -102,16 +103,83 @@ describe("createControl", () => {
     });
     const ready = async () => (await fetch(`${control?.server.url ?? ""}/readyz`)).status;
     expect(await ready()).toBe(503);
+    // Before the timeline and runs are read back, an unknown run may only be one not read yet.
+    const run = () => fetch(`${control?.server.url ?? ""}/api/runs/run-1`);
+    const early = await run();
+    expect(early.status).toBe(503);
+    expect(early.headers.get("retry-after")).toBe("1");
+    expect(((await early.json()) as { error: string }).error).toMatch(/control is starting/);
     // A slow tick (Kafka or the fleet slowed by a fault) is still running when close() begins.
     const ticks = vi
       .spyOn(control.tracker, "tick")
       .mockImplementation(() => new Promise((resolve) => setTimeout(resolve, 100)));
     await control.load();
+    expect((await run()).status).toBe(404);
     control.start();
     expect(await ready()).toBe(200);
     await control.close();
     control = undefined;
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(ticks).toHaveBeenCalledTimes(1);
+  });
+
+  it("after a restart mid-run: resumes its freezes, aborts the run with its report so far, thaws", async () => {
+    const targets = () => [
+      fakeTarget("consumer-0", "consumer"),
+      fakeTarget("consumer-1", "consumer"),
+    ];
+    const options = {
+      logger: createLogger({ name: "test", level: "silent" }),
+      faultWindowMs: 60_000,
+      settleMs: 1000,
+    };
+    const first = await createInMemoryControl({
+      ...options,
+      orchestrator: createFakeOrchestrator(targets()),
+    });
+    control = first;
+    await first.load();
+    first.start();
+    const response = await fetch(`${first.server.url}/api/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        scenario: [
+          "name: freeze-and-wait",
+          "steady: 0s",
+          "steps:",
+          "  - freeze: { target: consumer-1, seconds: 60 }",
+          "  - wait: 60s",
+          "slo:",
+          "  missing: 0",
+        ].join("\n"),
+      }),
+    });
+    expect(response.status).toBe(201);
+    const { id } = (await response.json()) as { id: string };
+    // What the first process stored by the time it ended (a SIGKILL stores nothing more).
+    const stored = await waitFor(
+      () =>
+        first.storedRuns.at(-1)?.scorecard.steps.length === 2
+          ? { stored: [...first.stored], storedRuns: [...first.storedRuns] }
+          : undefined,
+      { what: "the freeze step to be stored", timeoutMs: 5000, intervalMs: 10 },
+    );
+    first.runner.abortAll("test over");
+    await first.close();
+
+    const orchestrator = createFakeOrchestrator(targets());
+    control = await createInMemoryControl({ ...options, orchestrator, previous: stored });
+    await control.load();
+    control.start();
+    expect(orchestrator.calls).toEqual(["resumeFreezes consumer-1", "thawAll"]);
+    const run = (await (await fetch(`${control.server.url}/api/runs/${id}`)).json()) as RunState;
+    expect(run).toMatchObject({
+      status: "aborted",
+      scorecard: { run: { abortReason: "control restarted during the run (its process ended)" } },
+    });
+    expect(run.scorecard.faults.map((f) => `${f.action} ${f.target}`)).toEqual([
+      "freeze consumer-1",
+    ]);
   });
 });

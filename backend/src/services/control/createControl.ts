@@ -21,9 +21,15 @@ import { createKafkaSeries } from "./kafkaSeries.ts";
 import { createKafkaWatch } from "./kafkaWatch.ts";
 import { setProducerRate } from "./producerRate.ts";
 import { createProducerStates } from "./producerStates.ts";
-import { createScenarioRunner, type ScenarioRunner } from "./scenarioRunner.ts";
+import { createScenarioRunner, type RunStore, type ScenarioRunner } from "./scenarioRunner.ts";
 import { describeTargets } from "./topology.ts";
 import type { ControlCommands, ControlEvents } from "../../contract/controlEvents.ts";
+
+/**
+ * Freezes whose planned end is this long past are resumed too (a Kubernetes pod left frozen since
+ * then is thawed at once): the longest freeze, 10 minutes.
+ */
+const RESUME_MS = 600_000;
 
 export interface ControlDeps {
   readonly config: ControlConfig;
@@ -31,6 +37,8 @@ export interface ControlDeps {
   readonly orchestrator: Orchestrator;
   /** The fault timeline (blackout.faults, or memory where there is no Kafka); control closes it. */
   readonly store: FaultStore & { ensure(): Promise<void>; close(): Promise<void> };
+  /** Scenario runs (blackout.runs, or memory where there is no Kafka); control closes it. */
+  readonly runStore: RunStore & { ensure(): Promise<void>; close(): Promise<void> };
   /**
    * Kafka's own view (leaders, controller, lag) and the brokers' failover settings; undefined
    * where there is no Kafka: no leaders then, and lag recovery reads "never degraded".
@@ -68,7 +76,7 @@ export interface Control {
  * main.ts builds for the real lab and tests build without Kafka.
  */
 export async function createControl(deps: ControlDeps): Promise<Control> {
-  const { config, logger, orchestrator, store, kafka } = deps;
+  const { config, logger, orchestrator, store, runStore, kafka } = deps;
   const controlMetrics = createControlMetrics({ faultWindowMs: config.FAULT_WINDOW_MS });
   const feed = createFleetFeed();
   // Attached to the HTTP server once it listens; emits before that reach nobody, as they should.
@@ -157,6 +165,7 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
 
   const runner = createScenarioRunner({
     tracker,
+    store: runStore,
     feed,
     totalLag: () => {
       const groups = watch?.latest()?.groups ?? [];
@@ -191,7 +200,27 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
     onUpdate: (state) => io.emit("run", state),
   });
 
+  /**
+   * What control's previous process left: the freezes it made (Kubernetes held their thaw timers
+   * in that process) and a run it was going through, aborted now, which thaws what is frozen as
+   * any abort does.
+   */
+  async function resumeAfterRestart(): Promise<void> {
+    const at = deps.now();
+    const freezes = tracker
+      .list()
+      .filter((f) => f.action === "freeze" && f.t0 + (f.seconds ?? 0) * 1000 > at - RESUME_MS)
+      .map((f) => ({ name: f.target, frozenAt: f.t0, until: f.t0 + (f.seconds ?? 0) * 1000 }));
+    if (freezes.length > 0) await orchestrator.resumeFreezes(freezes);
+    const aborted = await runner.load();
+    if (aborted.length > 0) {
+      const thawed = await orchestrator.thawAll();
+      logger.warn({ runs: aborted.map((r) => r.id), thawed }, "aborted the interrupted runs");
+    }
+  }
+
   let ready = false;
+  let loaded = false;
   const app = createControlApp({
     tracker,
     runner,
@@ -216,6 +245,7 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
     kafkaSeries: (since) => kafkaSeries.since(since),
     scenarios: () => readScenarioLibrary(config.SCENARIOS_DIR),
     probes: { alive: () => true, ready: () => ready },
+    loaded: () => loaded,
     metrics: controlMetrics.metrics,
     logger,
     onSummary: (source, summary) => io.emit("fleet", { source, summary }),
@@ -246,7 +276,10 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
       // kafkajs retries each call for about 30 s (kafkaClient.ts): a broker that is registered
       // but not serving yet is waited out; a cluster still unreachable after that is a failed start.
       await store.ensure();
+      await runStore.ensure();
       await tracker.load();
+      await resumeAfterRestart();
+      loaded = true;
       await kafka?.floorSettings.refresh();
     },
     start() {
@@ -286,6 +319,7 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
       await producerStates.stop();
       await orchestrator.close();
       await store.close();
+      await runStore.close();
       await server.close();
       // The last regions' ends, if Grafana answers soon; a stop never waits on it for long.
       await grafana?.drain(5000);

@@ -47,6 +47,10 @@ export function createFakeOrchestrator(
       calls.push("thawAll");
       return Promise.resolve([]);
     },
+    resumeFreezes(freezes) {
+      calls.push(`resumeFreezes ${freezes.map((f) => f.name).join(",")}`);
+      return Promise.resolve();
+    },
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

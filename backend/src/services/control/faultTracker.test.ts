@@ -9,6 +9,8 @@ import {
   type FaultTrackerOptions,
   type FleetLink,
 } from "./faultTracker.ts";
+import { memoryLog } from "./memoryLog.fixture.ts";
+import { waitFor } from "../../lib/waitFor.ts";
 import { createFleetFeed } from "./fleetFeed.ts";
 import type { LagSample } from "./lagRecovery.ts";
 import { createFakeOrchestrator } from "./fakeOrchestrator.fixture.ts";
@@ -55,13 +57,7 @@ function setup(overrides: Partial<FaultTrackerOptions> = {}) {
     },
     feed,
     fleet,
-    store: {
-      append: (fault) => {
-        stored.push(fault);
-        return Promise.resolve();
-      },
-      load: () => Promise.resolve([...stored]),
-    },
+    store: memoryLog(stored),
     logger: createLogger({ name: "test", level: "silent" }),
     now: () => clock,
     random: () => 0.99,
@@ -183,7 +179,8 @@ describe("the fault tracker", () => {
     if (outcome.kind !== "injected") throw new Error(`not injected: ${JSON.stringify(outcome)}`);
     const { id, t0 } = outcome.fault;
     expect(t.followed).toEqual([id]);
-    expect(t.stored.map((f) => f.id)).toEqual([]);
+    // Stored at once, not at the next tick: a control killed meanwhile would lose it.
+    await waitFor(() => t.stored.length === 1, { what: "the fault stored", timeoutMs: 1000 });
     await t.tracker.tick();
     expect(t.stored.map((f) => [f.id, f.report.status])).toEqual([[id, "open"]]);
 

@@ -98,12 +98,25 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
   /** Faults the fleet has not acknowledged yet (it was down or busy). */
   const unfollowed = new Set<string>();
   let pendingAppends: Fault[] = [];
+  let flushing: Promise<void> = Promise.resolve();
   let targets: Target[] = [];
 
+  /**
+   * Appended at once, not at the next tick: a control killed within that second would lose the
+   * fault. Never awaited by an injection, since Kafka may be what the fault broke.
+   */
   function remember(fault: Fault, persist: boolean): void {
     faults.set(fault.id, fault);
     options.onChange(fault);
-    if (persist) pendingAppends.push(fault);
+    if (!persist) return;
+    pendingAppends.push(fault);
+    void flush();
+  }
+
+  /** One flush at a time, so that the timeline keeps its order. */
+  function flush(): Promise<void> {
+    flushing = flushing.then(flushAppends);
+    return flushing;
   }
 
   async function flushAppends(): Promise<void> {
@@ -352,7 +365,7 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
           record();
         }
       }
-      await flushAppends();
+      await flush();
     },
 
     list() {

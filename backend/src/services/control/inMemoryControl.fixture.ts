@@ -4,6 +4,8 @@ import type { ControlAppOptions } from "./controlApp.ts";
 import { loadControlConfig } from "./controlConfig.ts";
 import { createControl, type Control } from "./createControl.ts";
 import type { Fault } from "../../contract/fault.ts";
+import type { RunState } from "../../contract/runs.ts";
+import { memoryLog } from "./memoryLog.fixture.ts";
 
 export interface InMemoryControlOptions {
   readonly orchestrator: Orchestrator;
@@ -12,11 +14,15 @@ export interface InMemoryControlOptions {
   readonly settleMs: number;
   /** Replaces any of the HTTP app's options (a token, a dashboard directory, callbacks). */
   readonly app?: Partial<ControlAppOptions>;
+  /** What a previous control process stored: this one reads it back as after a restart. */
+  readonly previous?: Pick<InMemoryControl, "stored" | "storedRuns">;
 }
 
 export interface InMemoryControl extends Control {
   /** What the tracker appended to its store, in order. */
   readonly stored: Fault[];
+  /** What the scenario runner appended to its store, in order. */
+  readonly storedRuns: RunState[];
 }
 
 /**
@@ -29,7 +35,8 @@ export interface InMemoryControl extends Control {
 export async function createInMemoryControl(
   options: InMemoryControlOptions,
 ): Promise<InMemoryControl> {
-  const stored: Fault[] = [];
+  const stored: Fault[] = [...(options.previous?.stored ?? [])];
+  const storedRuns: RunState[] = [...(options.previous?.storedRuns ?? [])];
   const control = await createControl({
     config: {
       ...loadControlConfig({ HTTP_HOST: "127.0.0.1" }),
@@ -42,15 +49,8 @@ export async function createInMemoryControl(
     },
     logger: options.logger,
     orchestrator: options.orchestrator,
-    store: {
-      append: (fault) => {
-        stored.push(fault);
-        return Promise.resolve();
-      },
-      load: () => Promise.resolve([...stored]),
-      ensure: () => Promise.resolve(),
-      close: () => Promise.resolve(),
-    },
+    store: memoryLog(stored),
+    runStore: memoryLog(storedRuns),
     kafka: undefined,
     versions: { blackout: "test", kafka: "none", node: process.version },
     dashboardDir: undefined,
@@ -59,5 +59,5 @@ export async function createInMemoryControl(
     random: Math.random,
     ...(options.app === undefined ? {} : { app: options.app }),
   });
-  return { ...control, stored };
+  return { ...control, stored, storedRuns };
 }

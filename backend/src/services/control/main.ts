@@ -16,6 +16,7 @@ import { runServiceLifecycle } from "../../lib/serviceLifecycle.ts";
 import { loadControlConfig } from "./controlConfig.ts";
 import { createControl } from "./createControl.ts";
 import { faultSchema } from "../../contract/fault.ts";
+import { runStateSchema } from "../../contract/runs.ts";
 import { createFloorSettingsSource } from "./floorSettingsSource.ts";
 import { PLACEHOLDER_PAGE } from "./placeholderPage.ts";
 
@@ -34,6 +35,13 @@ const store = createJsonLogStore({
   topic: config.FAULTS_TOPIC,
   schema: faultSchema,
   keyOf: (fault) => fault.id,
+  logger,
+});
+const runStore = createJsonLogStore({
+  kafka,
+  topic: config.RUNS_TOPIC,
+  schema: runStateSchema,
+  keyOf: (run) => run.id,
   logger,
 });
 const orchestrator =
@@ -57,6 +65,7 @@ const control = await createControl({
   logger,
   orchestrator,
   store,
+  runStore,
   kafka: {
     view: createKafkaAdminView({
       brokers: config.KAFKA_BROKERS,
@@ -83,7 +92,10 @@ const lifecycle = runServiceLifecycle(logger, () => control.close());
 try {
   await control.load();
 } catch (error) {
-  lifecycle.fail(`could not read the fault timeline from Kafka (${config.FAULTS_TOPIC})`, error);
+  lifecycle.fail(
+    `could not read the fault timeline and runs from Kafka (${config.FAULTS_TOPIC}, ${config.RUNS_TOPIC})`,
+    error,
+  );
 }
 control.start();
 logger.info(

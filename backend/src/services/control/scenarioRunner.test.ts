@@ -10,6 +10,7 @@ import { fakeTarget } from "../../contract/targets.fixture.ts";
 import { createFleetFeed } from "./fleetFeed.ts";
 import { type ClientSummary } from "../../contract/fleet.ts";
 import { createScenarioRunner } from "./scenarioRunner.ts";
+import { memoryLog } from "./memoryLog.fixture.ts";
 import { type RunState } from "../../contract/runs.ts";
 import { clientSummary } from "../../contract/clientSummary.fixture.ts";
 
@@ -18,7 +19,8 @@ afterEach(() => {
   for (const timer of timers.splice(0)) clearInterval(timer);
 });
 
-function setup() {
+/** `previous`: what a previous control process's runner stored, read back by load(). */
+function setup(previous: RunState[] = []) {
   const orchestrator = createFakeOrchestrator([
     fakeTarget("consumer-0", "consumer"),
     fakeTarget("consumer-1", "consumer"),
@@ -60,8 +62,10 @@ function setup() {
   const rates: string[] = [];
   let thawed = 0;
   const updates: RunState[] = [];
+  const storedRuns = [...previous];
   const runner = createScenarioRunner({
     tracker,
+    store: memoryLog(storedRuns),
     feed,
     totalLag: () => 12,
     setRate: (producer, perSecond) => {
@@ -84,7 +88,16 @@ function setup() {
     sampleMs: 10,
     onUpdate: (state) => updates.push(state),
   });
-  return { runner, feed, orchestrator, tracker, rates, updates, thawed: () => thawed };
+  return {
+    runner,
+    feed,
+    orchestrator,
+    tracker,
+    rates,
+    updates,
+    storedRuns,
+    thawed: () => thawed,
+  };
 }
 
 function scenario(overrides: Partial<Scenario> = {}): Scenario {
@@ -252,5 +265,59 @@ describe("the scenario runner", () => {
       status: "aborted",
       scorecard: { run: { abortReason: "emergency stop" } },
     });
+  });
+
+  it("stores runs as they go; a run a restart interrupted is aborted on load with its report so far", async () => {
+    const before = setup();
+    const started = await before.runner.start(
+      scenario({
+        steps: [
+          { type: "freeze", target: "consumer-1", seconds: 60 },
+          { type: "wait", ms: 60_000 },
+        ],
+      }),
+      "cli",
+    );
+    // Control's process ends during the wait: what it stored is all a new process has.
+    const stored = await waitFor(
+      () => {
+        const last = before.storedRuns.at(-1);
+        return last?.scorecard.steps[1]?.endedAt === null ? [...before.storedRuns] : undefined;
+      },
+      { what: "the wait step to be stored as begun", timeoutMs: 5000, intervalMs: 10 },
+    );
+    before.runner.abortAll("test over");
+
+    const after = setup(stored);
+    const [aborted, ...others] = await after.runner.load();
+    expect(others).toEqual([]);
+    expect(aborted).toMatchObject({
+      id: started.id,
+      status: "aborted",
+      progress: { phase: "done", step: 2, steps: 2 },
+      scorecard: {
+        run: {
+          status: "aborted",
+          abortReason: "control restarted during the run (its process ended)",
+        },
+      },
+    });
+    expect(aborted?.scorecard.run.endedAt).toEqual(expect.any(Number));
+    expect(aborted?.scorecard.steps.map((s) => [s.description, s.outcome])).toEqual([
+      ["freeze consumer-1 for 60 s", "done"],
+      ["wait 60 s", "failed"],
+    ]);
+    expect(aborted?.scorecard.faults.map((f) => [f.target, f.action])).toEqual([
+      ["consumer-1", "freeze"],
+    ]);
+    expect(after.runner.get(started.id)).toEqual(aborted);
+    expect(after.storedRuns.at(-1)).toEqual(aborted);
+    // Read back again (a second restart), the run stays as it ended; a new run gets a new id.
+    const again = setup(after.storedRuns);
+    expect(await again.runner.load()).toEqual([]);
+    expect(again.runner.list().map((r) => r.status)).toEqual(["aborted"]);
+    const next = await again.runner.start(scenario({ steadyMs: 5000 }), "cli");
+    expect(next.id).not.toBe(started.id);
+    again.runner.abortAll("test over");
   });
 });

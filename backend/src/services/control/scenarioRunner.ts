@@ -24,8 +24,16 @@ export interface LabFacts {
   config(): Promise<Record<string, string | number | boolean>>;
 }
 
+/** Where runs outlive control's process (blackout.runs; memory where there is no Kafka). */
+export interface RunStore {
+  /** The last record of a run is its state. */
+  append(state: RunState): Promise<void>;
+  load(): Promise<RunState[]>;
+}
+
 export interface ScenarioRunnerOptions {
   readonly tracker: FaultTracker;
+  readonly store: RunStore;
   readonly feed: FleetFeed;
   /** The view consumers' total group lag now; null when Kafka's view is not available. */
   readonly totalLag: () => number | null;
@@ -45,6 +53,11 @@ export interface ScenarioRunnerOptions {
 
 export interface ScenarioRunner {
   /**
+   * Reads the runs back after a restart. A run that was going when control's previous process
+   * ended is aborted now, with its report as far as it got; answers those runs.
+   */
+  load(): Promise<RunState[]>;
+  /**
    * Starts a run unless one is going (one scenario at a time, so their faults do not mix), or the
    * scenario is written for the other failover settings: either is a ConflictError.
    */
@@ -59,6 +72,12 @@ export interface ScenarioRunner {
 
 /** At most this many runs are kept in memory (their reports are the CLI's to keep). */
 const MAX_RUNS = 50;
+/**
+ * A going run's state is stored at each step and phase, and otherwise this often: a restarted
+ * control's partial report misses at most this much of its series.
+ */
+const STORE_EVERY_MS = 5000;
+const INTERRUPTED = "control restarted during the run (its process ended)";
 
 class Aborted extends Error {}
 
@@ -73,7 +92,44 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
   const sampleMs = options.sampleMs ?? 1000;
   const runs = new Map<string, RunState>();
   const aborters = new Map<string, (reason: string) => void>();
+  const stored = new Map<string, { at: number; key: string }>();
+  let storing: Promise<void> = Promise.resolve();
   let sequence = 0;
+
+  /** Stores a run's state when it moved on (or a while passed); in order, never failing the run. */
+  function store(state: RunState): void {
+    const key = JSON.stringify([state.status, state.progress, state.scorecard.steps]);
+    const last = stored.get(state.id);
+    if (last !== undefined && last.key === key && now() - last.at < STORE_EVERY_MS) return;
+    stored.set(state.id, { at: now(), key });
+    storing = storing
+      .then(() => options.store.append(state))
+      .catch((error: unknown) =>
+        logger.warn({ err: error, run: state.id }, "could not store the run's state"),
+      );
+  }
+
+  /** A run control's previous process left going: aborted, with its report as far as it got. */
+  function interrupted(state: RunState): RunState {
+    const at = now();
+    const { scorecard } = state;
+    return {
+      ...state,
+      status: "aborted",
+      progress: { ...state.progress, phase: "done", message: `aborted: ${INTERRUPTED}` },
+      scorecard: {
+        ...scorecard,
+        run: { ...scorecard.run, status: "aborted", endedAt: at, abortReason: INTERRUPTED },
+        steps: scorecard.steps.map((step) =>
+          step.endedAt === null
+            ? { ...step, endedAt: at, outcome: "failed", message: INTERRUPTED }
+            : step,
+        ),
+        // The tracker kept following them meanwhile.
+        faults: scorecard.faults.map((fault) => tracker.get(fault.id) ?? fault),
+      },
+    };
+  }
 
   function totalsSince(from: number): WindowTotals | null {
     return feed.totalsBetween(from, now());
@@ -177,6 +233,7 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
         },
       };
       runs.set(id, state);
+      store(state);
       options.onUpdate(state);
       return state;
     };
@@ -320,6 +377,22 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
   }
 
   return {
+    async load() {
+      const latest = new Map<string, RunState>();
+      for (const state of await options.store.load()) latest.set(state.id, state);
+      const ended: RunState[] = [];
+      for (const state of [...latest.values()].slice(-MAX_RUNS)) {
+        const kept = state.status === "running" ? interrupted(state) : state;
+        if (kept !== state) {
+          ended.push(kept);
+          store(kept);
+          logger.warn({ run: kept.id }, `run aborted: ${INTERRUPTED}`);
+        }
+        runs.set(kept.id, kept);
+      }
+      await storing;
+      return ended;
+    },
     async start(scenario, actor) {
       const running = [...runs.values()].find((r) => r.status === "running");
       if (running !== undefined) {
@@ -333,11 +406,15 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
           `${scenario.name} is written for the ${wanted} failover settings (${wanted === "tuned" ? "npm start -- --tuned" : "npm start"}); this lab runs the ${options.lab.failoverSettings} ones`,
         );
       }
-      sequence += 1;
-      const id = `run-${new Date(now())
-        .toISOString()
-        .replace(/[-:]/g, "")
-        .replace(/\.\d+Z$/, "Z")}-${sequence}`;
+      let id: string;
+      do {
+        sequence += 1;
+        id = `run-${new Date(now())
+          .toISOString()
+          .replace(/[-:]/g, "")
+          .replace(/\.\d+Z$/, "Z")}-${sequence}`;
+        // Runs read back from before a restart keep their ids.
+      } while (runs.has(id));
       // Taken before the run is registered: a second start meanwhile must not slip in.
       const lab = await labRecord();
       if ([...runs.values()].some((r) => r.status === "running")) {
