@@ -35,7 +35,8 @@ export default defineConfig({
         },
       },
       {
-        // What docker compose, docker build and Prometheus read, checked without a Docker engine.
+        // What docker compose, docker build and Prometheus read, checked without a Docker engine,
+        // and what ships with them: no secret in the tracked files, healthy runtime dependencies.
         test: {
           name: "deploy",
           include: ["backend/test/deploy/**/*.test.ts"],

@@ -6,11 +6,16 @@ import { parse } from "yaml";
 import { JMX_EXPORTER_VERSION } from "../../src/kafka/jmxExporterAgent.ts";
 import { KAFKA_VERSION } from "../../src/kafka/kafkaJars.ts";
 import { BLACKOUT_VERSION } from "../../src/lib/version.ts";
+import {
+  composePrivilegeGaps,
+  type ComposeService as Confinement,
+} from "../support/privilegeGaps.ts";
+import { CREDENTIAL_NAME } from "../support/secretFindings.ts";
 
 const repo = resolve(import.meta.dirname, "../../..");
 const composeText = readFileSync(join(repo, "docker-compose.yml"), "utf8");
 
-interface ComposeService {
+interface ComposeService extends Confinement {
   image?: string;
   build?: unknown;
   command?: string[];
@@ -113,6 +118,28 @@ describe("docker-compose.yml", () => {
       clients: ["127.0.0.1:7300:7300"],
       prometheus: ["127.0.0.1:9090:9090"],
     });
+  });
+
+  it("runs every service as a numeric non-root user on a read-only root file system, with no capability and no privilege escalation", () => {
+    expect(Object.keys(services)).toHaveLength(16);
+    const gaps = Object.entries(services).flatMap(([name, s]) => composePrivilegeGaps(name, s));
+    expect(gaps).toEqual([]);
+  });
+
+  it("takes every credential from the environment or .env, with no default but an empty one", () => {
+    const credentials = Object.entries(services).flatMap(([name, service]) =>
+      Object.entries(service.environment ?? {})
+        .filter(([key]) => CREDENTIAL_NAME.test(key))
+        .map(([key, value]) => ({ where: `${name}: ${key}`, value })),
+    );
+    expect(credentials.map((c) => c.where)).toEqual([
+      "control: CONTROL_TOKEN",
+      "control: GRAFANA_TOKEN",
+      "grafana: GF_SECURITY_ADMIN_PASSWORD",
+    ]);
+    // ${NAME} or ${NAME:?why}: compose refuses to start without it; ${NAME:-}: optional.
+    const literal = credentials.filter((c) => !/^\$\{\w+(:\?[^}]+|:-)?\}$/.test(c.value));
+    expect(literal.map((c) => `${c.where}=${c.value}`)).toEqual([]);
   });
 
   it("gives each producer and consumer its own identity", () => {

@@ -101,6 +101,7 @@ describe("the Dockerfile", () => {
   it("keeps installed, generated and secret-prone files out of the context", () => {
     for (const path of [
       ".git",
+      ".env",
       "node_modules",
       "backend/node_modules",
       "dashboard/dist",

@@ -8,6 +8,8 @@ import { KAFKA_VERSION } from "../../src/kafka/kafkaJars.ts";
 import { ensureKubeBinaries } from "../../src/kube/kubeBinaries.ts";
 import { commonConfigSchema, loadConfig } from "../../src/lib/config.ts";
 import { BLACKOUT_VERSION } from "../../src/lib/version.ts";
+import { podPrivilegeGaps, renderedPods } from "../support/privilegeGaps.ts";
+import { CREDENTIAL_NAME } from "../support/secretFindings.ts";
 import { run } from "./kwokCluster.ts";
 
 const k8s = resolve(import.meta.dirname, "../../../k8s");
@@ -16,19 +18,19 @@ interface Container {
   name: string;
   image: string;
   args?: string[];
-  env?: { name: string; value?: string }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string } };
+  }[];
   resources?: { requests?: object; limits?: object };
   readinessProbe?: object;
   livenessProbe?: object;
-  securityContext?: {
-    allowPrivilegeEscalation?: boolean;
-    capabilities?: { drop?: string[] };
-  };
 }
 interface PodSpec {
   shareProcessNamespace?: boolean;
   initContainers?: Container[];
-  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
+  securityContext?: { seccompProfile?: { type: string } };
   containers: Container[];
 }
 interface KubeObject {
@@ -111,10 +113,9 @@ describe("the kustomize manifests (k8s/)", () => {
     }
   });
 
-  it("give every container probes, requests and limits, and a non-root restricted context", () => {
+  it("give every container probes, requests and limits, and every pod seccomp's default profile", () => {
     for (const workload of workloads(rendered.base ?? [])) {
       const pod = workload.spec.template.spec;
-      expect(pod.securityContext?.runAsNonRoot, workload.metadata.name).toBe(true);
       expect(pod.securityContext?.seccompProfile?.type, workload.metadata.name).toBe(
         "RuntimeDefault",
       );
@@ -124,9 +125,38 @@ describe("the kustomize manifests (k8s/)", () => {
         expect(container.livenessProbe, where).toBeDefined();
         expect(container.resources?.requests, where).toBeDefined();
         expect(container.resources?.limits, where).toBeDefined();
-        expect(container.securityContext?.allowPrivilegeEscalation, where).toBe(false);
-        expect(container.securityContext?.capabilities?.drop, where).toEqual(["ALL"]);
       }
+    }
+  });
+
+  it("run every container of every overlay, init containers too, as a numeric non-root user on a read-only root file system, with no capability and no privilege escalation", () => {
+    for (const [overlay, objects] of Object.entries(rendered)) {
+      const pods = renderedPods(objects);
+      expect(pods.length, overlay).toBe(9);
+      const gaps = pods.flatMap(({ where, pod }) => podPrivilegeGaps(`${overlay}: ${where}`, pod));
+      expect(gaps).toEqual([]);
+    }
+  });
+
+  it("ship no Secret, and take every credential from one that the operator creates", () => {
+    for (const [overlay, objects] of Object.entries(rendered)) {
+      expect(
+        objects.filter((o) => o.kind === "Secret").map((o) => o.metadata.name),
+        overlay,
+      ).toEqual([]);
+      const credentials = workloads(objects).flatMap((w) =>
+        w.spec.template.spec.containers.flatMap((c) =>
+          (c.env ?? [])
+            .filter((e) => CREDENTIAL_NAME.test(e.name))
+            .map((e) => ({ where: `${overlay}: ${w.metadata.name}/${c.name}: ${e.name}`, ...e })),
+        ),
+      );
+      expect(credentials.filter((c) => c.value !== undefined).map((c) => c.where)).toEqual([]);
+      expect(credentials.map((c) => `${c.where} from ${c.valueFrom?.secretKeyRef?.name}`)).toEqual([
+        `${overlay}: control/control: CONTROL_TOKEN from control-token`,
+        `${overlay}: control/control: GRAFANA_TOKEN from grafana-token`,
+        `${overlay}: grafana/grafana: GF_SECURITY_ADMIN_PASSWORD from grafana-admin`,
+      ]);
     }
   });
 
