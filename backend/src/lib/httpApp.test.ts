@@ -1,3 +1,6 @@
+import { once } from "node:events";
+import { connect } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import Router from "@koa/router";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -5,6 +8,7 @@ import { ConflictError, NotFoundError } from "./errors.ts";
 import { createHttpApp, listen, type RunningServer } from "./httpApp.ts";
 import { createLogger } from "./logger.ts";
 import { parseBody } from "./parseBody.ts";
+import { waitFor } from "./waitFor.ts";
 
 const body = z.object({
   name: z.string({ error: "name must be a string" }),
@@ -81,5 +85,112 @@ describe("parseBody", () => {
       status: 400,
       body: { error: "name must be a string; limits.perSecond: too low" },
     });
+  });
+});
+
+describe("listen's request timeouts", () => {
+  // Small enough for a test; the services run with REQUEST_TIMEOUTS.
+  const timeouts = { headersTimeoutMs: 300, requestTimeoutMs: 600, checkIntervalMs: 50 };
+  let handled: string[];
+
+  async function start(): Promise<RunningServer> {
+    handled = [];
+    const app = createHttpApp({ logger: createLogger({ name: "test", level: "silent" }) });
+    const router = new Router();
+    router.get("/hold", async (ctx) => {
+      handled.push(ctx.path);
+      // Held longer than the whole request may take to arrive, as a long-poll is.
+      await sleep(timeouts.requestTimeoutMs * 2);
+      ctx.body = { held: true };
+    });
+    router.get("/quick", (ctx) => {
+      handled.push(ctx.path);
+      ctx.body = { quick: true };
+    });
+    router.post("/body", (ctx) => {
+      handled.push(ctx.path);
+      ctx.body = { got: ctx.request.body };
+    });
+    app.use(router.routes());
+    server = await listen(app, "127.0.0.1", 0, timeouts);
+    return server;
+  }
+
+  /**
+   * Sends `head` on a raw socket, then one byte of `drip` every 50 ms, never finishing, and
+   * resolves with everything the server sent once it closes the connection (fails after 3 s).
+   */
+  async function dribble(url: string, head: string, drip: string): Promise<string> {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), "127.0.0.1");
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (received += chunk));
+    socket.write(head);
+    const dripping = setInterval(() => {
+      if (socket.writable) socket.write(drip);
+    }, 50);
+    try {
+      await once(socket, "close", { signal: AbortSignal.timeout(3000) });
+    } finally {
+      clearInterval(dripping);
+      socket.destroy();
+    }
+    return received;
+  }
+
+  it("answers 408 and closes the connection of a client that dribbles its headers", async () => {
+    const { url } = await start();
+    const received = await dribble(url, "GET /quick HTTP/1.1\r\nHost: test\r\nX-Slow: ", "a");
+    expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(handled).toEqual([]);
+  });
+
+  it("answers 408 and closes the connection of a client that dribbles its body", async () => {
+    const { url } = await start();
+    const head =
+      "POST /body HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n" +
+      "Content-Length: 1000\r\n\r\n";
+    const received = await dribble(url, head, " ");
+    expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+  });
+
+  it("never cuts an answer that takes longer than the request timeout, as a long-poll", async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/hold`);
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 200,
+      body: { held: true },
+    });
+  });
+
+  it("keeps an idle kept-alive connection open past the timeouts for its next request", async () => {
+    const { url } = await start();
+    const socket = connect(Number(new URL(url).port), "127.0.0.1");
+    socket.setEncoding("utf8");
+    const answers: string[] = [];
+    socket.on("data", (chunk: string) => answers.push(chunk));
+    const request = "GET /quick HTTP/1.1\r\nHost: test\r\n\r\n";
+    try {
+      socket.write(request);
+      await waitFor(() => answers.length === 1 || undefined, {
+        what: "the first answer",
+        timeoutMs: 5000,
+        intervalMs: 10,
+      });
+      await sleep(timeouts.requestTimeoutMs * 2);
+      socket.write(request);
+      await waitFor(() => answers.length === 2 || undefined, {
+        what: "the second answer",
+        timeoutMs: 5000,
+        intervalMs: 10,
+      });
+      expect(answers.map((answer) => answer.split("\r\n")[0])).toEqual([
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+      ]);
+    } finally {
+      socket.destroy();
+    }
   });
 });
