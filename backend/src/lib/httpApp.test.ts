@@ -21,7 +21,11 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function call(path: string, json?: string): Promise<{ status: number; body: unknown }> {
+async function call(
+  path: string,
+  json?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
   const app = createHttpApp({ logger: createLogger({ name: "test", level: "silent" }) });
   const router = new Router();
   router.get("/conflict", () => {
@@ -41,7 +45,7 @@ async function call(path: string, json?: string): Promise<{ status: number; body
   server = await listen(app, "127.0.0.1", 0);
   const response = await fetch(`${server.url}${path}`, {
     ...(json === undefined ? {} : { method: "POST", body: json }),
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
   });
   return { status: response.status, body: await response.json() };
 }
@@ -78,6 +82,20 @@ describe("parseBody", () => {
   it("answers the parsed body", async () => {
     const valid = '{"name":"a","limits":{"perSecond":5}}';
     expect(await call("/body", valid)).toEqual({ status: 200, body: JSON.parse(valid) as unknown });
+  });
+
+  it("names why it refuses a body: not JSON, JSON it does not take, an unreadable encoding", async () => {
+    const refusals: [string, Record<string, string>, number, string][] = [
+      ["{", {}, 400, "body is not valid JSON"],
+      ['{"name":"a","__proto__":{"x":1}}', {}, 400, 'body has a "__proto__" key, which is refused'],
+      ['{"a":[{"__proto__":1}]}', {}, 400, 'body has a "__proto__" key, which is refused'],
+      ["5", {}, 400, "body must be a JSON object or array"],
+      ["{}", { "content-encoding": "gzip" }, 400, "body does not match its Content-Encoding"],
+      ["{}", { "content-encoding": "x-unknown" }, 415, "Unsupported Content-Encoding: x-unknown"],
+    ];
+    for (const [json, headers, status, error] of refusals) {
+      expect(await call("/body", json, headers)).toEqual({ status, body: { error } });
+    }
   });
 
   it("names the field path of each issue in the 400, once", async () => {

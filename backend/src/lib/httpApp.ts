@@ -43,17 +43,35 @@ export function createHttpApp(options: HttpAppOptions): Koa {
       jsonLimit: options.jsonLimit ?? "16kb",
       encoding: "utf-8",
       onError: (error, ctx) => {
-        const tooLarge = httpStatusOf(error) === 413;
-        ctx.throw(
-          tooLarge ? 413 : 400,
-          tooLarge ? "request body too large" : "body is not valid JSON",
-        );
+        const status = httpStatusOf(error);
+        if (status === 413) ctx.throw(413, "request body too large");
+        // A Content-Encoding or charset it cannot read: the parser's message names it.
+        if (status === 415) ctx.throw(415, error.message);
+        ctx.throw(400, bodyProblem(error));
       },
     }),
   );
   // Koa's own default would print every error to stderr a second time.
   app.silent = true;
   return app;
+}
+
+/**
+ * What is wrong with a body the JSON parser refused. Valid JSON is refused too when it is not an
+ * object or array, or when it has a `__proto__` key anywhere (prototype poisoning): saying "not
+ * valid JSON" then would send the client looking for a syntax error.
+ */
+function bodyProblem(error: Error): string {
+  if (error.message.includes("forbidden prototype property")) {
+    return 'body has a "__proto__" key, which is refused';
+  }
+  if (error.message.includes("only supports object and array")) {
+    return "body must be a JSON object or array";
+  }
+  if ((error as { code?: unknown }).code?.toString().startsWith("Z_") === true) {
+    return "body does not match its Content-Encoding";
+  }
+  return "body is not valid JSON";
 }
 
 export interface RunningServer {
