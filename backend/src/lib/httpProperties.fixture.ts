@@ -164,19 +164,23 @@ export const anyJson: fc.Arbitrary<unknown> = fc.oneof(
 export function bodyLike(
   fields: Readonly<Record<string, fc.Arbitrary<unknown>>>,
 ): fc.Arbitrary<Record<string, unknown>> {
-  const known = fc.record(
-    Object.fromEntries(
-      Object.entries(fields).map(([name, valid]) => [
-        name,
-        fc.oneof({ weight: 2, arbitrary: valid }, anyJson),
-      ]),
-    ),
-    { requiredKeys: [] },
+  const missing = Symbol("missing");
+  const known = fc
+    .tuple(
+      ...Object.entries(fields).map(([name, valid]) =>
+        fc
+          .oneof({ weight: 4, arbitrary: valid }, anyJson, fc.constant(missing))
+          .map((value) => [name, value] as const),
+      ),
+    )
+    .map((entries) => Object.fromEntries(entries.filter(([, value]) => value !== missing)));
+  const unknownName = fc.oneof(
+    { weight: 3, arbitrary: hostileString },
+    fc.constantFrom("__proto__", "constructor", "extra"),
   );
-  const unknown = fc.dictionary(
-    fc.oneof(hostileString, fc.constantFrom("__proto__", "constructor", "extra")),
-    anyJson,
-    { maxKeys: 3 },
+  const unknown = fc.oneof(
+    { weight: 2, arbitrary: fc.constant({}) },
+    fc.dictionary(unknownName, anyJson, { maxKeys: 3 }),
   );
   return fc.tuple(unknown, known).map(([extra, shaped]) => ({ ...extra, ...shaped }));
 }
@@ -359,11 +363,16 @@ export function pathsOf(
 export function queryOf(
   params: Readonly<Record<string, fc.Arbitrary<string>>> = {},
 ): fc.Arbitrary<string> {
-  const named = Object.entries(params).map(([name, valid]) =>
-    fc
-      .array(fc.oneof({ weight: 3, arbitrary: valid }, hostileString), { maxLength: 2 })
-      .map((values) => values.map((value) => `${name}=${percentEncode(value)}`)),
-  );
+  const named = Object.entries(params).map(([name, valid]) => {
+    const value = fc.oneof({ weight: 3, arbitrary: valid }, hostileString);
+    return fc
+      .oneof(
+        { weight: 3, arbitrary: value.map((once) => [once]) },
+        fc.constant([]),
+        fc.tuple(value, value),
+      )
+      .map((values) => values.map((one) => `${name}=${percentEncode(one)}`));
+  });
   const unknown = fc
     .array(fc.tuple(hostileString, hostileString), { maxLength: 2 })
     .map((pairs) => pairs.map(([name, value]) => `${percentEncode(name)}=${percentEncode(value)}`));
