@@ -185,12 +185,6 @@ export function bodyLike(
   return fc.tuple(unknown, known).map(([extra, shaped]) => ({ ...extra, ...shaped }));
 }
 
-/** Whether `value` has a `__proto__` key anywhere: every service refuses such a body (400). */
-export function hasProtoKey(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  return Object.entries(value).some(([key, inner]) => key === "__proto__" || hasProtoKey(inner));
-}
-
 /** Texts that are not JSON, or JSON cut short. */
 export const notJsonText: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(

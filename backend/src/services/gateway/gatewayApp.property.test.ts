@@ -21,6 +21,9 @@ const ROUTES = [
   `${GATEWAY_PREFIX}/readyz`,
   `${GATEWAY_PREFIX}/metrics`,
   `${GATEWAY_PREFIX}/backends`,
+  GATEWAY_PREFIX,
+  // A consumer's, though it starts like the gateway's own.
+  `${GATEWAY_PREFIX}s/api/records`,
   "/healthz",
   "/readyz",
   "/metrics",
