@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import Router from "@koa/router";
 import { afterEach, describe, expect, it } from "vitest";
@@ -180,6 +180,38 @@ describe("listen's request timeouts", () => {
       status: 200,
       body: { held: true },
     });
+  });
+
+  it("never cuts an upgraded connection (control's socket.io WebSockets)", async () => {
+    const { url, server: running } = await start();
+    const upgraded: Socket[] = [];
+    running.on("upgrade", (_request, socket: Socket) => {
+      upgraded.push(socket);
+      socket.write(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n",
+      );
+      socket.on("data", (data) => socket.write(data));
+    });
+    const client = connect(Number(new URL(url).port), "127.0.0.1");
+    let received = "";
+    client.setEncoding("utf8");
+    client.on("data", (chunk: string) => (received += chunk));
+    try {
+      client.write(
+        "GET /socket HTTP/1.1\r\nHost: test\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n",
+      );
+      await sleep(timeouts.requestTimeoutMs * 2);
+      client.write("still there");
+      await waitFor(() => received.endsWith("still there") || undefined, {
+        what: "the echo over the upgraded connection",
+        timeoutMs: 3000,
+        intervalMs: 10,
+      });
+      expect(received).toMatch(/^HTTP\/1\.1 101 /);
+    } finally {
+      client.destroy();
+      for (const socket of upgraded) socket.destroy();
+    }
   });
 
   it("keeps an idle kept-alive connection open past the timeouts for its next request", async () => {
