@@ -8,6 +8,9 @@ import { expect } from "vitest";
 /** How many random requests each property sends: enough to hit every kind of input above. */
 export const PROPERTY_RUNS = 150;
 
+/** The routes lib/serviceLifecycle.ts adds to every service but the supervisor. */
+export const OPERATIONAL_ROUTES = ["/healthz", "/readyz", "/metrics"];
+
 export interface RawRequest {
   readonly method: string;
   /** The request target exactly as sent: path and query, already percent-encoded where needed. */

@@ -2,22 +2,12 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KILL_MODES } from "../../contract/targets.ts";
 import { listen, type RunningServer } from "../../lib/httpApp.ts";
-import {
-  anyJson,
-  anyRequest,
-  bodyLike,
-  bodyText,
-  checkRequest,
-  expectBodyTooLarge,
-  PROPERTY_RUNS,
-  pathsOf,
-  queryOf,
-  type RawRequest,
-} from "../../lib/httpProperties.fixture.ts";
+import * as props from "../../lib/httpProperties.fixture.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { waitFor } from "../../lib/waitFor.ts";
 import { createLocalSupervisor, type LocalSupervisor } from "./localSupervisor.ts";
 import { fakeComponent } from "./supervisedComponent.fixture.ts";
+import { countSubscriptions, type CountedSubscriptions } from "./supervisorHarness.fixture.ts";
 import { createSupervisorApp } from "./supervisorApp.ts";
 
 /** Every route the supervisor serves. */
@@ -34,7 +24,7 @@ const NAMES = ["consumer-0", "kafka-1", "gateway"];
 
 /** What reached the supervisor: each kill or freeze and the target it named. */
 const calls: { verb: string; name: string }[] = [];
-let subscriptions = 0;
+let counted: CountedSubscriptions;
 let supervisor: LocalSupervisor;
 let server: RunningServer;
 
@@ -45,8 +35,9 @@ beforeAll(async () => {
   supervisor.add(fakeComponent("consumer-0").spec);
   supervisor.add(fakeComponent("kafka-1", "broker").spec);
   supervisor.add(fakeComponent("gateway", "service").spec);
+  counted = countSubscriptions(supervisor);
   const recorded: LocalSupervisor = {
-    ...supervisor,
+    ...counted.supervisor,
     kill(name, mode) {
       calls.push({ verb: "kill", name });
       return supervisor.kill(name, mode);
@@ -54,14 +45,6 @@ beforeAll(async () => {
     freeze(name, seconds) {
       calls.push({ verb: "freeze", name });
       return supervisor.freeze(name, seconds);
-    },
-    onEvent(listener) {
-      subscriptions += 1;
-      const unsubscribe = supervisor.onEvent(listener);
-      return () => {
-        subscriptions -= 1;
-        unsubscribe();
-      };
     },
   };
   const app = createSupervisorApp({
@@ -102,9 +85,9 @@ function action(target: string): { verb: string; name: string } | undefined {
  * reached the supervisor (and was refused there: it runs nothing, or has no such target), and
  * that a hung-up event stream left no subscription behind.
  */
-async function checkSupervisorRequest(request: RawRequest): Promise<void> {
+async function checkSupervisorRequest(request: props.RawRequest): Promise<void> {
   const before = calls.length;
-  const { answer } = await checkRequest(server.url, request, supervisorState);
+  const { answer } = await props.checkRequest(server.url, request, supervisorState);
   const reached = calls.slice(before);
   const asked = request.method === "POST" ? action(request.path) : undefined;
   if (asked === undefined || [400, 413, 415].includes(answer.status)) {
@@ -113,7 +96,7 @@ async function checkSupervisorRequest(request: RawRequest): Promise<void> {
     expect(answer.status).toBeOneOf([404, 409]);
     expect(reached).toEqual([asked]);
   }
-  await waitFor(() => subscriptions === 0, {
+  await waitFor(() => counted.count === 0, {
     what: "the event stream's unsubscribe",
     timeoutMs: 2000,
     intervalMs: 5,
@@ -121,45 +104,55 @@ async function checkSupervisorRequest(request: RawRequest): Promise<void> {
 }
 
 const killOrFreezeBody = fc.oneof(
-  bodyLike({ mode: fc.constantFrom(...KILL_MODES) }),
-  bodyLike({ seconds: fc.integer({ min: 1, max: 600 }) }),
-  anyJson,
+  props.bodyLike({ mode: fc.constantFrom(...KILL_MODES) }),
+  props.bodyLike({ seconds: fc.integer({ min: 1, max: 600 }) }),
+  props.anyJson,
 );
 
 describe("the supervisor's HTTP API, under random requests", () => {
   it("answers any request below 500, a 4xx saying what is wrong, and never kills or freezes on bad input", async () => {
-    const requests = anyRequest(
+    const requests = props.anyRequest(
       fc
         .tuple(
-          pathsOf(ROUTES, { name: fc.constantFrom(...NAMES) }),
-          queryOf({ after: fc.nat().map(String) }),
+          props.pathsOf(ROUTES, { name: fc.constantFrom(...NAMES) }),
+          props.queryOf({ after: fc.nat().map(String) }),
         )
         .map(([path, query]) => path + query),
-      bodyText(killOrFreezeBody),
+      props.bodyText(killOrFreezeBody),
     );
     await fc.assert(fc.asyncProperty(requests, checkSupervisorRequest), {
-      numRuns: PROPERTY_RUNS,
+      numRuns: props.PROPERTY_RUNS,
     });
   });
 
   it("passes on only a kill or freeze whose body is valid, to the target it names", async () => {
     const requests = fc.record({
       method: fc.constant("POST"),
-      path: pathsOf(["/api/targets/:name/kill", "/api/targets/:name/freeze"], {
+      path: props.pathsOf(["/api/targets/:name/kill", "/api/targets/:name/freeze"], {
         name: fc.constantFrom(...NAMES),
       }),
       headers: fc.constant({ "content-type": "application/json" }),
       body: killOrFreezeBody.map((body) => JSON.stringify(body)),
     });
     await fc.assert(fc.asyncProperty(requests, checkSupervisorRequest), {
-      numRuns: PROPERTY_RUNS,
+      numRuns: props.PROPERTY_RUNS,
     });
   });
 
   it("answers a body over 16 KiB with a 413, killing and freezing nothing", async () => {
     const before = calls.length;
-    await expectBodyTooLarge(server.url, "POST", "/api/targets/consumer-0/kill", supervisorState);
-    await expectBodyTooLarge(server.url, "POST", "/api/targets/consumer-0/freeze", supervisorState);
+    await props.expectBodyTooLarge(
+      server.url,
+      "POST",
+      "/api/targets/consumer-0/kill",
+      supervisorState,
+    );
+    await props.expectBodyTooLarge(
+      server.url,
+      "POST",
+      "/api/targets/consumer-0/freeze",
+      supervisorState,
+    );
     expect(calls.length).toBe(before);
   });
 });

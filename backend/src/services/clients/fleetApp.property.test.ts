@@ -1,30 +1,14 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listen, type RunningServer } from "../../lib/httpApp.ts";
-import {
-  anyJson,
-  anyRequest,
-  bodyLike,
-  bodyText,
-  checkRequest,
-  expectBodyTooLarge,
-  hostileString,
-  PROPERTY_RUNS,
-  pathsOf,
-  queryOf,
-  type RawRequest,
-} from "../../lib/httpProperties.fixture.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createClientsMetrics } from "./clientsMetrics.ts";
-import { createFleet, type Fleet } from "./fleet.ts";
-import { createFleetApp } from "./fleetApp.ts";
+import type { RunningServer } from "../../lib/httpApp.ts";
+import * as props from "../../lib/httpProperties.fixture.ts";
+import type { Fleet } from "./fleet.ts";
+import { startFleetApp } from "./fleetApp.fixture.ts";
 import { createFakeRecordsApi } from "./recordsApi.fixture.ts";
 
 /** Every route the fleet serves, the operational ones included. */
 const ROUTES = [
-  "/healthz",
-  "/readyz",
-  "/metrics",
+  ...props.OPERATIONAL_ROUTES,
   "/api/summary",
   "/api/clients/:id",
   "/api/faults",
@@ -35,7 +19,10 @@ const NOW = Date.UTC(2026, 0, 1);
 /** Fault ids the requests use most, so that they meet faults followed before. */
 const FAULT_IDS = ["fault-1", "fault-2", "f:3"];
 
-const faultId = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...FAULT_IDS) }, hostileString);
+const faultId = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...FAULT_IDS) },
+  props.hostileString,
+);
 const t0 = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(NOW - 1000, NOW - 30_000) },
   { weight: 3, arbitrary: fc.integer({ min: NOW - 70_000, max: NOW + 12_000 }) },
@@ -43,40 +30,22 @@ const t0 = fc.oneof(
 );
 const clientId = fc.oneof(
   fc.nat({ max: 5 }).map((index) => `client-${index}`),
-  hostileString,
+  props.hostileString,
 );
 
 let server: RunningServer;
 let fleet: Fleet;
 
 beforeAll(async () => {
-  const metrics = createClientsMetrics();
   // Never started: no client polls, so nothing but a request changes the fleet.
-  fleet = createFleet({
-    size: 3,
-    targetUrl: "http://gateway.test:8080",
-    pollMs: 50,
-    stallMs: 150,
-    timeoutMs: 1000,
-    fetch: createFakeRecordsApi(() => NOW).fetch,
-    now: () => NOW,
-    random: Math.random,
-    metrics,
-  });
-  const app = createFleetApp({
-    fleet,
-    probes: { alive: () => true, ready: () => true },
-    metrics: metrics.metrics,
-    logger: createLogger({ name: "test", level: "silent" }),
-  });
-  server = await listen(app, "127.0.0.1", 0);
+  ({ fleet, server } = await startFleetApp(createFakeRecordsApi(() => NOW).fetch, () => NOW));
 });
 afterAll(async () => {
   await server.close();
 });
 
 /** The fleet's totals and every fault the request could name, followed or not. */
-function fleetState(request: RawRequest): () => unknown {
+function fleetState(request: props.RawRequest): () => unknown {
   const named = new Set(FAULT_IDS);
   const body: unknown = parsedBody(request);
   const id = (body as { id?: unknown } | undefined)?.id;
@@ -87,7 +56,7 @@ function fleetState(request: RawRequest): () => unknown {
   });
 }
 
-function parsedBody(request: RawRequest): unknown {
+function parsedBody(request: props.RawRequest): unknown {
   try {
     return JSON.parse(request.body ?? "");
   } catch {
@@ -97,26 +66,26 @@ function parsedBody(request: RawRequest): unknown {
 
 describe("the fleet's HTTP API, under random requests", () => {
   it("answers any request below 500, a 4xx saying what is wrong and changing nothing", async () => {
-    const requests = anyRequest(
+    const requests = props.anyRequest(
       fc
-        .tuple(pathsOf(ROUTES, { id: fc.oneof(clientId, faultId) }), queryOf())
+        .tuple(props.pathsOf(ROUTES, { id: fc.oneof(clientId, faultId) }), props.queryOf())
         .map(([path, query]) => path + query),
-      bodyText(fc.oneof(bodyLike({ id: faultId, t0 }), anyJson)),
+      props.bodyText(fc.oneof(props.bodyLike({ id: faultId, t0 }), props.anyJson)),
     );
     await fc.assert(
       fc.asyncProperty(requests, async (request) => {
         const state = fleetState(request);
-        const { answer } = await checkRequest(server.url, request, state);
+        const { answer } = await props.checkRequest(server.url, request, state);
         if (request.method === "POST" && request.path === "/api/faults" && answer.status === 400) {
           expect(answer.text).toMatch(/\bid\b|t0|body|Content-Encoding|expected a JSON object/);
         }
       }),
-      { numRuns: PROPERTY_RUNS },
+      { numRuns: props.PROPERTY_RUNS },
     );
   });
 
   it("follows a fault it accepts at exactly its t0, and refuses a known id with another t0", async () => {
-    const bodies = bodyLike({ id: faultId, t0 });
+    const bodies = props.bodyLike({ id: faultId, t0 });
     await fc.assert(
       fc.asyncProperty(bodies, async (body) => {
         const request = {
@@ -126,7 +95,7 @@ describe("the fleet's HTTP API, under random requests", () => {
           body: JSON.stringify(body),
         };
         const before = typeof body.id === "string" ? fleet.faultRecovery(body.id) : undefined;
-        const { answer } = await checkRequest(server.url, request, fleetState(request));
+        const { answer } = await props.checkRequest(server.url, request, fleetState(request));
         if (answer.status >= 400) {
           if (answer.status === 409) expect(before?.t0).not.toBe(body.t0);
           return;
@@ -134,12 +103,12 @@ describe("the fleet's HTTP API, under random requests", () => {
         expect(answer.status).toBe(before === undefined ? 201 : 200);
         expect(fleet.faultRecovery(body.id as string)?.t0).toBe(body.t0);
       }),
-      { numRuns: PROPERTY_RUNS },
+      { numRuns: props.PROPERTY_RUNS },
     );
   });
 
   it("answers a body over 16 KiB with a 413, following no fault", async () => {
     const request = { method: "POST", path: "/api/faults", headers: {} };
-    await expectBodyTooLarge(server.url, "POST", "/api/faults", fleetState(request));
+    await props.expectBodyTooLarge(server.url, "POST", "/api/faults", fleetState(request));
   });
 });

@@ -3,15 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_WAIT_MS } from "../../contract/recordsAnswer.ts";
 import { listen, type RunningServer } from "../../lib/httpApp.ts";
-import {
-  anyRequest,
-  checkRequest,
-  expectBodyTooLarge,
-  hostileString,
-  PROPERTY_RUNS,
-  pathsOf,
-  queryOf,
-} from "../../lib/httpProperties.fixture.ts";
+import * as props from "../../lib/httpProperties.fixture.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { createConsumerApp } from "./consumerApp.ts";
 import { createConsumerMetrics } from "./consumerMetrics.ts";
@@ -20,7 +12,7 @@ import { createPageRoutes } from "./page/pageRoutes.ts";
 import { createView, type View } from "./view.ts";
 
 /** Every route a consumer serves: its API, the operational ones and the client page's. */
-const ROUTES = ["/healthz", "/readyz", "/metrics", "/api/records", "/", "/app.js"];
+const ROUTES = [...props.OPERATIONAL_ROUTES, "/api/records", "/", "/app.js"];
 const MAX_RECORDS = 5;
 /** Long enough to long-poll, short enough for many runs: the view gets no record meanwhile. */
 const SHORT_WAIT_MS = 20;
@@ -42,7 +34,7 @@ const cursorText = fc.oneof(
 const waitText = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: 0, max: SHORT_WAIT_MS }).map(String) },
   fc.integer({ min: MAX_WAIT_MS + 1 }).map(String),
-  hostileString.filter((text) => !/^\d{1,5}$/.test(text) || Number(text) <= SHORT_WAIT_MS),
+  props.hostileString.filter((text) => !/^\d{1,5}$/.test(text) || Number(text) <= SHORT_WAIT_MS),
 );
 
 let server: RunningServer;
@@ -94,29 +86,29 @@ function expectedRecordsAnswer(cursorParameter: string | undefined): unknown {
 
 describe("a consumer's HTTP API and client page, under random requests", () => {
   it("answers any request below 500, a 4xx saying what is wrong, and never touches the view", async () => {
-    const requests = anyRequest(
+    const requests = props.anyRequest(
       fc
-        .tuple(pathsOf(ROUTES), queryOf({ cursor: cursorText, wait: waitText }))
+        .tuple(props.pathsOf(ROUTES), props.queryOf({ cursor: cursorText, wait: waitText }))
         .map(([path, query]) => path + query),
     );
     await fc.assert(
       fc.asyncProperty(requests, async (request) => {
-        await checkRequest(server.url, request, viewState);
+        await props.checkRequest(server.url, request, viewState);
         expect(viewState()).toEqual({
           heads: { "producer-0": 30, "producer-1": 5 },
           sizes: { "producer-0": 10, "producer-1": 5 },
         });
       }),
-      { numRuns: PROPERTY_RUNS },
+      { numRuns: props.PROPERTY_RUNS },
     );
   });
 
   it("answers exactly the records after any cursor it accepts, or a 400 naming the parameter", async () => {
-    const queries = queryOf({ cursor: cursorText, wait: waitText });
+    const queries = props.queryOf({ cursor: cursorText, wait: waitText });
     await fc.assert(
       fc.asyncProperty(queries, async (query) => {
         const request = { method: "GET", path: `/api/records${query}`, headers: {} };
-        const { answer, body } = await checkRequest(server.url, request);
+        const { answer, body } = await props.checkRequest(server.url, request);
         const { cursor, wait } = parseQuery(query.slice(1));
         if (answer.status === 400) {
           expect((body as { error: string }).error).toMatch(/^(cursor|wait)/);
@@ -126,11 +118,11 @@ describe("a consumer's HTTP API and client page, under random requests", () => {
         expect(Array.isArray(cursor) || Array.isArray(wait)).toBe(false);
         expect(body).toMatchObject(expectedRecordsAnswer(cursor as string | undefined) as object);
       }),
-      { numRuns: PROPERTY_RUNS },
+      { numRuns: props.PROPERTY_RUNS },
     );
   });
 
   it("answers a body over 16 KiB with a 413", async () => {
-    await expectBodyTooLarge(server.url, "POST", "/api/records", viewState);
+    await props.expectBodyTooLarge(server.url, "POST", "/api/records", viewState);
   });
 });

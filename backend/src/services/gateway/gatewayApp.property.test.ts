@@ -1,14 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpApp, listen, type RunningServer } from "../../lib/httpApp.ts";
-import {
-  anyRequest,
-  checkRequest,
-  expectBodyTooLarge,
-  PROPERTY_RUNS,
-  pathsOf,
-  queryOf,
-} from "../../lib/httpProperties.fixture.ts";
+import * as props from "../../lib/httpProperties.fixture.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { BACKEND_HEADER } from "./backendProxy.ts";
 import { createGateway, type Gateway } from "./gateway.ts";
@@ -17,16 +10,12 @@ import { createGatewayMetrics } from "./gatewayMetrics.ts";
 
 /** The gateway's own routes, and a consumer's it passes on. */
 const ROUTES = [
-  `${GATEWAY_PREFIX}/healthz`,
-  `${GATEWAY_PREFIX}/readyz`,
-  `${GATEWAY_PREFIX}/metrics`,
+  ...props.OPERATIONAL_ROUTES.map((route) => GATEWAY_PREFIX + route),
   `${GATEWAY_PREFIX}/backends`,
   GATEWAY_PREFIX,
   // A consumer's, though it starts like the gateway's own.
   `${GATEWAY_PREFIX}s/api/records`,
-  "/healthz",
-  "/readyz",
-  "/metrics",
+  ...props.OPERATIONAL_ROUTES,
   "/api/records",
 ];
 
@@ -91,13 +80,13 @@ function proxiedTarget(target: string): string {
 
 describe("the gateway, under random requests", () => {
   it("answers any request below 500 with a consumer in rotation, passes it on unchanged, and keeps the consumer in rotation", async () => {
-    const requests = anyRequest(
-      fc.tuple(pathsOf(ROUTES), queryOf()).map(([path, query]) => path + query),
+    const requests = props.anyRequest(
+      fc.tuple(props.pathsOf(ROUTES), props.queryOf()).map(([path, query]) => path + query),
     );
     await fc.assert(
       fc.asyncProperty(requests, async (request) => {
         const before = echoed;
-        const { answer, body } = await checkRequest(server.url, request, poolState);
+        const { answer, body } = await props.checkRequest(server.url, request, poolState);
         const target = originForm(request.path);
         const path = target.split("?")[0] ?? "";
         if (path === GATEWAY_PREFIX || path.startsWith(`${GATEWAY_PREFIX}/`)) {
@@ -118,12 +107,12 @@ describe("the gateway, under random requests", () => {
         }
         expect(gateway.pool.readyCount()).toBe(1);
       }),
-      { numRuns: PROPERTY_RUNS },
+      { numRuns: props.PROPERTY_RUNS },
     );
   });
 
   it("answers a body over 16 KiB with a 413, on its own endpoints and through to a consumer", async () => {
-    await expectBodyTooLarge(server.url, "POST", `${GATEWAY_PREFIX}/backends`, poolState);
-    await expectBodyTooLarge(server.url, "POST", "/api/records", poolState);
+    await props.expectBodyTooLarge(server.url, "POST", `${GATEWAY_PREFIX}/backends`, poolState);
+    await props.expectBodyTooLarge(server.url, "POST", "/api/records", poolState);
   });
 });

@@ -3,18 +3,7 @@ import type { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_RATE_PER_SECOND } from "../../contract/producerRate.ts";
 import { listen, type RunningServer } from "../../lib/httpApp.ts";
-import {
-  anyHeaders,
-  anyJson,
-  anyRequest,
-  bodyLike,
-  bodyText,
-  checkRequest,
-  expectBodyTooLarge,
-  PROPERTY_RUNS,
-  pathsOf,
-  queryOf,
-} from "../../lib/httpProperties.fixture.ts";
+import * as props from "../../lib/httpProperties.fixture.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { createNumberProducer, type NumberProducer } from "./numberProducer.ts";
 import type { OwnRecordsReader } from "./ownRecordsReader.ts";
@@ -23,9 +12,7 @@ import { createProducerMetrics } from "./producerMetrics.ts";
 
 /** Every route the producer serves, the operational ones included. */
 const ROUTES = [
-  "/healthz",
-  "/readyz",
-  "/metrics",
+  ...props.OPERATIONAL_ROUTES,
   "/api/state",
   "/api/rate",
   "/api/pause",
@@ -67,19 +54,21 @@ afterAll(async () => {
   await server.close();
 });
 
-const rateBodies = bodyText(fc.oneof(bodyLike({ perSecond: validRate }), anyJson));
+const rateBodies = props.bodyText(
+  fc.oneof(props.bodyLike({ perSecond: validRate }), props.anyJson),
+);
 
 describe("the producer's HTTP API, under random requests", () => {
   it("answers any request below 500, a 4xx saying what is wrong and changing nothing", async () => {
-    const requests = anyRequest(
-      fc.tuple(pathsOf(ROUTES), queryOf()).map(([path, query]) => path + query),
+    const requests = props.anyRequest(
+      fc.tuple(props.pathsOf(ROUTES), props.queryOf()).map(([path, query]) => path + query),
       rateBodies,
     );
     await fc.assert(
       fc.asyncProperty(requests, async (request) => {
-        await checkRequest(server.url, request, () => producer.state());
+        await props.checkRequest(server.url, request, () => producer.state());
       }),
-      { numRuns: PROPERTY_RUNS },
+      { numRuns: props.PROPERTY_RUNS },
     );
   });
 
@@ -87,12 +76,12 @@ describe("the producer's HTTP API, under random requests", () => {
     const requests = fc.record({
       method: fc.constant("PUT"),
       path: fc.constant("/api/rate"),
-      headers: anyHeaders,
+      headers: props.anyHeaders,
       body: rateBodies,
     });
     await fc.assert(
       fc.asyncProperty(requests, async (request) => {
-        const { answer } = await checkRequest(server.url, request, () => producer.state());
+        const { answer } = await props.checkRequest(server.url, request, () => producer.state());
         if (answer.status === 200) {
           const { perSecond } = JSON.parse(request.body) as { perSecond: number };
           expect(producer.state().ratePerSecond).toBe(perSecond);
@@ -100,11 +89,11 @@ describe("the producer's HTTP API, under random requests", () => {
           expect(answer.text).toMatch(/perSecond|body|Content-Encoding|expected a JSON object/);
         }
       }),
-      { numRuns: PROPERTY_RUNS },
+      { numRuns: props.PROPERTY_RUNS },
     );
   });
 
   it("answers a body over 16 KiB with a 413, leaving the rate as it was", async () => {
-    await expectBodyTooLarge(server.url, "PUT", "/api/rate", () => producer.state());
+    await props.expectBodyTooLarge(server.url, "PUT", "/api/rate", () => producer.state());
   });
 });
