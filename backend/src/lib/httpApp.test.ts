@@ -1,3 +1,6 @@
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import Router from "@koa/router";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -5,6 +8,7 @@ import { ConflictError, NotFoundError } from "./errors.ts";
 import { createHttpApp, listen, type RunningServer } from "./httpApp.ts";
 import { createLogger } from "./logger.ts";
 import { parseBody } from "./parseBody.ts";
+import { waitFor } from "./waitFor.ts";
 
 const body = z.object({
   name: z.string({ error: "name must be a string" }),
@@ -17,7 +21,11 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function call(path: string, json?: string): Promise<{ status: number; body: unknown }> {
+async function call(
+  path: string,
+  json?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
   const app = createHttpApp({ logger: createLogger({ name: "test", level: "silent" }) });
   const router = new Router();
   router.get("/conflict", () => {
@@ -37,7 +45,7 @@ async function call(path: string, json?: string): Promise<{ status: number; body
   server = await listen(app, "127.0.0.1", 0);
   const response = await fetch(`${server.url}${path}`, {
     ...(json === undefined ? {} : { method: "POST", body: json }),
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
   });
   return { status: response.status, body: await response.json() };
 }
@@ -76,10 +84,163 @@ describe("parseBody", () => {
     expect(await call("/body", valid)).toEqual({ status: 200, body: JSON.parse(valid) as unknown });
   });
 
+  it("names why it refuses a body: not JSON, JSON it does not take, an unreadable encoding", async () => {
+    const refusals: [string, Record<string, string>, number, string][] = [
+      ["{", {}, 400, "body is not valid JSON"],
+      ['{"name":"a","__proto__":{"x":1}}', {}, 400, 'body has a "__proto__" key, which is refused'],
+      ['{"a":[{"__proto__":1}]}', {}, 400, 'body has a "__proto__" key, which is refused'],
+      ["5", {}, 400, "body must be a JSON object or array"],
+      ["{}", { "content-encoding": "gzip" }, 400, "body does not match its Content-Encoding"],
+      ["{}", { "content-encoding": "x-unknown" }, 415, "Unsupported Content-Encoding: x-unknown"],
+    ];
+    for (const [json, headers, status, error] of refusals) {
+      expect(await call("/body", json, headers)).toEqual({ status, body: { error } });
+    }
+  });
+
   it("names the field path of each issue in the 400, once", async () => {
     expect(await call("/body", '{"name":1,"limits":{"perSecond":0}}')).toEqual({
       status: 400,
       body: { error: "name must be a string; limits.perSecond: too low" },
     });
+  });
+});
+
+describe("listen's request timeouts", () => {
+  // Small enough for a test; the services run with REQUEST_TIMEOUTS.
+  const timeouts = { headersTimeoutMs: 300, requestTimeoutMs: 600, checkIntervalMs: 50 };
+  let handled: string[];
+
+  async function start(): Promise<RunningServer> {
+    handled = [];
+    const app = createHttpApp({ logger: createLogger({ name: "test", level: "silent" }) });
+    const router = new Router();
+    router.get("/hold", async (ctx) => {
+      handled.push(ctx.path);
+      // Held longer than the whole request may take to arrive, as a long-poll is.
+      await sleep(timeouts.requestTimeoutMs * 2);
+      ctx.body = { held: true };
+    });
+    router.get("/quick", (ctx) => {
+      handled.push(ctx.path);
+      ctx.body = { quick: true };
+    });
+    router.post("/body", (ctx) => {
+      handled.push(ctx.path);
+      ctx.body = { got: ctx.request.body };
+    });
+    app.use(router.routes());
+    server = await listen(app, "127.0.0.1", 0, timeouts);
+    return server;
+  }
+
+  /**
+   * Sends `head` on a raw socket, then one byte of `drip` every 50 ms, never finishing, and
+   * resolves with everything the server sent once it closes the connection (fails after 3 s).
+   */
+  async function dribble(url: string, head: string, drip: string): Promise<string> {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), "127.0.0.1");
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (received += chunk));
+    socket.write(head);
+    const dripping = setInterval(() => {
+      if (socket.writable) socket.write(drip);
+    }, 50);
+    try {
+      await once(socket, "close", { signal: AbortSignal.timeout(3000) });
+    } finally {
+      clearInterval(dripping);
+      socket.destroy();
+    }
+    return received;
+  }
+
+  it("answers 408 and closes the connection of a client that dribbles its headers", async () => {
+    const { url } = await start();
+    const received = await dribble(url, "GET /quick HTTP/1.1\r\nHost: test\r\nX-Slow: ", "a");
+    expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(handled).toEqual([]);
+  });
+
+  it("answers 408 and closes the connection of a client that dribbles its body", async () => {
+    const { url } = await start();
+    const head =
+      "POST /body HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n" +
+      "Content-Length: 1000\r\n\r\n";
+    const received = await dribble(url, head, " ");
+    expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+  });
+
+  it("never cuts an answer that takes longer than the request timeout, as a long-poll", async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/hold`);
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 200,
+      body: { held: true },
+    });
+  });
+
+  it("never cuts an upgraded connection (control's socket.io WebSockets)", async () => {
+    const { url, server: running } = await start();
+    const upgraded: Socket[] = [];
+    running.on("upgrade", (_request, socket: Socket) => {
+      upgraded.push(socket);
+      socket.write(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n",
+      );
+      socket.on("data", (data) => socket.write(data));
+    });
+    const client = connect(Number(new URL(url).port), "127.0.0.1");
+    let received = "";
+    client.setEncoding("utf8");
+    client.on("data", (chunk: string) => (received += chunk));
+    try {
+      client.write(
+        "GET /socket HTTP/1.1\r\nHost: test\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n",
+      );
+      await sleep(timeouts.requestTimeoutMs * 2);
+      client.write("still there");
+      await waitFor(() => received.endsWith("still there") || undefined, {
+        what: "the echo over the upgraded connection",
+        timeoutMs: 3000,
+        intervalMs: 10,
+      });
+      expect(received).toMatch(/^HTTP\/1\.1 101 /);
+    } finally {
+      client.destroy();
+      for (const socket of upgraded) socket.destroy();
+    }
+  });
+
+  it("keeps an idle kept-alive connection open past the timeouts for its next request", async () => {
+    const { url } = await start();
+    const socket = connect(Number(new URL(url).port), "127.0.0.1");
+    socket.setEncoding("utf8");
+    const answers: string[] = [];
+    socket.on("data", (chunk: string) => answers.push(chunk));
+    const request = "GET /quick HTTP/1.1\r\nHost: test\r\n\r\n";
+    try {
+      socket.write(request);
+      await waitFor(() => answers.length === 1 || undefined, {
+        what: "the first answer",
+        timeoutMs: 5000,
+        intervalMs: 10,
+      });
+      await sleep(timeouts.requestTimeoutMs * 2);
+      socket.write(request);
+      await waitFor(() => answers.length === 2 || undefined, {
+        what: "the second answer",
+        timeoutMs: 5000,
+        intervalMs: 10,
+      });
+      expect(answers.map((answer) => answer.split("\r\n")[0])).toEqual([
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+      ]);
+    } finally {
+      socket.destroy();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { bodyParser } from "@koa/bodyparser";
 import Koa from "koa";
 import { BlackoutError, httpStatusOf } from "./errors.ts";
@@ -46,11 +46,11 @@ export function createHttpApp(options: HttpAppOptions): Koa {
       jsonLimit: options.jsonLimit ?? "16kb",
       encoding: "utf-8",
       onError: (error, ctx) => {
-        const tooLarge = httpStatusOf(error) === 413;
-        ctx.throw(
-          tooLarge ? 413 : 400,
-          tooLarge ? "request body too large" : "body is not valid JSON",
-        );
+        const status = httpStatusOf(error);
+        if (status === 413) ctx.throw(413, "request body too large");
+        // A Content-Encoding or charset it cannot read: the parser's message names it.
+        if (status === 415) ctx.throw(415, error.message);
+        ctx.throw(400, bodyProblem(error));
       },
     }),
   );
@@ -59,15 +59,73 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   return app;
 }
 
+/**
+ * What is wrong with a body the JSON parser refused. Valid JSON is refused too when it is not an
+ * object or array, or when it has a `__proto__` key anywhere (prototype poisoning): saying "not
+ * valid JSON" then would send the client looking for a syntax error.
+ */
+function bodyProblem(error: Error): string {
+  if (error.message.includes("forbidden prototype property")) {
+    return 'body has a "__proto__" key, which is refused';
+  }
+  if (error.message.includes("only supports object and array")) {
+    return "body must be a JSON object or array";
+  }
+  if ((error as { code?: unknown }).code?.toString().startsWith("Z_") === true) {
+    return "body does not match its Content-Encoding";
+  }
+  return "body is not valid JSON";
+}
+
 export interface RunningServer {
   server: Server;
   url: string;
   close(): Promise<void>;
 }
 
-export function listen(app: Koa, host: string, port: number): Promise<RunningServer> {
+/**
+ * How long a client may take to send its request. A client that has not sent all of its headers
+ * by `headersTimeoutMs`, or the whole request (headers and body) by `requestTimeoutMs`, gets
+ * Node's own 408 and its connection is closed: a slow or stuck client cannot hold a connection
+ * (Node's defaults are 60 s and 300 s). The time a service takes to answer does not count, so a
+ * long-poll held for `wait` ms, or an event stream, is never cut; nor does a kept-alive
+ * connection's idle time between requests (that is Node's `keepAliveTimeout`, 5 s, which the
+ * lab's own HTTP agents honour).
+ */
+export interface RequestTimeouts {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** How often Node looks for expired requests; a timeout is noticed up to this much late. */
+  checkIntervalMs: number;
+}
+
+/**
+ * A request from a lab client (at most a 16 KiB body) arrives in milliseconds even on a loaded
+ * machine; these leave seconds to spare and still free a slow client's connection soon.
+ */
+export const REQUEST_TIMEOUTS: RequestTimeouts = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  checkIntervalMs: 1000,
+};
+
+export function listen(
+  app: Koa,
+  host: string,
+  port: number,
+  timeouts: RequestTimeouts = REQUEST_TIMEOUTS,
+): Promise<RunningServer> {
+  const handle = app.callback();
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = createServer(
+      {
+        headersTimeout: timeouts.headersTimeoutMs,
+        requestTimeout: timeouts.requestTimeoutMs,
+        connectionsCheckingInterval: timeouts.checkIntervalMs,
+      },
+      // As Koa's own listen(): its handler answers every request and its promise never rejects.
+      (req, res) => void handle(req, res),
+    );
     server.once("error", reject);
     server.once("listening", () => {
       const address = server.address();
@@ -82,5 +140,6 @@ export function listen(app: Koa, host: string, port: number): Promise<RunningSer
           }),
       });
     });
+    server.listen(port, host);
   });
 }

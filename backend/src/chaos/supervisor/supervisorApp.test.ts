@@ -3,14 +3,17 @@ import { freePorts } from "../../lib/freePorts.ts";
 import { listen, type RunningServer } from "../../lib/httpApp.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { waitFor } from "../../lib/waitFor.ts";
-import type { LocalSupervisor } from "./localSupervisor.ts";
 import { createSupervisorApp } from "./supervisorApp.ts";
-import { createHarness, type Harness } from "./supervisorHarness.fixture.ts";
+import {
+  countSubscriptions,
+  createHarness,
+  type CountedSubscriptions,
+  type Harness,
+} from "./supervisorHarness.fixture.ts";
 
 let h: Harness;
 let server: RunningServer;
-/** Event subscriptions the app holds right now. */
-let subscriptions = 0;
+let counted: CountedSubscriptions;
 
 beforeAll(async () => {
   h = await createHarness();
@@ -19,19 +22,9 @@ beforeAll(async () => {
   h.supervisor.add(h.child("consumer-1", p1 ?? 0));
   h.supervisor.add(h.child("gateway", p2 ?? 0, { kind: "service" }));
   await h.start(["consumer-0", "consumer-1", "gateway"]);
-  const counted: LocalSupervisor = {
-    ...h.supervisor,
-    onEvent(listener) {
-      subscriptions += 1;
-      const unsubscribe = h.supervisor.onEvent(listener);
-      return () => {
-        subscriptions -= 1;
-        unsubscribe();
-      };
-    },
-  };
+  counted = countSubscriptions(h.supervisor);
   const app = createSupervisorApp({
-    supervisor: counted,
+    supervisor: counted.supervisor,
     logger: createLogger({ name: "test", level: "silent" }),
     keepAliveMs: 100,
   });
@@ -193,15 +186,15 @@ describe("the supervisor's HTTP API", { timeout: 20_000 }, () => {
       what: "the app to drop the subscription of a client that went away",
       timeoutMs: 2000,
     };
-    await waitFor(() => subscriptions === 0, gone);
+    await waitFor(() => counted.count === 0, gone);
     const live = readStream("/api/events", (t) => t.includes("frozen") && t.includes("keep-alive"));
-    await waitFor(() => subscriptions === 1, { what: "a subscription", timeoutMs: 2000 });
+    await waitFor(() => counted.count === 1, { what: "a subscription", timeoutMs: 2000 });
     await h.supervisor.freeze("consumer-1", 30);
     h.supervisor.thawAll();
     const text = await live;
     expect(dataLines(text)[0]).toMatchObject({ type: "frozen", target: "consumer-1" });
     expect(text).toContain(": keep-alive\n\n");
-    await waitFor(() => subscriptions === 0, gone);
+    await waitFor(() => counted.count === 0, gone);
   });
 
   it("answers 400 for an event seq that is not one", async () => {

@@ -129,3 +129,30 @@ export function isAlive(pid: number): boolean {
   const state = processState(pid);
   return state !== undefined && state !== "Z";
 }
+
+export interface CountedSubscriptions {
+  /** The supervisor, but for onEvent, which counts. */
+  readonly supervisor: LocalSupervisor;
+  /** Event subscriptions held right now: a closed event stream must leave none. */
+  readonly count: number;
+}
+
+export function countSubscriptions(supervisor: LocalSupervisor): CountedSubscriptions {
+  let count = 0;
+  return {
+    supervisor: {
+      ...supervisor,
+      onEvent(listener) {
+        count += 1;
+        const unsubscribe = supervisor.onEvent(listener);
+        return () => {
+          count -= 1;
+          unsubscribe();
+        };
+      },
+    },
+    get count() {
+      return count;
+    },
+  };
+}

@@ -1,10 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listen, type RunningServer } from "../../lib/httpApp.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createClientsMetrics } from "./clientsMetrics.ts";
-import { createFleet, type Fleet } from "./fleet.ts";
-import { createFleetApp } from "./fleetApp.ts";
+import type { RunningServer } from "../../lib/httpApp.ts";
+import type { Fleet } from "./fleet.ts";
+import { startFleetApp } from "./fleetApp.fixture.ts";
 import { createFakeRecordsApi } from "./recordsApi.fixture.ts";
 
 let server: RunningServer;
@@ -15,25 +13,7 @@ beforeAll(async () => {
   const api = createFakeRecordsApi(Date.now);
   api.produce("producer-0");
   producing = setInterval(() => api.produce("producer-0"), 20);
-  const metrics = createClientsMetrics();
-  fleet = createFleet({
-    size: 3,
-    targetUrl: "http://gateway.test:8080",
-    pollMs: 50,
-    stallMs: 150,
-    timeoutMs: 1000,
-    fetch: api.fetch,
-    now: Date.now,
-    random: Math.random,
-    metrics,
-  });
-  const app = createFleetApp({
-    fleet,
-    probes: { alive: () => true, ready: () => true },
-    metrics: metrics.metrics,
-    logger: createLogger({ name: "test", level: "silent" }),
-  });
-  server = await listen(app, "127.0.0.1", 0);
+  ({ fleet, server } = await startFleetApp(api.fetch, Date.now));
   fleet.start();
   await sleep(300);
 });
