@@ -17,7 +17,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function call(path: string, json?: string): Promise<{ status: number; body: unknown }> {
+/** The app under test, one server a test: its calls share the server's connections. */
+async function serve(): Promise<RunningServer> {
   const app = createHttpApp({ logger: createLogger({ name: "test", level: "silent" }) });
   const router = new Router();
   router.get("/conflict", () => {
@@ -34,10 +35,19 @@ async function call(path: string, json?: string): Promise<{ status: number; body
     ctx.body = parseBody(ctx, body);
   });
   app.use(router.routes());
-  server = await listen(app, "127.0.0.1", 0);
+  return listen(app, "127.0.0.1", 0);
+}
+
+async function call(
+  path: string,
+  json?: RequestInit["body"],
+  init: RequestInit = {},
+): Promise<{ status: number; body: unknown }> {
+  server ??= await serve();
   const response = await fetch(`${server.url}${path}`, {
     ...(json === undefined ? {} : { method: "POST", body: json }),
     headers: { "content-type": "application/json" },
+    ...init,
   });
   return { status: response.status, body: await response.json() };
 }
@@ -81,5 +91,31 @@ describe("parseBody", () => {
       status: 400,
       body: { error: "name must be a string; limits.perSecond: too low" },
     });
+  });
+});
+
+describe("request bodies", () => {
+  it("answers a body the parser stops reading, instead of leaving its connection stuck", async () => {
+    // A connection the parser stopped reading stalled or was reset under a later request on it
+    // (about one time in three): ten tries each, on one server.
+    const chunk = new TextEncoder().encode("x".repeat(16_384));
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      expect(
+        await call("/body", "x".repeat(1 << 20), {
+          headers: { "content-type": "application/json", "content-encoding": "gzip" },
+        }),
+      ).toEqual({ status: 400, body: { error: "body is not valid JSON" } });
+      // Streamed without a length: the 16 kB limit is crossed while reading.
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < 64; i += 1) controller.enqueue(chunk);
+          controller.close();
+        },
+      });
+      expect(await call("/body", stream, { duplex: "half" })).toEqual({
+        status: 413,
+        body: { error: "request body too large" },
+      });
+    }
   });
 });

@@ -43,6 +43,9 @@ export function createHttpApp(options: HttpAppOptions): Koa {
       jsonLimit: options.jsonLimit ?? "16kb",
       encoding: "utf-8",
       onError: (error, ctx) => {
+        // The parser stopped reading mid-body (a corrupt gzip stream, a limit crossed while
+        // streaming): drain the rest, or the answer is lost to a connection reset.
+        ctx.req.resume();
         const tooLarge = httpStatusOf(error) === 413;
         ctx.throw(
           tooLarge ? 413 : 400,
