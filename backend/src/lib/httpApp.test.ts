@@ -95,6 +95,16 @@ describe("parseBody", () => {
 });
 
 describe("request bodies", () => {
+  it("refuses JSON nested more than 64 levels deep, and takes 64", async () => {
+    const nested = (levels: number) =>
+      `{"name":"a","limits":{"perSecond":5},"x":${"[".repeat(levels - 1)}${"]".repeat(levels - 1)}}`;
+    expect(await call("/body", nested(64))).toMatchObject({ status: 200 });
+    expect(await call("/body", nested(65))).toEqual({
+      status: 400,
+      body: { error: "body is nested deeper than 64 levels" },
+    });
+  });
+
   it("answers a body the parser stops reading, instead of leaving its connection stuck", async () => {
     // A connection the parser stopped reading stalled or was reset under a later request on it
     // (about one time in three): ten tries each, on one server.

@@ -15,7 +15,7 @@ export interface HttpAppOptions {
  * with its status, and Koa's HttpErrors (`ctx.throw`) with theirs: a 4xx answers
  * `{ "error": "<what was wrong>" }` plus the error's `details`, a 5xx (or any other error) answers
  * `{ "error": "internal error" }` and is logged once with its stack. JSON bodies are parsed with a
- * size limit.
+ * size limit and a nesting limit.
  */
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
@@ -54,9 +54,33 @@ export function createHttpApp(options: HttpAppOptions): Koa {
       },
     }),
   );
+  app.use(async (ctx, next) => {
+    if (nestedDeeperThan(ctx.request.body, MAX_JSON_LEVELS)) {
+      ctx.throw(400, `body is nested deeper than ${MAX_JSON_LEVELS} levels`);
+    }
+    await next();
+  });
   // Koa's own default would print every error to stderr a second time.
   app.silent = true;
   return app;
+}
+
+/**
+ * Far deeper than any Blackout body. What a route keeps as it came (a client's extra fields) is
+ * serialised again later, recursively (log lines, socket.io, answers): past a few thousand levels
+ * that overflows the stack, and every later read of it answers 500.
+ */
+const MAX_JSON_LEVELS = 64;
+
+/** Whether arrays and objects nest more than `limit` levels in `value`; without recursion. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const isContainer = (v: unknown): v is object => typeof v === "object" && v !== null;
+  let level: object[] = isContainer(value) ? [value] : [];
+  for (let levels = 1; level.length > 0; levels += 1) {
+    if (levels > limit) return true;
+    level = level.flatMap((container) => Object.values(container).filter(isContainer));
+  }
+  return false;
 }
 
 export interface RunningServer {
