@@ -95,6 +95,17 @@ describe("parseBody", () => {
 });
 
 describe("request bodies", () => {
+  it("says why a body that is JSON is refused all the same", async () => {
+    expect(await call("/body", "5")).toEqual({
+      status: 400,
+      body: { error: "body must be a JSON object or array" },
+    });
+    expect(await call("/body", '{"name":"a","__proto__":{"limits":{"perSecond":5}}}')).toEqual({
+      status: 400,
+      body: { error: 'body must not have a "__proto__" key' },
+    });
+  });
+
   it("refuses JSON nested more than 64 levels deep, and takes 64", async () => {
     const nested = (levels: number) =>
       `{"name":"a","limits":{"perSecond":5},"x":${"[".repeat(levels - 1)}${"]".repeat(levels - 1)}}`;

@@ -46,11 +46,8 @@ export function createHttpApp(options: HttpAppOptions): Koa {
         // The parser stopped reading mid-body (a corrupt gzip stream, a limit crossed while
         // streaming): drain the rest, or the answer is lost to a connection reset.
         ctx.req.resume();
-        const tooLarge = httpStatusOf(error) === 413;
-        ctx.throw(
-          tooLarge ? 413 : 400,
-          tooLarge ? "request body too large" : "body is not valid JSON",
-        );
+        if (httpStatusOf(error) === 413) ctx.throw(413, "request body too large");
+        ctx.throw(400, unreadableBody(error));
       },
     }),
   );
@@ -63,6 +60,20 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   // Koa's own default would print every error to stderr a second time.
   app.silent = true;
   return app;
+}
+
+/** Why the JSON parser refused a body, in words a caller can act on. */
+function unreadableBody(error: unknown): string {
+  const message = error instanceof Error ? error.message : "";
+  // The parser takes only an object or an array at the top (its strict mode)...
+  if (message.includes("only supports object and array")) {
+    return "body must be a JSON object or array";
+  }
+  // ...and refuses keys that would replace an object's prototype.
+  if (message.includes("forbidden prototype property")) {
+    return 'body must not have a "__proto__" key';
+  }
+  return "body is not valid JSON";
 }
 
 /**
