@@ -292,6 +292,10 @@ describe("control's runs API", () => {
     );
     expect((await call("GET", "/api/runs")).body).toEqual({ runs: [] });
     expect(await call("POST", "/api/runs", { scenario: 7 })).toMatchObject({ status: 400 });
+    expect(await call("POST", "/api/runs", { scenario: yaml("20s"), dryRun: true, "": 1 })).toEqual(
+      { status: 400, body: { error: 'unknown field "dryRun", ""' } },
+    );
+    expect((await call("GET", "/api/runs")).body).toEqual({ runs: [] });
   });
 });
 
