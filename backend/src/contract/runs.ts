@@ -45,7 +45,12 @@ export const runRequestSchema = z.strictObject(
       .regex(/^[a-z][a-z0-9-]{0,31}$/, "actor must be a short lower-case word such as cli")
       .default("api"),
   },
-  { error: 'expected a JSON object like {"scenario": "<YAML text>", "fileName": "x.yaml"}' },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`
+        : 'expected a JSON object like {"scenario": "<YAML text>", "fileName": "x.yaml"}',
+  },
 );
 export type RunRequest = z.input<typeof runRequestSchema>;
 

@@ -15,8 +15,7 @@ export interface HttpAppOptions {
  * with its status, and Koa's HttpErrors (`ctx.throw`) with theirs: a 4xx answers
  * `{ "error": "<what was wrong>" }` plus the error's `details`, a 5xx (or any other error) answers
  * `{ "error": "internal error" }` and is logged once with its stack, unless it was thrown with
- * `expose: true` to explain itself. JSON bodies are parsed with a
- * size limit.
+ * `expose: true` to explain itself. JSON bodies are parsed with a size limit and a nesting limit.
  */
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
@@ -46,6 +45,9 @@ export function createHttpApp(options: HttpAppOptions): Koa {
       jsonLimit: options.jsonLimit ?? "16kb",
       encoding: "utf-8",
       onError: (error, ctx) => {
+        // The parser stopped reading mid-body (a corrupt gzip stream, a limit crossed while
+        // streaming): drain the rest, or the answer is lost to a connection reset.
+        ctx.req.resume();
         const status = httpStatusOf(error);
         if (status === 413) ctx.throw(413, "request body too large");
         // A Content-Encoding or charset it cannot read: the parser's message names it.
@@ -54,6 +56,12 @@ export function createHttpApp(options: HttpAppOptions): Koa {
       },
     }),
   );
+  app.use(async (ctx, next) => {
+    if (nestedDeeperThan(ctx.request.body, MAX_JSON_LEVELS)) {
+      ctx.throw(400, `body is nested deeper than ${MAX_JSON_LEVELS} levels`);
+    }
+    await next();
+  });
   // Koa's own default would print every error to stderr a second time.
   app.silent = true;
   return app;
@@ -66,7 +74,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
  */
 function bodyProblem(error: Error): string {
   if (error.message.includes("forbidden prototype property")) {
-    return 'body has a "__proto__" key, which is refused';
+    return 'body must not have a "__proto__" key';
   }
   if (error.message.includes("only supports object and array")) {
     return "body must be a JSON object or array";
@@ -75,6 +83,24 @@ function bodyProblem(error: Error): string {
     return "body does not match its Content-Encoding";
   }
   return "body is not valid JSON";
+}
+
+/**
+ * Far deeper than any Blackout body. What a route keeps as it came (a client's extra fields) is
+ * serialised again later, recursively (log lines, socket.io, answers): past a few thousand levels
+ * that overflows the stack, and every later read of it answers 500.
+ */
+const MAX_JSON_LEVELS = 64;
+
+/** Whether arrays and objects nest more than `limit` levels in `value`; without recursion. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const isContainer = (v: unknown): v is object => typeof v === "object" && v !== null;
+  let level: object[] = isContainer(value) ? [value] : [];
+  for (let levels = 1; level.length > 0; levels += 1) {
+    if (levels > limit) return true;
+    level = level.flatMap((container) => Object.values(container).filter(isContainer));
+  }
+  return false;
 }
 
 export interface RunningServer {

@@ -136,6 +136,11 @@ describe("parseScenario", () => {
       "bad.yaml:3: slos: unknown key (expected name, description, seed, steady, steps, slo, abortWhen or failoverSettings)",
     ],
     [
+      "an empty key",
+      ["name: x", "steps: [{ wait: 1s }]", '"": []'],
+      'bad.yaml:3: "": unknown key (expected name, description, seed, steady, steps, slo, abortWhen or failoverSettings)',
+    ],
+    [
       "failover settings that do not exist",
       ["name: x", "steps: [{ wait: 1s }]", "failoverSettings: fast"],
       'bad.yaml:3: failoverSettings: expected typical or tuned, got "fast"',

@@ -128,7 +128,10 @@ function describe(value: unknown): string {
 function formatPath(path: Path): string {
   return path
     .map((key, index) =>
-      typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`,
+      typeof key === "number"
+        ? `[${key}]`
+        : // An empty key (`"": 1`, or `: 1`) is named too, or its issue would name no field.
+          `${index === 0 ? "" : "."}${key === "" ? '""' : String(key)}`,
     )
     .join("");
 }

@@ -199,6 +199,35 @@ describe("control's API", () => {
   });
 });
 
+describe("control's API under deep bodies", () => {
+  it("refuses a report nested thousands of levels deep, and keeps answering its reads", async () => {
+    const { call, feed } = await start();
+    // Kept as they came, such fields broke socket.io's push and every later GET /api/fleet.
+    const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    const summary = JSON.stringify(clientSummary({ at: 1000 }));
+    const answers = [
+      await call("POST", "/api/fleet/summary", `${summary.slice(0, -1)},"extra":${deep}}`),
+      await call(
+        "POST",
+        "/api/fleet/events",
+        `{"events":[{"type":"gap","at":1,"client":"c","x":${deep}}]}`,
+      ),
+    ];
+    expect(await call("GET", "/api/fleet")).toEqual({
+      status: 200,
+      body: { latest: [], history: [] },
+    });
+    expect(await call("GET", "/api/anomalies")).toEqual({ status: 200, body: { anomalies: [] } });
+    expect(feed.latest()).toEqual([]);
+    for (const answer of answers) {
+      expect(answer).toEqual({
+        status: 400,
+        body: { error: "body is nested deeper than 64 levels" },
+      });
+    }
+  });
+});
+
 describe("control's runs API", () => {
   const yaml = (steady: string) =>
     [
@@ -264,6 +293,10 @@ describe("control's runs API", () => {
     );
     expect((await call("GET", "/api/runs")).body).toEqual({ runs: [] });
     expect(await call("POST", "/api/runs", { scenario: 7 })).toMatchObject({ status: 400 });
+    expect(await call("POST", "/api/runs", { scenario: yaml("20s"), dryRun: true, "": 1 })).toEqual(
+      { status: 400, body: { error: 'unknown field "dryRun", ""' } },
+    );
+    expect((await call("GET", "/api/runs")).body).toEqual({ runs: [] });
   });
 });
 
