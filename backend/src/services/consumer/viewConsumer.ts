@@ -6,7 +6,7 @@ import { createLogThrottle } from "../../lib/logThrottle.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { ConsumerMetrics } from "./consumerMetrics.ts";
 import { inRecordSpan } from "./recordSpan.ts";
-import type { View } from "./view.ts";
+import type { RecordOrigin, View } from "./view.ts";
 
 export interface ViewConsumerOptions {
   kafka: Kafka;
@@ -171,6 +171,9 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
    */
   function handleBatch(partition: number, messages: readonly KafkaMessage[]): void {
     const consumed = new Map<string, number>();
+    const origin: RecordOrigin = {
+      partitionTruncated: (startOffsets?.get(partition)?.low ?? 0) > 0,
+    };
     let lastTs: number | undefined;
     for (const message of messages) {
       const offset = Number(message.offset);
@@ -178,7 +181,7 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
       if (position !== undefined && offset < position) continue;
       positions.set(partition, offset + 1);
       const ts = inRecordSpan(topic, partition, message.headers, () =>
-        addMessage(partition, offset, message, consumed),
+        addMessage(partition, offset, message, origin, consumed),
       );
       if (ts !== undefined) lastTs = ts;
     }
@@ -192,6 +195,7 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
     partition: number,
     offset: number,
     message: KafkaMessage,
+    origin: RecordOrigin,
     consumed: Map<string, number>,
   ): number | undefined {
     const record = decodeRecord(message.value);
@@ -209,9 +213,7 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
       });
       return undefined;
     }
-    const result = view.add(record, {
-      partitionTruncated: (startOffsets?.get(partition)?.low ?? 0) > 0,
-    });
+    const result = view.add(record, origin);
     if (result !== "added" && result !== "duplicate" && result !== "expired") {
       metrics.heldOutRecords.inc({ reason: result });
       throttle(`held out: ${result}`, (skipped) => {
