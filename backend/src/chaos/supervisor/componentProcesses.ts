@@ -54,7 +54,7 @@ export function createComponentProcesses(options: {
     } catch (error) {
       component.lastExit = `could not be spawned: ${messageOf(error)}`;
       const delayMs = options.backoff.restartDelay(component, now(), false);
-      progress(`${spec.name} ${component.lastExit}; ${restartingIn(component, delayMs)}`);
+      progress(`${spec.name} ${component.lastExit}; ${restartNote(component, delayMs)}`);
       scheduleRestart(component, delayMs, "exited");
       return;
     }
@@ -95,7 +95,7 @@ export function createComponentProcesses(options: {
       progress(
         incarnation.killedByUs
           ? `${spec.name} terminated (${detail}); restarting in ${delayMs} ms`
-          : `${spec.name} exited unexpectedly (${detail}); ${restartingIn(component, delayMs)}; see ${spec.logFile}`,
+          : `${spec.name} exited unexpectedly (${detail}); ${restartNote(component, delayMs)}; see ${spec.logFile}`,
       );
       scheduleRestart(component, delayMs, incarnation.killedByUs ? "killed" : "exited");
     };
@@ -115,8 +115,8 @@ export function createComponentProcesses(options: {
     readiness.poll(component, incarnation);
   }
 
-  /** "restarting in N ms", saying so when that is a crash loop's backoff; emits crash-loop then. */
-  function restartingIn(component: SupervisedComponent, delayMs: number): string {
+  /** How a restart after an exit of its own is announced; a backed-off one is a crash-loop event too. */
+  function restartNote(component: SupervisedComponent, delayMs: number): string {
     if (delayMs <= options.restartDelayMs) return `restarting in ${delayMs} ms`;
     const detail = `${component.crashes} exits in a row, each before it stayed ready; restarting in ${delayMs} ms`;
     events.emit(component, "crash-loop", { detail });
