@@ -14,8 +14,7 @@ import { MAX_CURSOR_PRODUCERS, type Cursor } from "./cursor.ts";
  * - `too-many-producers`: a new producer beyond MAX_VIEW_PRODUCERS; more could not fit in a
  *   client's cursor.
  */
-export const HELD_OUT_REASONS = ["far-ahead", "unknown-producer", "too-many-producers"] as const;
-export type HeldOutReason = (typeof HELD_OUT_REASONS)[number];
+export type HeldOutReason = "far-ahead" | "unknown-producer" | "too-many-producers";
 
 /** The most producers a view serves: what a client's cursor can carry. */
 export const MAX_VIEW_PRODUCERS = MAX_CURSOR_PRODUCERS;
