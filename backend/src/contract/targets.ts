@@ -35,6 +35,12 @@ export const targetSchema = z.object({
   pid: z.number().optional(),
   /** Brokers: the Kafka node id, to join with Kafka's own view (leaders, controller). */
   nodeId: z.number().optional(),
+  /**
+   * Local mode, while the target is crash-looping: it exited by itself (not killed by the lab)
+   * twice or more in a row before staying ready for a while, so its restarts are backed off.
+   * `exits` in a row so far; `backoffMs`, how long its last restart waited. Absent otherwise.
+   */
+  crashLoop: z.object({ exits: z.number(), backoffMs: z.number() }).optional(),
 });
 export type Target = Readonly<z.infer<typeof targetSchema>>;
 
@@ -68,6 +74,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   "unready",
   "frozen",
   "thawed",
+  "crash-loop",
 ] as const;
 export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
 
@@ -84,7 +91,11 @@ export const lifecycleEventSchema = z.object({
    * latter as faults too.
    */
   byUs: z.boolean().optional(),
-  /** Human-readable detail: `signal SIGKILL`, `exit code 1`, `pod deleted`. */
+  /**
+   * Human-readable detail: `signal SIGKILL`, `exit code 1`, `pod deleted`; for `crash-loop` (local
+   * mode: a restart backed off because the target keeps exiting soon after it starts), how many
+   * exits in a row and how long the restart waits.
+   */
   detail: z.string().optional(),
 });
 export type LifecycleEvent = Readonly<z.infer<typeof lifecycleEventSchema>>;

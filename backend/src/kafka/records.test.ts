@@ -30,6 +30,10 @@ describe("a number record", () => {
     ["no producer", '{"seq":1,"ts":0}'],
     ["an empty producer", '{"producer":"","seq":1,"ts":0}'],
     ["a producer that is not a string", '{"producer":7,"seq":1,"ts":0}'],
+    ["a producer id with a space", '{"producer":"producer 0","seq":1,"ts":0}'],
+    ["a producer id with a comma or colon", '{"producer":"p,q:1","seq":1,"ts":0}'],
+    ["a producer id beyond 64 characters", `{"producer":"${"p".repeat(65)}","seq":1,"ts":0}`],
+    ["a producer id that is not ASCII", '{"producer":"prödücer","seq":1,"ts":0}'],
     ["no seq", '{"producer":"p","ts":0}'],
     ["a seq of 0", '{"producer":"p","seq":0,"ts":0}'],
     ["a negative seq", '{"producer":"p","seq":-3,"ts":0}'],
@@ -44,7 +48,14 @@ describe("a number record", () => {
     expect(decode(text)).toBeUndefined();
   });
 
-  it("is not an empty message (a tombstone)", () => {
+  it("is not an empty message (a tombstone), an empty value, nor binary bytes", () => {
     expect(decodeRecord(null)).toBeUndefined();
+    expect(decodeRecord(Buffer.alloc(0))).toBeUndefined();
+    expect(decodeRecord(Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x80]))).toBeUndefined();
+  });
+
+  it("accepts a producer id of 64 letters, digits, dots, dashes and underscores", () => {
+    const producer = "Producer_0.a-".padEnd(64, "z");
+    expect(decode(JSON.stringify({ producer, seq: 1, ts: 0 }))?.producer).toBe(producer);
   });
 });

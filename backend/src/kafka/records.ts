@@ -12,9 +12,18 @@ export function numbersTopicSpec(topic: string, partitions: number): TopicSpec {
   };
 }
 
+export const MAX_PRODUCER_ID_LENGTH = 64;
+
+/**
+ * What a producer id may be: what a client's cursor can carry (`cursor.ts`). A record under any
+ * other id could be served, but every client's next poll would then send a cursor its consumer
+ * refuses, so such a record is poison like one that is not JSON.
+ */
+export const PRODUCER_ID = new RegExp(`^[A-Za-z0-9._-]{1,${MAX_PRODUCER_ID_LENGTH}}$`);
+
 /** A record's value: `{ "producer": "producer-0", "seq": 41, "ts": <ms epoch> }`, keyed by producer. */
 export interface NumberRecord {
-  /** Not empty. */
+  /** Matches PRODUCER_ID. */
   producer: string;
   /** A safe integer from 1. */
   seq: number;
@@ -42,7 +51,7 @@ export function decodeRecord(value: Buffer | null): NumberRecord | undefined {
   }
   if (typeof parsed !== "object" || parsed === null) return undefined;
   const { producer, seq, ts } = parsed as Partial<Record<keyof NumberRecord, unknown>>;
-  if (typeof producer !== "string" || producer.length === 0) return undefined;
+  if (typeof producer !== "string" || !PRODUCER_ID.test(producer)) return undefined;
   if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 1) return undefined;
   if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) return undefined;
   // A new object of the record's fields only: nothing else the message held is kept in the view.

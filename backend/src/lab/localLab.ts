@@ -6,6 +6,7 @@ import {
   type LocalSupervisor,
 } from "../chaos/supervisor/localSupervisor.ts";
 import { createSupervisorApp } from "../chaos/supervisor/supervisorApp.ts";
+import { createSupervisorMetrics } from "../chaos/supervisor/supervisorMetrics.ts";
 import { kafkaNodes } from "../kafka/brokerProperties.ts";
 import { ensureJmxExporterAgent } from "../kafka/jmxExporterAgent.ts";
 import { ensureKafkaJars, KAFKA_VERSION } from "../kafka/kafkaJars.ts";
@@ -58,8 +59,10 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
   const dataDir = config.BLACKOUT_DATA_DIR;
   const kafkaDir = join(dataDir, "kafka");
   const logDir = join(dataDir, "logs");
+  const supervisorMetrics = createSupervisorMetrics();
   const supervisor: LocalSupervisor = createLocalSupervisor({
     restartDelayMs: config.RESTART_DELAY_MS,
+    metrics: supervisorMetrics,
     onProgress: print,
   });
   let api: RunningServer | undefined;
@@ -154,7 +157,7 @@ export function createLocalLab(config: LabConfig, options: LocalLabOptions): Loc
 
       const logger = createLogger({ name: "supervisor", level: "warn" });
       api = await listen(
-        createSupervisorApp({ supervisor, logger }),
+        createSupervisorApp({ supervisor, logger, metrics: supervisorMetrics.metrics }),
         "127.0.0.1",
         config.SUPERVISOR_PORT,
       );

@@ -8,7 +8,7 @@ export const PROMETHEUS_RULES_DIR = fileURLToPath(
 
 /**
  * Prometheus's scrape configuration for the local lab: every service's /metrics on its port (the
- * gateway keeps its own under /gateway). Generated from the lab's settings so that other ports or
+ * gateway keeps its own under /gateway), and the supervisor's. Generated from the lab's settings so that other ports or
  * counts need no hand edit; observability/prometheus/local.yml is this for the defaults.
  */
 export function prometheusConfig(config: LabConfig): string {
@@ -35,6 +35,8 @@ export function prometheusConfig(config: LabConfig): string {
     job("gateway", targets(config.GATEWAY_PORT, 1), "/gateway/metrics"),
     job("clients", targets(config.CLIENTS_PORT, 1)),
     job("control", targets(config.CONTROL_PORT, 1)),
+    // The lab's own supervisor: restarts and crash-loop backoffs of every component.
+    job("supervisor", targets(config.SUPERVISOR_PORT, 1)),
     // Kafka's own metrics (the JMX exporter on each node), labelled with the node's name.
     "  - job_name: kafka",
     "    static_configs:",

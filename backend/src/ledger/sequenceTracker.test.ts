@@ -55,6 +55,24 @@ describe("createSequenceTracker", () => {
     expect(tracker.accept(1)).toEqual({ kind: "duplicate" });
     expect(tracker.accept(21)).toEqual({ kind: "late" });
   });
+  it("keeps one hole for a far-ahead number however large the gap, and takes the numbers below it as late", () => {
+    // What a consumer would cause by serving a forged record (consumers hold those out, see
+    // view.ts): the count is arithmetic, the memory one range.
+    const tracker = createSequenceTracker(10);
+    expect(tracker.accept(Number.MAX_SAFE_INTEGER)).toEqual({
+      kind: "new",
+      gap: { from: 11, to: Number.MAX_SAFE_INTEGER - 1 },
+    });
+    expect(tracker.missing).toBe(Number.MAX_SAFE_INTEGER - 11);
+    expect(tracker.accept(11)).toEqual({ kind: "late" });
+    expect(tracker.accept(13)).toEqual({ kind: "late" });
+    expect(tracker.missingRanges()).toEqual([
+      { from: 12, to: 12 },
+      { from: 14, to: Number.MAX_SAFE_INTEGER - 1 },
+    ]);
+    expect(tracker.highest).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it("skips to a view window's floor as fell-behind, never as missing, and only forward", () => {
     const tracker = createSequenceTracker(10);
     tracker.accept(11);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { createSupervisorMetrics } from "../../src/chaos/supervisor/supervisorMetrics.ts";
 import { createLagMetrics } from "../../src/kafka/lagMetrics.ts";
 import { createMetrics, type Metrics } from "../../src/lib/metrics.ts";
 import { publishSpanExportCounts } from "../../src/lib/spanExportCounts.ts";
@@ -49,6 +50,7 @@ function registries(): Metrics[] {
     createGatewayMetrics().metrics,
     createClientsMetrics().metrics,
     control.metrics,
+    createSupervisorMetrics().metrics,
   ];
 }
 

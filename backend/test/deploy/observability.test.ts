@@ -43,7 +43,7 @@ describe("the observability configs of compose and Kubernetes", () => {
 
   it("have recording rules and alerts that pass promtool's check and its unit tests", () => {
     const rules = join(rulesDir, "blackout.rules.yml");
-    expect(promtool(rules, ["check", "rules"])).toContain("SUCCESS: 15 rules found");
+    expect(promtool(rules, ["check", "rules"])).toContain("SUCCESS: 17 rules found");
     expect(promtool(join(rulesDir, "blackout.test.yml"), ["test", "rules"])).toContain("SUCCESS");
     const { groups } = parse(readFileSync(rules, "utf8")) as {
       groups: { rules: { alert?: string; annotations?: { description?: string } }[] }[];
@@ -52,8 +52,10 @@ describe("the observability configs of compose and Kubernetes", () => {
     expect(alerts.map((rule) => rule.alert).sort()).toEqual([
       "BlackoutConsumerLagGrowing",
       "BlackoutConsumerNotReady",
+      "BlackoutCrashLoop",
       "BlackoutFaultOpenTooLong",
       "BlackoutGatewayWithoutBackends",
+      "BlackoutOddRecords",
       "BlackoutOfflinePartitions",
       "BlackoutRecordsMissing",
       "BlackoutUnderReplicatedPartitions",

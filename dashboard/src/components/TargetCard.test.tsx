@@ -70,6 +70,24 @@ describe("TargetCard", () => {
     expect(onAction).not.toHaveBeenCalled();
   });
 
+  it("names a crash loop, with its exits in a row and the backoff of its restarts", () => {
+    render(
+      <TargetCard
+        target={target("consumer-2", {
+          status: "stopped",
+          ready: false,
+          restarts: 5,
+          crashLoop: { exits: 5, backoffMs: 16_000 },
+        })}
+        blocked={null}
+        onAction={() => undefined}
+      />,
+    );
+    expect(screen.getByText("crash loop", { selector: ".pill" })).toBeTruthy();
+    expect(screen.queryByText("down")).toBeNull();
+    expect(screen.getByText("5 exits in a row, restarts backed off to 16.0 s")).toBeTruthy();
+  });
+
   it("shows a producer's rate and last number", () => {
     render(
       <TargetCard

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { formatDuration } from "../../../backend/src/contract/formatDuration.ts";
 import type { KillMode, TargetView } from "../../../backend/src/contract/targets.ts";
 import { formatCount } from "../format.ts";
 
@@ -18,6 +19,8 @@ export interface TargetCardProps {
 }
 
 function statusOf(target: TargetView): { text: string; tone: "ok" | "warn" | "bad" } {
+  // A crash loop is worse news than one restart: it is named rather than shown as "down".
+  if (target.crashLoop !== undefined) return { text: "crash loop", tone: "bad" };
   if (target.status === "stopped") return { text: "down", tone: "bad" };
   if (target.status === "frozen") return { text: "frozen", tone: "warn" };
   return target.ready ? { text: "ready", tone: "ok" } : { text: "not ready", tone: "warn" };
@@ -80,6 +83,15 @@ export function TargetCard({
         )}
         <dt>restarts</dt>
         <dd>{target.restarts}</dd>
+        {target.crashLoop !== undefined && (
+          <>
+            <dt>crash loop</dt>
+            <dd className="bad-text">
+              {target.crashLoop.exits} exits in a row, restarts backed off to{" "}
+              {formatDuration(target.crashLoop.backoffMs)}
+            </dd>
+          </>
+        )}
       </dl>
       <div className="actions">
         <button

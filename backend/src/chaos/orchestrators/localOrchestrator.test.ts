@@ -24,6 +24,7 @@ beforeAll(async () => {
   const app = createSupervisorApp({
     supervisor: h.supervisor,
     logger: createLogger({ name: "test", level: "silent" }),
+    metrics: h.metrics.metrics,
   });
   server = await listen(app, "127.0.0.1", 0);
   orchestrator = createLocalOrchestrator({ url: `${server.url}/` });

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { spawnDetached } from "../../lib/spawnDetached.ts";
 import type { ComponentReadiness } from "./componentReadiness.ts";
+import type { CrashLoopBackoff } from "./crashLoopBackoff.ts";
 import { signalGroup } from "./signalGroup.ts";
 import type { Incarnation, SupervisedComponent } from "./supervisedComponent.ts";
 import type { SupervisorEvents } from "./supervisorEvents.ts";
@@ -15,9 +16,16 @@ export interface ComponentProcesses {
 }
 
 /**
+ * Why a component was restarted: `killed` by the lab (a fault, through the supervisor), or
+ * `exited` of its own (a crash, a signal from outside the lab, a failed spawn).
+ */
+export type RestartReason = "killed" | "exited";
+
+/**
  * The per-child lifecycle, as a StatefulSet's kubelet has it: spawn in its own process group,
  * started and terminated events, readiness polled while it runs, and after any exit a
- * replacement `restartDelayMs` later, unless the supervisor is stopping.
+ * replacement `restartDelayMs` later (longer in a crash loop, see crashLoopBackoff.ts), unless the
+ * supervisor is stopping.
  */
 export function createComponentProcesses(options: {
   readonly restartDelayMs: number;
@@ -26,7 +34,10 @@ export function createComponentProcesses(options: {
   readonly progress: (line: string) => void;
   readonly events: SupervisorEvents;
   readonly readiness: ComponentReadiness;
+  readonly backoff: CrashLoopBackoff;
   readonly stopping: () => boolean;
+  /** Called as each replacement is spawned. */
+  readonly onRestart?: (component: SupervisedComponent, reason: RestartReason) => void;
 }): ComponentProcesses {
   const { events, readiness, progress, now, stopping } = options;
 
@@ -42,8 +53,9 @@ export function createComponentProcesses(options: {
       });
     } catch (error) {
       component.lastExit = `could not be spawned: ${messageOf(error)}`;
-      progress(`${spec.name} ${component.lastExit}`);
-      scheduleRestart(component);
+      const delayMs = options.backoff.restartDelay(component, now(), false);
+      progress(`${spec.name} ${component.lastExit}; ${restartNote(component, delayMs)}`);
+      scheduleRestart(component, delayMs, "exited");
       return;
     }
     let markExited = (): void => undefined;
@@ -59,6 +71,8 @@ export function createComponentProcesses(options: {
     const onExit = (detail: string): void => {
       if (done) return;
       done = true;
+      // Before its ready state is cleared: how long it was up decides whether it is looping.
+      const delayMs = options.backoff.restartDelay(component, now(), incarnation.killedByUs);
       clearTimeout(incarnation.pollTimer);
       clearTimeout(incarnation.thawTimer);
       clearTimeout(incarnation.escalateTimer);
@@ -80,10 +94,10 @@ export function createComponentProcesses(options: {
       if (stopping()) return;
       progress(
         incarnation.killedByUs
-          ? `${spec.name} terminated (${detail}); restarting in ${options.restartDelayMs} ms`
-          : `${spec.name} exited unexpectedly (${detail}); restarting in ${options.restartDelayMs} ms; see ${spec.logFile}`,
+          ? `${spec.name} terminated (${detail}); restarting in ${delayMs} ms`
+          : `${spec.name} exited unexpectedly (${detail}); ${restartNote(component, delayMs)}; see ${spec.logFile}`,
       );
-      scheduleRestart(component);
+      scheduleRestart(component, delayMs, incarnation.killedByUs ? "killed" : "exited");
     };
     child.once("exit", (code, signal) =>
       onExit(signal !== null ? `signal ${signal}` : `exit code ${code ?? "?"}`),
@@ -101,16 +115,29 @@ export function createComponentProcesses(options: {
     readiness.poll(component, incarnation);
   }
 
-  function scheduleRestart(component: SupervisedComponent): void {
+  /** How a restart after an exit of its own is announced; a backed-off one is a crash-loop event too. */
+  function restartNote(component: SupervisedComponent, delayMs: number): string {
+    if (delayMs <= options.restartDelayMs) return `restarting in ${delayMs} ms`;
+    const detail = `${component.crashes} exits in a row, each before it stayed ready; restarting in ${delayMs} ms`;
+    events.emit(component, "crash-loop", { detail });
+    return `crash loop (${detail}, backed off from ${options.restartDelayMs} ms)`;
+  }
+
+  function scheduleRestart(
+    component: SupervisedComponent,
+    delayMs: number,
+    reason: RestartReason,
+  ): void {
     if (stopping()) return;
     component.restartTimer = setTimeout(() => {
       component.restartTimer = undefined;
       if (stopping()) return;
       component.restarts += 1;
+      options.onRestart?.(component, reason);
       spawn(component);
       const pid = component.incarnation?.pid;
       if (pid !== undefined) progress(`${component.spec.name} restarted (pid ${pid})`);
-    }, options.restartDelayMs);
+    }, delayMs);
   }
 
   return {

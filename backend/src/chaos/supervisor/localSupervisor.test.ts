@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { freePorts } from "../../lib/freePorts.ts";
 import { waitFor } from "../../lib/waitFor.ts";
 import { EVENT_BUFFER_SIZE } from "./localSupervisor.ts";
+import type { SupervisorMetrics } from "./supervisorMetrics.ts";
 import { TargetStateError, UnknownTargetError } from "../orchestrators/orchestrator.ts";
 import { createHarness, isAlive, processState, type Harness } from "./supervisorHarness.fixture.ts";
 
@@ -35,6 +36,29 @@ async function oneConsumer(
 }
 
 const target = (h: Harness, name: string) => h.supervisor.components().find((c) => c.name === name);
+
+/** The component's restarts_total by reason. */
+async function restartsOf(
+  metrics: SupervisorMetrics,
+  component: string,
+): Promise<Record<string, number>> {
+  const { values } = await metrics.restarts.get();
+  return Object.fromEntries(
+    values
+      .filter((v) => v.labels.component === component)
+      .map((v) => [String(v.labels.reason), v.value]),
+  );
+}
+
+async function backoffSecondsOf(metrics: SupervisorMetrics, component: string): Promise<number> {
+  const text = await metrics.metrics.metricsText();
+  const line = text
+    .split("\n")
+    .find((l) =>
+      l.startsWith(`blackout_supervisor_restart_backoff_seconds{component="${component}"}`),
+    );
+  return Number(line?.split(" ").at(-1));
+}
 
 describe("the local supervisor", { timeout: 20_000 }, () => {
   it("starts components, waits for readiness, lists targets apart from services, and passes exactly the env given", async () => {
@@ -220,8 +244,128 @@ describe("the local supervisor", { timeout: 20_000 }, () => {
           line.endsWith(logOf("producer-0")),
       ),
     ).toBe(true);
-    expect(target(h, "producer-0")?.restarts).toBeGreaterThanOrEqual(2);
+    expect(target(h, "producer-0")?.restarts).toBeGreaterThanOrEqual(1);
   });
+
+  it(
+    "backs off a component that keeps exiting right after it starts, and shows it",
+    { timeout: 60_000 },
+    async () => {
+      const h = await harness({ restartDelayMs: 100, maxRestartDelayMs: 400 });
+      const { metrics } = h;
+      const [port] = await freePorts(1);
+      h.supervisor.add({
+        ...h.child("producer-0", port ?? 0, { kind: "producer" }),
+        args: ["-e", "process.exit(3)"],
+      });
+      const starting = h.start(["producer-0"], 60_000).catch((error: unknown) => error);
+      await waitFor(() => h.events.filter((e) => e.type === "terminated").length >= 5, {
+        what: "five exits",
+        timeoutMs: 30_000,
+      });
+      const waits = h.events.flatMap((event, i) => {
+        const next = h.events.slice(i + 1).find((e) => e.type === "started");
+        return event.type === "terminated" && next !== undefined ? [next.at - event.at] : [];
+      });
+      // Each restart waits at least twice as long as the one before, up to the cap.
+      [100, 200, 400, 400].forEach((least, i) => expect(waits[i]).toBeGreaterThanOrEqual(least));
+      const loops = h.events.filter((e) => e.type === "crash-loop").map((e) => e.detail);
+      expect(loops.slice(0, 3)).toEqual([
+        "2 exits in a row, each before it stayed ready; restarting in 200 ms",
+        "3 exits in a row, each before it stayed ready; restarting in 400 ms",
+        "4 exits in a row, each before it stayed ready; restarting in 400 ms",
+      ]);
+      expect(
+        h.progress.some((line) =>
+          line.startsWith(
+            "producer-0 exited unexpectedly (exit code 3); crash loop (3 exits in a row, each " +
+              "before it stayed ready; restarting in 400 ms, backed off from 100 ms); see ",
+          ),
+        ),
+      ).toBe(true);
+      const shown = target(h, "producer-0")?.crashLoop;
+      expect(shown?.backoffMs).toBe(400);
+      expect(shown?.exits).toBeGreaterThanOrEqual(5);
+      expect(await backoffSecondsOf(metrics, "producer-0")).toBe(0.4);
+      await h.supervisor.stop();
+      expect(await starting).toBeInstanceOf(Error);
+      const starts = h.events.filter((e) => e.type === "started").length;
+      expect(await restartsOf(metrics, "producer-0")).toEqual({ exited: starts - 1 });
+    },
+  );
+
+  it(
+    "ends a crash loop once the component stays ready, and the next exit restarts after the restart delay",
+    { timeout: 60_000 },
+    async () => {
+      const { h } = await oneConsumer({ restartDelayMs: 100, stableMs: 1000 });
+      const { metrics } = h;
+      // Killed from outside the lab as soon as it starts, three times: exits of its own.
+      for (let exit = 1; exit <= 3; exit += 1) {
+        const pid = target(h, "consumer-0")?.pid ?? 0;
+        const mark = h.events.length;
+        process.kill(pid, "SIGKILL");
+        await h.nextEvent("consumer-0", "started", mark, 5000);
+      }
+      expect(h.events.filter((e) => e.type === "crash-loop")).toHaveLength(2);
+      expect(target(h, "consumer-0")?.crashLoop).toEqual({ exits: 3, backoffMs: 400 });
+      expect(await backoffSecondsOf(metrics, "consumer-0")).toBe(0.4);
+
+      // Ready for stableMs: out of the loop, shown so before any further exit.
+      await waitFor(() => target(h, "consumer-0")?.crashLoop === undefined, {
+        what: "the crash loop to end",
+        timeoutMs: 30_000,
+      });
+      expect(target(h, "consumer-0")?.ready).toBe(true);
+      expect(await backoffSecondsOf(metrics, "consumer-0")).toBe(0);
+      const mark = h.events.length;
+      process.kill(target(h, "consumer-0")?.pid ?? 0, "SIGKILL");
+      await h.nextEvent("consumer-0", "started", mark, 5000);
+      expect(h.events.slice(mark).some((e) => e.type === "crash-loop")).toBe(false);
+      expect(h.progress.at(-2)).toMatch(
+        /^consumer-0 exited unexpectedly \(signal SIGKILL\); restarting in 100 ms; see /,
+      );
+      expect(await restartsOf(metrics, "consumer-0")).toEqual({ exited: 4 });
+    },
+  );
+
+  it(
+    "restarts a target the lab killed after the restart delay, even in a crash loop",
+    { timeout: 60_000 },
+    async () => {
+      const { h } = await oneConsumer({ restartDelayMs: 100 });
+      const { metrics } = h;
+      for (let exit = 1; exit <= 2; exit += 1) {
+        const mark = h.events.length;
+        process.kill(target(h, "consumer-0")?.pid ?? 0, "SIGKILL");
+        await h.nextEvent("consumer-0", "started", mark, 5000);
+      }
+      expect(target(h, "consumer-0")?.crashLoop).toEqual({ exits: 2, backoffMs: 200 });
+
+      // Chaos kills, each as soon as the replacement starts: none is backed off.
+      for (let kill = 1; kill <= 3; kill += 1) {
+        const mark = h.events.length;
+        await h.supervisor.kill("consumer-0", "hard");
+        const terminated = await h.nextEvent("consumer-0", "terminated", mark, 5000);
+        expect(terminated.byUs).toBe(true);
+        const started = await h.nextEvent("consumer-0", "started", terminated.seq, 5000);
+        expect(started.at - terminated.at).toBeGreaterThanOrEqual(100);
+        expect(h.progress).toContain(
+          "consumer-0 terminated (signal SIGKILL); restarting in 100 ms",
+        );
+        expect(h.progress.filter((line) => line.includes("terminated (signal SIGKILL)"))).toEqual(
+          Array.from(
+            { length: kill },
+            () => "consumer-0 terminated (signal SIGKILL); restarting in 100 ms",
+          ),
+        );
+      }
+      expect(h.events.filter((e) => e.type === "crash-loop")).toHaveLength(1);
+      // The loop is where it was: kills by the lab neither count nor clear it.
+      expect(target(h, "consumer-0")?.crashLoop).toEqual({ exits: 2, backoffMs: 200 });
+      expect(await restartsOf(metrics, "consumer-0")).toEqual({ exited: 2, killed: 3 });
+    },
+  );
 
   it("keeps the last EVENT_BUFFER_SIZE events for replay", async () => {
     const { h } = await oneConsumer({}, {});

@@ -2,6 +2,11 @@ import { createComponentFreezer } from "./componentFreezer.ts";
 import { sortComponents } from "./componentOrder.ts";
 import { createComponentProcesses } from "./componentProcesses.ts";
 import { createComponentReadiness } from "./componentReadiness.ts";
+import {
+  createCrashLoopBackoff,
+  DEFAULT_MAX_RESTART_DELAY_MS,
+  DEFAULT_STABLE_MS,
+} from "./crashLoopBackoff.ts";
 import { TargetStateError, UnknownTargetError } from "../orchestrators/orchestrator.ts";
 import { type KillMode, type Target } from "../../contract/targets.ts";
 import { signalGroup } from "./signalGroup.ts";
@@ -14,14 +19,25 @@ import {
   type SupervisedComponent,
 } from "./supervisedComponent.ts";
 import { createSupervisorEvents, type SupervisorEvent } from "./supervisorEvents.ts";
+import type { SupervisorMetrics } from "./supervisorMetrics.ts";
 import { waitReady } from "./waitReady.ts";
 
 export type { ComponentInfo, ComponentKind, ComponentSpec } from "./supervisedComponent.ts";
 export { EVENT_BUFFER_SIZE, type SupervisorEvent } from "./supervisorEvents.ts";
 
 export interface LocalSupervisorOptions {
-  /** How long a terminated component stays down before its replacement starts. */
+  /**
+   * How long a terminated component stays down before its replacement starts; in a crash loop
+   * (exits of its own in a row, see crashLoopBackoff.ts) doubled at each exit up to
+   * maxRestartDelayMs, never after a kill by the lab.
+   */
   restartDelayMs: number;
+  /** The longest a crash loop's restart waits. Default 30 s. */
+  maxRestartDelayMs?: number;
+  /** Ready this long, a component is out of its crash loop. Default 30 s. */
+  stableMs?: number;
+  /** Restarts by reason and crash-loop backoffs are counted here when given. */
+  metrics?: SupervisorMetrics;
   /** How long a graceful kill (and stop()) may take before SIGKILL. Default 20 s. */
   stopTimeoutMs?: number;
   /** Readiness check interval. Default 250 ms. */
@@ -67,8 +83,8 @@ export interface LocalSupervisor {
 
 /**
  * Local mode's kubelet: runs the lab's components as child processes with stable names, restarts
- * any that exits after `restartDelayMs` (as a StatefulSet would), watches their readiness, and
- * kills or freezes targets on request.
+ * any that exits after `restartDelayMs` (as a StatefulSet would; later in a crash loop, as the
+ * kubelet's CrashLoopBackOff), watches their readiness, and kills or freezes targets on request.
  */
 export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSupervisor {
   const stopTimeoutMs = options.stopTimeoutMs ?? 20_000;
@@ -83,6 +99,12 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
   const events = createSupervisorEvents({ now, progress });
   const readiness = createComponentReadiness({ readyPollMs, now, events });
   const freezer = createComponentFreezer({ events, readiness });
+  const backoff = createCrashLoopBackoff({
+    restartDelayMs: options.restartDelayMs,
+    maxRestartDelayMs: options.maxRestartDelayMs ?? DEFAULT_MAX_RESTART_DELAY_MS,
+    stableMs: options.stableMs ?? DEFAULT_STABLE_MS,
+  });
+  const { metrics } = options;
   const processes = createComponentProcesses({
     restartDelayMs: options.restartDelayMs,
     stopTimeoutMs,
@@ -90,8 +112,14 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
     progress,
     events,
     readiness,
+    backoff,
     stopping: () => stopping,
+    onRestart: (component, reason) =>
+      metrics?.restarts.inc({ component: component.spec.name, reason }),
   });
+  const info = (component: SupervisedComponent): ComponentInfo =>
+    componentInfo(component, backoff.looping(component, now()));
+  metrics?.showBackoffOf(() => [...components.values()].map(info));
 
   // Last line of defence when the supervisor's process exits without stop(). A SIGKILLed
   // supervisor runs no handler: the parent-death signal of spawnDetached covers that case.
@@ -141,7 +169,7 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
       throw new TargetStateError(
         name,
         `cannot ${action} ${name}: it is not running (${component.lastExit ?? "stopped"}); ` +
-          `its replacement starts within ${options.restartDelayMs} ms`,
+          `its replacement starts within ${component.backoffMs ?? options.restartDelayMs} ms`,
       );
     }
     return incarnation as Incarnation & { pid: number };
@@ -171,6 +199,7 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
         status: "stopped",
         ready: false,
         restarts: 0,
+        crashes: 0,
       });
     },
     async start(names, startOptions = {}) {
@@ -220,10 +249,10 @@ export function createLocalSupervisor(options: LocalSupervisorOptions): LocalSup
     targets() {
       return sortComponents([...components.values()])
         .filter((c) => isTargetKind(c.spec.kind))
-        .map((c) => componentInfo(c) as Target);
+        .map((c) => info(c) as Target);
     },
     components() {
-      return sortComponents([...components.values()]).map(componentInfo);
+      return sortComponents([...components.values()]).map(info);
     },
     onEvent: (listener) => events.onEvent(listener),
     eventsAfter: (after) => events.eventsAfter(after),

@@ -22,6 +22,7 @@ export function fakeComponent(
     status: "stopped",
     ready: false,
     restarts: 0,
+    crashes: 0,
   };
 }
 

@@ -46,6 +46,14 @@ export interface SupervisedComponent {
   status: TargetStatus;
   ready: boolean;
   restarts: number;
+  /**
+   * Exits in a row of its own (a crash, a failed spawn, a signal from outside the lab), counted
+   * until an incarnation lives the crash-loop policy's stableMs after becoming ready; see
+   * crashLoopBackoff.ts.
+   */
+  crashes: number;
+  /** The delay of its last restart, when that was backed off beyond the restart delay. */
+  backoffMs?: number;
   startedAt?: number;
   readySince?: number;
   lastExit?: string;
@@ -57,8 +65,14 @@ export function isTargetKind(kind: ComponentKind): kind is TargetKind {
   return kind !== "service";
 }
 
-/** What `targets()` and `components()` report of a component. */
-export function componentInfo(component: SupervisedComponent): ComponentInfo {
+/**
+ * What `targets()` and `components()` report of a component; `crashLooping` when its restarts are
+ * backed off now (crashLoopBackoff.ts).
+ */
+export function componentInfo(
+  component: SupervisedComponent,
+  crashLooping: boolean,
+): ComponentInfo {
   const { spec } = component;
   return {
     name: spec.name,
@@ -71,5 +85,8 @@ export function componentInfo(component: SupervisedComponent): ComponentInfo {
     readySince: component.readySince,
     pid: component.incarnation?.pid,
     nodeId: spec.nodeId,
+    ...(crashLooping
+      ? { crashLoop: { exits: component.crashes, backoffMs: component.backoffMs ?? 0 } }
+      : {}),
   };
 }

@@ -26,6 +26,7 @@ beforeAll(async () => {
   const app = createSupervisorApp({
     supervisor: counted.supervisor,
     logger: createLogger({ name: "test", level: "silent" }),
+    metrics: h.metrics.metrics,
     keepAliveMs: 100,
   });
   server = await listen(app, "127.0.0.1", 0);
@@ -90,6 +91,16 @@ describe("the supervisor's HTTP API", { timeout: 20_000 }, () => {
     const components = (await call("/api/components")).body as unknown as { name: string }[];
     expect(components.map((c) => c.name)).toEqual(["consumer-0", "consumer-1", "gateway"]);
     expect((await call("/api/nothing")).status).toBe(404);
+  });
+
+  it("serves its metrics: a crash loop's backoff per component, none now", async () => {
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.headers.get("content-type")).toMatch(/^application\/openmetrics-text/);
+    const text = await response.text();
+    for (const name of ["consumer-0", "consumer-1", "gateway"]) {
+      expect(text).toContain(`blackout_supervisor_restart_backoff_seconds{component="${name}"} 0`);
+    }
+    expect(text).toContain("# TYPE blackout_supervisor_restarts counter");
   });
 
   it("answers 400 for a bad body, saying what was wrong", async () => {

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { parseBody } from "../../lib/parseBody.ts";
+import type { Metrics } from "../../lib/metrics.ts";
 import type { LocalSupervisor, SupervisorEvent } from "./localSupervisor.ts";
 import { KILL_MODES } from "../../contract/targets.ts";
 
@@ -26,6 +27,8 @@ const freezeBody = z.object(
 export interface SupervisorAppOptions {
   supervisor: LocalSupervisor;
   logger: Logger;
+  /** What `/metrics` serves: the supervisor's own (supervisorMetrics.ts). */
+  metrics: Metrics;
   /** How often an idle event stream gets a comment, so that no proxy or client times it out. */
   keepAliveMs?: number;
 }
@@ -43,6 +46,10 @@ export function createSupervisorApp(options: SupervisorAppOptions): Koa {
 
   router.get("/healthz", (ctx) => {
     ctx.body = { alive: true };
+  });
+  router.get("/metrics", async (ctx) => {
+    ctx.type = options.metrics.registry.contentType;
+    ctx.body = await options.metrics.metricsText();
   });
   router.get("/api/targets", (ctx) => {
     ctx.body = supervisor.targets();

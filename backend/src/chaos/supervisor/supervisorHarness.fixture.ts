@@ -14,11 +14,14 @@ import {
   type SupervisorEvent,
 } from "./localSupervisor.ts";
 import type { LifecycleEventType } from "../../contract/targets.ts";
+import { createSupervisorMetrics, type SupervisorMetrics } from "./supervisorMetrics.ts";
 
 const childScript = join(import.meta.dirname, "supervisedChild.fixture.ts");
 
 export interface Harness {
   readonly supervisor: LocalSupervisor;
+  /** The supervisor's metrics, as its API serves them. */
+  readonly metrics: SupervisorMetrics;
   readonly dir: string;
   /** Every event, in order. */
   readonly events: SupervisorEvent[];
@@ -50,7 +53,9 @@ export async function createHarness(
   const events: SupervisorEvent[] = [];
   const progress: string[] = [];
   const pids = new Set<number>();
+  const metrics = createSupervisorMetrics();
   const supervisor = createLocalSupervisor({
+    metrics,
     restartDelayMs: 200,
     readyPollMs: 50,
     stopTimeoutMs: 5000,
@@ -68,6 +73,7 @@ export async function createHarness(
   });
   return {
     supervisor,
+    metrics,
     dir,
     events,
     progress,

@@ -27,14 +27,14 @@ describe("waitReady", () => {
 
   it("rejects after the timeout with how each fared and where its log is", async () => {
     const a = fakeComponent("consumer-0");
-    a.restarts = 2;
-    a.lastExit = "exit code 3";
+    Object.assign(a, { restarts: 2, crashes: 3, backoffMs: 400, lastExit: "exit code 3" });
     const b = fakeComponent("consumer-1");
     b.status = "running";
     await expect(
       waitReady([a, b], 20, { readyPollMs: 5, progress: () => undefined, stopping: () => false }),
     ).rejects.toThrow(
-      "consumer-0 not ready after 20 ms (stopped, restarted 2 times, last exit: exit code 3); " +
+      "consumer-0 not ready after 20 ms (stopped, restarted 2 times, crash-looping: 3 exits in a " +
+        "row, restarts backed off to 400 ms, last exit: exit code 3); " +
         "see /tmp/consumer-0.log; consumer-1 not ready after 20 ms (running); see /tmp/consumer-1.log",
     );
   });

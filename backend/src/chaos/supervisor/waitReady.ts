@@ -36,8 +36,12 @@ export async function waitReady(
         waiting
           .map((c) => {
             const exits = c.restarts > 0 ? `, restarted ${c.restarts} times` : "";
+            const loop =
+              c.backoffMs !== undefined
+                ? `, crash-looping: ${c.crashes} exits in a row, restarts backed off to ${c.backoffMs} ms`
+                : "";
             const last = c.lastExit !== undefined ? `, last exit: ${c.lastExit}` : "";
-            return `${c.spec.name} not ready after ${timeoutMs} ms (${c.status}${exits}${last}); see ${c.spec.logFile}`;
+            return `${c.spec.name} not ready after ${timeoutMs} ms (${c.status}${exits}${loop}${last}); see ${c.spec.logFile}`;
           })
           .join("; "),
       );

@@ -6,6 +6,7 @@ export interface ConsumerMetrics {
   recordsConsumed: Counter<"producer">;
   duplicateRecords: Counter<"producer">;
   badRecords: Counter<"partition">;
+  heldOutRecords: Counter<"reason">;
   lagRecords: Gauge<"partition">;
   lagSeconds: Gauge;
   ready: Gauge;
@@ -25,7 +26,7 @@ export function createConsumerMetrics(): ConsumerMetrics {
     metrics,
     recordsConsumed: metrics.counter({
       name: "records_consumed_total",
-      help: "Well-formed records read from Kafka, duplicates included.",
+      help: "Well-formed records read from Kafka, duplicates included, held-out ones not.",
       labelNames: ["producer"],
     }),
     duplicateRecords: metrics.counter({
@@ -37,6 +38,11 @@ export function createConsumerMetrics(): ConsumerMetrics {
       name: "bad_records_total",
       help: "Records that are not a number record or whose key is not their producer; skipped.",
       labelNames: ["partition"],
+    }),
+    heldOutRecords: metrics.counter({
+      name: "held_out_records_total",
+      help: "Well-formed records not served because no producer could have written them: far-ahead, unknown-producer, too-many-producers.",
+      labelNames: ["reason"],
     }),
     lagRecords: metrics.gauge({
       name: "lag_records",

@@ -1,3 +1,4 @@
+import { MAX_PRODUCER_ID_LENGTH, PRODUCER_ID } from "../../kafka/records.ts";
 import { InvalidInputError } from "../../lib/errors.ts";
 
 /** A client's position: per producer, the highest seq it already has. */
@@ -7,7 +8,18 @@ export type Cursor = ReadonlyMap<string, number>;
 export const MAX_CURSOR_LENGTH = 16 * 1024;
 export const MAX_CURSOR_PAIRS = 1000;
 
-const producerId = /^[A-Za-z0-9._-]{1,64}$/;
+/**
+ * The most producers a cursor can always carry: pairs of the longest id and the largest seq, with
+ * their commas, within MAX_CURSOR_LENGTH (199). A view holding more would hand its clients a
+ * cursor that it refuses on their next poll.
+ */
+export const MAX_CURSOR_PRODUCERS = Math.min(
+  MAX_CURSOR_PAIRS,
+  Math.floor(
+    (MAX_CURSOR_LENGTH + 1) /
+      (MAX_PRODUCER_ID_LENGTH + ":".length + String(Number.MAX_SAFE_INTEGER).length + ",".length),
+  ),
+);
 const wholeNumber = /^\d+$/;
 
 /** A malformed cursor; the message says exactly what is wrong, for a 400. */
@@ -43,7 +55,7 @@ export function parseCursor(raw: string): Cursor | undefined {
     const parts = pair.split(":");
     const [producer = "", seqText = ""] = parts;
     if (parts.length !== 2) throw new CursorError(`cursor: ${quoted} is not a producer:seq pair`);
-    if (!producerId.test(producer)) {
+    if (!PRODUCER_ID.test(producer)) {
       throw new CursorError(
         `cursor: ${quoted} has a producer id that is not 1-64 letters, digits, ".", "_" or "-"`,
       );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NumberRecord } from "../../kafka/records.ts";
-import { createView } from "./view.ts";
+import { formatCursor, parseCursor } from "./cursor.ts";
+import { MAX_VIEW_PRODUCERS, createView } from "./view.ts";
 
 const everything = new Map<string, number>();
 
@@ -54,7 +55,7 @@ describe("createView", () => {
   });
 
   it("reports the highest seq per producer as heads, producers in id order", () => {
-    const view = createView({ window: 5 });
+    const view = createView({ window: 10 });
     expect(view.heads()).toEqual({});
     view.add(record("producer-1", 7));
     view.add(record("producer-0", 3));
@@ -180,6 +181,51 @@ describe("createView", () => {
     expect(truncated).toBe(true);
     // A sanity bound for 2 busy cores, not a benchmark: this takes well under a second here.
     expect(elapsedMs).toBeLessThan(30_000);
+  });
+
+  it("holds out a record more than a window above its producer's head, and serves the real ones after it", () => {
+    const view = createView({ window: 100 });
+    for (let seq = 1; seq <= 10; seq += 1) view.add(record("producer-0", seq));
+    expect(view.add(record("producer-0", 10 + 1_000_000_000))).toBe("far-ahead");
+    expect(view.add(record("producer-0", Number.MAX_SAFE_INTEGER))).toBe("far-ahead");
+    // A loss of up to a window (Kafka losing acknowledged records) is still served as it is, so
+    // that the clients count it as missing.
+    expect(view.add(record("producer-0", 110))).toBe("added");
+    expect(view.add(record("producer-0", 11))).toBe("added");
+    expect(view.add(record("producer-0", 110))).toBe("duplicate");
+    expect(view.heads()).toEqual({ "producer-0": 110 });
+    expect(view.sizes()).toEqual({ "producer-0": 12 });
+    const cursor = new Map([["producer-0", 10]]);
+    expect(seqsOf(view.after(cursor, 1000).records, "producer-0")).toEqual([11, 110]);
+  });
+
+  it("starts a new producer only within a window of 0, unless its partition lost records to retention", () => {
+    const view = createView({ window: 100 });
+    expect(view.add(record("intruder", 101))).toBe("unknown-producer");
+    expect(view.add(record("intruder", 1_000_000_000))).toBe("unknown-producer");
+    expect(view.heads()).toEqual({});
+    expect(view.add(record("late-starter", 100))).toBe("added");
+    expect(view.add(record("long-runner", 5_000_000), { partitionTruncated: true })).toBe("added");
+    expect(view.add(record("long-runner", 5_000_001))).toBe("added");
+    expect(view.heads()).toEqual({ "late-starter": 100, "long-runner": 5_000_001 });
+    // Once held out, a producer's plausible first record still starts it.
+    expect(view.add(record("intruder", 1))).toBe("added");
+  });
+
+  it(`serves at most ${MAX_VIEW_PRODUCERS} producers, what a client's cursor can carry`, () => {
+    const view = createView({ window: 10 });
+    const id = (i: number): string => `producer-${i}`.padEnd(64, "x");
+    for (let i = 0; i < MAX_VIEW_PRODUCERS; i += 1) {
+      expect(view.add(record(id(i), Number.MAX_SAFE_INTEGER), { partitionTruncated: true })).toBe(
+        "added",
+      );
+    }
+    expect(view.add(record(id(MAX_VIEW_PRODUCERS), 1))).toBe("too-many-producers");
+    // Producers it holds go on.
+    expect(view.add(record(id(0), Number.MAX_SAFE_INTEGER - 1))).toBe("added");
+    expect(Object.keys(view.heads())).toHaveLength(MAX_VIEW_PRODUCERS);
+    const cursor = formatCursor(new Map(Object.entries(view.heads())));
+    expect(parseCursor(cursor)?.size).toBe(MAX_VIEW_PRODUCERS);
   });
 
   it("rejects a window that is not a whole number above 0", () => {

@@ -1,11 +1,38 @@
 import type { NumberRecord } from "../../kafka/records.ts";
-import type { Cursor } from "./cursor.ts";
+import { MAX_CURSOR_PRODUCERS, type Cursor } from "./cursor.ts";
 
 /**
- * What `add` did with a record: stored it, found it already held (a duplicate in Kafka), or
- * dropped it because its seq is at or below one the window already trimmed away.
+ * Why the view held a record out rather than serve it (a record nobody acknowledged producing
+ * must not reach the clients' ledgers):
+ * - `far-ahead`: its seq is more than a window above its producer's highest one. A producer never
+ *   skips a number, so it was not written by that producer, and served it would make every
+ *   client count the numbers in between as missing, and move their cursors past everything the
+ *   real producer writes next.
+ * - `unknown-producer`: the first record of a producer the view does not hold yet, more than a
+ *   window above 0, in a partition that still holds everything written to it: a producer starts
+ *   at 1, so no producer begins there.
+ * - `too-many-producers`: a new producer beyond MAX_VIEW_PRODUCERS; more could not fit in a
+ *   client's cursor.
  */
-export type AddResult = "added" | "duplicate" | "expired";
+export type HeldOutReason = "far-ahead" | "unknown-producer" | "too-many-producers";
+
+/** The most producers a view serves: what a client's cursor can carry. */
+export const MAX_VIEW_PRODUCERS = MAX_CURSOR_PRODUCERS;
+
+/**
+ * What `add` did with a record: stored it, found it already held (a duplicate in Kafka), dropped
+ * it because its seq is at or below one the window already trimmed away, or held it out.
+ */
+export type AddResult = "added" | "duplicate" | "expired" | HeldOutReason;
+
+/** Where a record came from, as far as the view's plausibility checks need it. */
+export interface RecordOrigin {
+  /**
+   * Its partition no longer starts at offset 0 (retention deleted records): a producer's first
+   * record there need not be anywhere near its first number.
+   */
+  readonly partitionTruncated: boolean;
+}
 
 export interface RecordsAfter {
   /** Ordered by producer, then seq. */
@@ -21,7 +48,8 @@ export interface RecordsAfter {
 }
 
 export interface View {
-  add(record: NumberRecord): AddResult;
+  /** `origin` unset: a partition that still holds everything written to it. */
+  add(record: NumberRecord, origin?: RecordOrigin): AddResult;
   /** Per producer, the highest seq held (producers in id order). */
   heads(): Record<string, number>;
   /** Per producer, how many records the window holds. */
@@ -36,7 +64,10 @@ export interface View {
 }
 
 export interface ViewOptions {
-  /** Records kept per producer; the oldest are dropped beyond it. */
+  /**
+   * Records kept per producer; the oldest are dropped beyond it. Also how far above a producer's
+   * highest seq a record may be and still be served (see HeldOutReason).
+   */
   window: number;
 }
 
@@ -66,12 +97,18 @@ export function createView(options: ViewOptions): View {
   // One promise shared by every waiting long-poll, replaced once it resolved.
   let added: { promise: Promise<void>; resolve: () => void } | undefined;
 
-  function windowOf(producer: string): ProducerWindow {
-    const existing = windows.get(producer);
-    if (existing !== undefined) return existing;
+  /** The producer's window, a new one if the record may start it, else why it is held out. */
+  function windowFor(record: NumberRecord, origin: RecordOrigin): ProducerWindow | HeldOutReason {
+    const existing = windows.get(record.producer);
+    if (existing !== undefined) {
+      const head = existing.records.at(-1)?.seq ?? 0;
+      return record.seq - head > options.window ? "far-ahead" : existing;
+    }
+    if (producers.length >= MAX_VIEW_PRODUCERS) return "too-many-producers";
+    if (!origin.partitionTruncated && record.seq > options.window) return "unknown-producer";
     const created: ProducerWindow = { records: [], start: 0, floor: 0 };
-    windows.set(producer, created);
-    producers.splice(lowerBoundString(producers, producer), 0, producer);
+    windows.set(record.producer, created);
+    producers.splice(lowerBoundString(producers, record.producer), 0, record.producer);
     return created;
   }
 
@@ -88,8 +125,9 @@ export function createView(options: ViewOptions): View {
   }
 
   return {
-    add(record) {
-      const w = windowOf(record.producer);
+    add(record, origin = { partitionTruncated: false }) {
+      const w = windowFor(record, origin);
+      if (typeof w === "string") return w;
       if (record.seq <= w.floor) return "expired";
       const last = w.records.at(-1);
       if (last === undefined || record.seq > last.seq) {

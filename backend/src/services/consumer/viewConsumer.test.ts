@@ -161,7 +161,10 @@ function record(producer: string, seq: number): string {
 }
 
 async function total(
-  counter: ConsumerMetrics["recordsConsumed"] | ConsumerMetrics["badRecords"],
+  counter:
+    | ConsumerMetrics["recordsConsumed"]
+    | ConsumerMetrics["badRecords"]
+    | ConsumerMetrics["heldOutRecords"],
 ): Promise<number> {
   return (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
 }
@@ -254,6 +257,49 @@ describe("createViewConsumer", () => {
       { value: 4, labels: { partition: "0" } },
     ]);
     expect(view.heads()).toEqual({ "producer-0": 1 });
+  });
+
+  it("counts a producer id no cursor could carry as a bad record, not as a producer", async () => {
+    const { fake, view, metrics } = await started([{ partition: 0, low: 0, high: 0 }]);
+    join(fake, [0]);
+    for (const [offset, producer] of ["bad producer", "x".repeat(65), "prödücer"].entries()) {
+      fake.deliver(0, offset, producer, record(producer, 1));
+    }
+    expect(view.heads()).toEqual({});
+    expect(await total(metrics.badRecords)).toBe(3);
+  });
+
+  it("holds out records no producer could have written, counts them by reason, and serves the real ones", async () => {
+    const { fake, view, metrics, viewConsumer } = await started([
+      { partition: 0, low: 0, high: 0 },
+      { partition: 1, low: 40, high: 50 },
+    ]);
+    join(fake, [0, 1]);
+    fake.deliverBatch(0, [
+      [0, "producer-0", record("producer-0", 1)],
+      [1, "producer-0", record("producer-0", 1 + 1_000_000_000)],
+      [
+        2,
+        "producer-0",
+        JSON.stringify({ producer: "producer-0", seq: Number.MAX_SAFE_INTEGER, ts: 1 }),
+      ],
+      [3, "producer-7", record("producer-7", 1_000_000_000)],
+      [4, "producer-0", record("producer-0", 2)],
+    ]);
+    // Retention took the start of partition 1: its producers may start anywhere.
+    fake.deliver(1, 40, "producer-1", record("producer-1", 5_000_000));
+    expect(view.heads()).toEqual({ "producer-0": 2, "producer-1": 5_000_000 });
+    expect(viewConsumer.alive()).toBe(true);
+    expect((await metrics.heldOutRecords.get()).values).toEqual([
+      { value: 2, labels: { reason: "far-ahead" } },
+      { value: 1, labels: { reason: "unknown-producer" } },
+    ]);
+    // Neither a metric label nor a count for records that were not served.
+    expect((await metrics.recordsConsumed.get()).values).toEqual([
+      { value: 2, labels: { producer: "producer-0" } },
+      { value: 1, labels: { producer: "producer-1" } },
+    ]);
+    expect(await total(metrics.badRecords)).toBe(0);
   });
 
   it("handles a batch of several producers and resolves its last offset", async () => {

@@ -2,10 +2,11 @@ import type { Kafka, KafkaMessage } from "kafkajs";
 import { decodeRecord, numbersTopicSpec } from "../../kafka/records.ts";
 import { ensureTopic } from "../../kafka/topics.ts";
 import { retry } from "../../ledger/retry.ts";
+import { createLogThrottle } from "../../lib/logThrottle.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { ConsumerMetrics } from "./consumerMetrics.ts";
 import { inRecordSpan } from "./recordSpan.ts";
-import type { View } from "./view.ts";
+import type { RecordOrigin, View } from "./view.ts";
 
 export interface ViewConsumerOptions {
   kafka: Kafka;
@@ -52,6 +53,9 @@ export interface ViewConsumer {
  * the earliest offset on start), so a second behind is fine.
  */
 const COMMIT_INTERVAL_MS = 1000;
+
+/** At most one warning per kind of odd record this often, so that a poisoned topic cannot flood the log. */
+const ODD_RECORD_LOG_INTERVAL_MS = 10_000;
 
 /** kafkajs's own count for a consumer's fetch loop, kept when a take-over hook is added. */
 const KAFKAJS_CONSUMER_RETRIES = 5;
@@ -113,6 +117,7 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
   let stopping = false;
   let refreshTimer: NodeJS.Timeout | undefined;
   let refreshing = false;
+  const throttle = createLogThrottle({ intervalMs: ODD_RECORD_LOG_INTERVAL_MS });
 
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (stopping) return;
@@ -166,6 +171,9 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
    */
   function handleBatch(partition: number, messages: readonly KafkaMessage[]): void {
     const consumed = new Map<string, number>();
+    const origin: RecordOrigin = {
+      partitionTruncated: (startOffsets?.get(partition)?.low ?? 0) > 0,
+    };
     let lastTs: number | undefined;
     for (const message of messages) {
       const offset = Number(message.offset);
@@ -173,7 +181,7 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
       if (position !== undefined && offset < position) continue;
       positions.set(partition, offset + 1);
       const ts = inRecordSpan(topic, partition, message.headers, () =>
-        addMessage(partition, offset, message, consumed),
+        addMessage(partition, offset, message, origin, consumed),
       );
       if (ts !== undefined) lastTs = ts;
     }
@@ -187,22 +195,42 @@ export function createViewConsumer(options: ViewConsumerOptions): ViewConsumer {
     partition: number,
     offset: number,
     message: KafkaMessage,
+    origin: RecordOrigin,
     consumed: Map<string, number>,
   ): number | undefined {
     const record = decodeRecord(message.value);
     const key = message.key?.toString("utf8");
     if (record === undefined || key !== record.producer) {
       metrics.badRecords.inc({ partition: String(partition) });
-      logger.warn(
-        { partition, offset, key },
-        record === undefined
-          ? "skipped a record that is not a number record"
-          : "skipped a record whose key is not its producer",
-      );
+      const what =
+        record === undefined ? "not a number record" : "a record whose key is not its producer";
+      throttle(`bad: ${what}`, (skipped) => {
+        logger.warn(
+          // The key only in part: a poison record's key may be as large as Kafka allows.
+          { partition, offset, key: key?.slice(0, 100), skippedSinceLastWarning: skipped },
+          `skipped ${what}`,
+        );
+      });
+      return undefined;
+    }
+    const result = view.add(record, origin);
+    if (result !== "added" && result !== "duplicate" && result !== "expired") {
+      metrics.heldOutRecords.inc({ reason: result });
+      throttle(`held out: ${result}`, (skipped) => {
+        logger.warn(
+          {
+            partition,
+            offset,
+            record,
+            head: view.heads()[record.producer] ?? null,
+            skippedSinceLastWarning: skipped,
+          },
+          `held out a record no producer could have written (${result}); clients are not served it`,
+        );
+      });
       return undefined;
     }
     consumed.set(record.producer, (consumed.get(record.producer) ?? 0) + 1);
-    const result = view.add(record);
     if (result === "duplicate") {
       metrics.duplicateRecords.inc({ producer: record.producer });
     } else if (result === "expired") {
