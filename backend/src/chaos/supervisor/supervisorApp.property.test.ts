@@ -9,10 +9,12 @@ import { createLocalSupervisor, type LocalSupervisor } from "./localSupervisor.t
 import { fakeComponent } from "./supervisedComponent.fixture.ts";
 import { countSubscriptions, type CountedSubscriptions } from "./supervisorHarness.fixture.ts";
 import { createSupervisorApp } from "./supervisorApp.ts";
+import { createSupervisorMetrics } from "./supervisorMetrics.ts";
 
 /** Every route the supervisor serves. */
 const ROUTES = [
   "/healthz",
+  "/metrics",
   "/api/targets",
   "/api/components",
   "/api/targets/:name/kill",
@@ -31,7 +33,8 @@ let server: RunningServer;
 beforeAll(async () => {
   // Registered, never started: no process exists that a request could signal, and a kill or
   // freeze that passes the API's checks is refused by the supervisor itself (409, 404).
-  supervisor = createLocalSupervisor({ restartDelayMs: 200 });
+  const metrics = createSupervisorMetrics();
+  supervisor = createLocalSupervisor({ restartDelayMs: 200, metrics });
   supervisor.add(fakeComponent("consumer-0").spec);
   supervisor.add(fakeComponent("kafka-1", "broker").spec);
   supervisor.add(fakeComponent("gateway", "service").spec);
@@ -50,6 +53,7 @@ beforeAll(async () => {
   const app = createSupervisorApp({
     supervisor: recorded,
     logger: createLogger({ name: "test", level: "silent" }),
+    metrics: metrics.metrics,
   });
   server = await listen(app, "127.0.0.1", 0);
 });
