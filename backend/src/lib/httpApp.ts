@@ -8,6 +8,8 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Largest JSON body accepted; more is a 413. */
   jsonLimit?: string;
+  /** Headers every answer carries, errors included (a page's securityHeaders). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -15,11 +17,12 @@ export interface HttpAppOptions {
  * with its status, and Koa's HttpErrors (`ctx.throw`) with theirs: a 4xx answers
  * `{ "error": "<what was wrong>" }` plus the error's `details`, a 5xx (or any other error) answers
  * `{ "error": "internal error" }` and is logged once with its stack. JSON bodies are parsed with a
- * size limit.
+ * size limit. `headers` are set before anything else runs, so even a refused body carries them.
  */
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.use(async (ctx, next) => {
+    if (options.headers !== undefined) ctx.set(options.headers);
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {

@@ -8,6 +8,7 @@ import type { KafkaAdminView } from "../../kafka/kafkaAdminView.ts";
 import { createLagMetrics } from "../../kafka/lagMetrics.ts";
 import { listen, type RunningServer } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
+import { createTokenBucket } from "../../lib/tokenBucket.ts";
 import { createControlApp, type ControlAppOptions } from "./controlApp.ts";
 import { type Topology } from "../../contract/topology.ts";
 import type { ControlConfig } from "./controlConfig.ts";
@@ -19,6 +20,7 @@ import { createFleetLink } from "./fleetLink.ts";
 import { createGrafanaAnnotations } from "./grafanaAnnotations.ts";
 import { createKafkaSeries } from "./kafkaSeries.ts";
 import { createKafkaWatch } from "./kafkaWatch.ts";
+import { isOwnOrigin } from "./origins.ts";
 import { setProducerRate } from "./producerRate.ts";
 import { createProducerStates } from "./producerStates.ts";
 import { createScenarioRunner, type ScenarioRunner } from "./scenarioRunner.ts";
@@ -72,7 +74,16 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
   const controlMetrics = createControlMetrics({ faultWindowMs: config.FAULT_WINDOW_MS });
   const feed = createFleetFeed();
   // Attached to the HTTP server once it listens; emits before that reach nobody, as they should.
-  const io = new Server<ControlCommands, ControlEvents>({ serveClient: false });
+  // Websockets are not bound by CORS: a page elsewhere on the web could otherwise follow the
+  // lab's events through an operator's browser. Only the dashboard (this origin) and non-browser
+  // clients (no Origin) connect.
+  const io = new Server<ControlCommands, ControlEvents>({
+    serveClient: false,
+    allowRequest: (request, allow) => {
+      const { origin, host = "" } = request.headers;
+      allow(null, origin === undefined || isOwnOrigin(origin, host));
+    },
+  });
   let lastTopology = "";
   const kafkaSeries = createKafkaSeries({ groupPrefix: config.VIEW_GROUP_PREFIX });
   const producerStates = createProducerStates(config.PRODUCER_URLS);
@@ -204,6 +215,13 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
       return { thawed, aborted };
     },
     token: config.CONTROL_TOKEN,
+    faultRate: createTokenBucket({
+      burst: config.FAULT_RATE_BURST,
+      intervalMs: config.FAULT_RATE_INTERVAL_MS,
+      now: deps.now,
+    }),
+    onRateLimited: (route) => controlMetrics.rateLimited(route),
+    pageOrigins: config.PAGE_ORIGINS,
     dashboardDir: deps.dashboardDir,
     page: deps.page,
     session: {
