@@ -13,6 +13,7 @@ import { createInMemoryControl, type InMemoryControl } from "./inMemoryControl.f
 import type { RunState } from "../../contract/runs.ts";
 import { clientSummary } from "../../contract/clientSummary.fixture.ts";
 import { createTokenBucket } from "../../lib/tokenBucket.ts";
+import { io as connectSocket, type Socket } from "socket.io-client";
 
 const TOKEN = "operator-token-0123456789";
 const controls: InMemoryControl[] = [];
@@ -278,6 +279,7 @@ describe("control's routes for the dashboard", () => {
       links: { grafana: "http://127.0.0.1:3000" },
       tokenRequired: true,
       operator: false,
+      viewer: true,
     });
     const wrong = await call("GET", "/api/session", undefined, { authorization: "Bearer nope" });
     expect(wrong.body).toMatchObject({ operator: false });
@@ -560,5 +562,68 @@ describe("control's limits and security", () => {
     expect(log.match(/"audit":true/g)).toHaveLength(12);
     expect(log).not.toContain(TOKEN);
     expect(log).not.toContain(wrong);
+  });
+});
+
+describe("control's reads beyond loopback", () => {
+  it("need the token, except the session, the probes, /metrics, the dashboard's files and the clients' reports", async () => {
+    const { call, url } = await start(TOKEN, { readsNeedToken: true });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    for (const path of ["/api/faults", "/api/topology", "/api/fleet", "/api/runs/x"]) {
+      expect(await call("GET", path), path).toMatchObject({
+        status: 401,
+        body: { error: expect.stringMatching(/CONTROL_OPEN_READS/) as unknown },
+      });
+      expect(await call("GET", path, undefined, { authorization: "Bearer nope" })).toMatchObject({
+        status: 401,
+      });
+    }
+    expect(await call("GET", "/api/faults", undefined, auth)).toMatchObject({ status: 200 });
+    expect((await call("GET", "/api/session")).body).toMatchObject({
+      operator: false,
+      viewer: false,
+    });
+    expect((await call("GET", "/api/session", undefined, auth)).body).toMatchObject({
+      operator: true,
+      viewer: true,
+    });
+    for (const path of ["/", "/healthz", "/readyz", "/metrics"]) {
+      expect((await fetch(`${url}${path}`)).status, path).not.toBe(401);
+    }
+    expect(await call("POST", "/api/fleet/summary", clientSummary({ at: 1 }))).toMatchObject({
+      status: 204,
+    });
+  });
+
+  it("need the token for socket.io too, given as auth.token", async () => {
+    const { url } = await start(TOKEN, { readsNeedToken: true });
+    const attempt = (auth: object) =>
+      new Promise<string>((resolve) => {
+        const socket: Socket = connectSocket(url, { transports: ["websocket"], auth });
+        socket.on("faults", () => {
+          socket.close();
+          resolve("followed");
+        });
+        socket.on("connect_error", (error) => {
+          socket.close();
+          resolve(error.message);
+        });
+      });
+    expect(await attempt({})).toMatch(/needs the operator token/);
+    expect(await attempt({ token: "wrong-operator-token-0123" })).toMatch(
+      /needs the operator token/,
+    );
+    expect(await attempt({ token: TOKEN })).toBe("followed");
+  });
+
+  it("stay open when reads do not need the token", async () => {
+    const { url } = await start(TOKEN);
+    expect((await fetch(`${url}/api/faults`)).status).toBe(200);
+    const socket: Socket = connectSocket(url, { transports: ["websocket"] });
+    try {
+      await new Promise((resolve) => socket.on("faults", resolve));
+    } finally {
+      socket.close();
+    }
   });
 });

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import { send } from "@koa/send";
 import Router from "@koa/router";
 import type Koa from "koa";
@@ -26,6 +25,7 @@ import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts
 import type { TokenBucket } from "../../lib/tokenBucket.ts";
 import type { FaultTracker } from "./faultTracker.ts";
 import type { FleetFeed } from "./fleetFeed.ts";
+import { bearerToken, tokenMatches } from "./operatorToken.ts";
 import { isOwnOrigin, isPageOrigin } from "./origins.ts";
 import type { ScenarioRunner } from "./scenarioRunner.ts";
 
@@ -38,6 +38,8 @@ export interface ControlAppOptions {
   emergencyStop(): Promise<Stopped>;
   /** The operator token; undefined when control is bound to loopback without one. */
   readonly token: string | undefined;
+  /** Reading the lab needs the token too: beyond loopback, unless CONTROL_OPEN_READS. */
+  readonly readsNeedToken: boolean;
   /** Faults and runs an operator may start (FAULT_RATE_BURST, FAULT_RATE_INTERVAL_MS). */
   readonly faultRate: TokenBucket;
   /** A call refused by `faultRate`, for the metric. */
@@ -59,14 +61,6 @@ export interface ControlAppOptions {
   /** Client reports as they arrive, for socket.io subscribers. */
   onSummary(source: string, summary: ClientSummary): void;
   onEvents(events: ClientEvent[]): void;
-}
-
-function tokenMatches(expected: string, header: string | undefined): boolean {
-  const given = /^Bearer (.+)$/.exec(header ?? "")?.[1];
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
@@ -121,10 +115,28 @@ export function createControlApp(options: ControlAppOptions): Koa {
     );
   };
 
+  const authorized = (ctx: Context): boolean =>
+    options.token === undefined ||
+    tokenMatches(options.token, bearerToken(ctx.get("authorization")));
+  // The lab's state is the operator's too when reads need the token. /api/session stays open (it
+  // tells the dashboard to ask for the token), and so do the probes, /metrics (Prometheus scrapes
+  // without a token) and the dashboard's files, which hold no state.
+  app.use(async (ctx, next) => {
+    const read = ctx.method === "GET" || ctx.method === "HEAD";
+    const api = ctx.path.startsWith("/api/") && ctx.path !== "/api/session";
+    if (options.readsNeedToken && read && api && !authorized(ctx)) {
+      ctx.throw(
+        401,
+        "reading the lab needs the operator token here (control listens beyond loopback): Authorization: Bearer <CONTROL_TOKEN>, or CONTROL_OPEN_READS=true",
+      );
+    }
+    await next();
+  });
+
   const operator = async (ctx: Context, next: Next): Promise<void> => {
     let outcome = "error";
     try {
-      if (options.token !== undefined && !tokenMatches(options.token, ctx.get("authorization"))) {
+      if (!authorized(ctx)) {
         ctx.throw(401, "this call needs the operator token: Authorization: Bearer <CONTROL_TOKEN>");
       }
       await next();
@@ -152,8 +164,8 @@ export function createControlApp(options: ControlAppOptions): Koa {
       ...options.session,
       tokenRequired: options.token !== undefined,
       // The dashboard asks with the token it was given: read-only when it is wrong or missing.
-      operator:
-        options.token === undefined || tokenMatches(options.token, ctx.get("authorization")),
+      operator: authorized(ctx),
+      viewer: !options.readsNeedToken || authorized(ctx),
     };
     ctx.body = session;
   });

@@ -26,6 +26,11 @@ describe("control's configuration", () => {
     );
   });
 
+  it("keeps reads beyond loopback closed unless CONTROL_OPEN_READS opens them", () => {
+    expect(loadControlConfig({}).CONTROL_OPEN_READS).toBe(false);
+    expect(loadControlConfig({ CONTROL_OPEN_READS: "true" }).CONTROL_OPEN_READS).toBe(true);
+  });
+
   it("limits faults to a burst of 5, then one a second, and reads the pages' origins", () => {
     const config = loadControlConfig({});
     expect([config.FAULT_RATE_BURST, config.FAULT_RATE_INTERVAL_MS, config.PAGE_ORIGINS]).toEqual([

@@ -8,6 +8,7 @@ import {
   csv,
   httpServerSettings,
   baseUrl,
+  bool,
   loadConfig,
   positiveDurationMs,
   nonNegativeInt,
@@ -91,6 +92,12 @@ export const controlConfigSchema = commonConfigSchema
           "expected an origin such as https://lab.example (scheme, host and port, no path)",
         ),
     ).default([]),
+    /**
+     * Beyond loopback, reading the lab (the API's GETs, socket.io) needs the operator token too,
+     * unless this opens it to anyone who reaches control (compose publishes control on the host's
+     * loopback only; Kubernetes puts kubectl's own access in front of it).
+     */
+    CONTROL_OPEN_READS: bool().default(false),
     /** A fault that would leave fewer ready replicas of a kind is refused unless forced. */
     MIN_ALIVE: nonNegativeInt().default(1),
     /**

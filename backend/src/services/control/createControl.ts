@@ -11,7 +11,7 @@ import type { Logger } from "../../lib/logger.ts";
 import { createTokenBucket } from "../../lib/tokenBucket.ts";
 import { createControlApp, type ControlAppOptions } from "./controlApp.ts";
 import { type Topology } from "../../contract/topology.ts";
-import type { ControlConfig } from "./controlConfig.ts";
+import { isLoopback, type ControlConfig } from "./controlConfig.ts";
 import { createControlMetrics } from "./controlMetrics.ts";
 import { createFaultTracker, type FaultStore, type FaultTracker } from "./faultTracker.ts";
 import type { FloorSettingsSource } from "./floorSettingsSource.ts";
@@ -20,6 +20,7 @@ import { createFleetLink } from "./fleetLink.ts";
 import { createGrafanaAnnotations } from "./grafanaAnnotations.ts";
 import { createKafkaSeries } from "./kafkaSeries.ts";
 import { createKafkaWatch } from "./kafkaWatch.ts";
+import { tokenMatches } from "./operatorToken.ts";
 import { isOwnOrigin } from "./origins.ts";
 import { setProducerRate } from "./producerRate.ts";
 import { createProducerStates } from "./producerStates.ts";
@@ -203,7 +204,7 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
   });
 
   let ready = false;
-  const app = createControlApp({
+  const appOptions: ControlAppOptions = {
     tracker,
     runner,
     feed,
@@ -215,6 +216,7 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
       return { thawed, aborted };
     },
     token: config.CONTROL_TOKEN,
+    readsNeedToken: !isLoopback(config.HTTP_HOST) && !config.CONTROL_OPEN_READS,
     faultRate: createTokenBucket({
       burst: config.FAULT_RATE_BURST,
       intervalMs: config.FAULT_RATE_INTERVAL_MS,
@@ -239,9 +241,24 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
     onSummary: (source, summary) => io.emit("fleet", { source, summary }),
     onEvents: (events) => io.emit("anomaly", events),
     ...deps.app,
-  });
+  };
+  const app = createControlApp(appOptions);
   const server = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
   io.attach(server.server);
+  // socket.io's events are reads like the API's GETs: the same token, given as `auth.token`.
+  io.use((socket, next) => {
+    const { token, readsNeedToken } = appOptions;
+    const given: unknown = socket.handshake.auth.token;
+    if (
+      !readsNeedToken ||
+      token === undefined ||
+      tokenMatches(token, typeof given === "string" ? given : undefined)
+    ) {
+      next();
+      return;
+    }
+    next(new Error("following the lab needs the operator token here: connect with auth.token"));
+  });
   io.on("connection", (socket) => {
     socket.emit("faults", tracker.list());
     topology().then(
