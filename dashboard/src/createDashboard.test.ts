@@ -3,13 +3,28 @@ import { clientSummary } from "../../backend/src/contract/clientSummary.fixture.
 import type { ControlClient } from "../../backend/src/contract/controlClient.ts";
 import { createDashboard, type SocketLike } from "./createDashboard.ts";
 import { FLEET_COLUMNS } from "./fleetSeries.ts";
-import { fault, operatorSession, runState, target, topology } from "./testData.fixture.ts";
+import {
+  fault,
+  lockedSession,
+  operatorSession,
+  runState,
+  target,
+  topology,
+} from "./testData.fixture.ts";
 
 /** A socket that delivers what the test emits; the events are control's (`ControlEvents`). */
 function fakeSocket() {
   const handlers = new Map<string, (...args: unknown[]) => void>();
   const socket = {
     closed: false,
+    /** false once control refused it (socket.io's `active`); connect() counts retries. */
+    active: true,
+    connects: 0,
+    connect() {
+      socket.connects += 1;
+      socket.active = true;
+      return socket;
+    },
     on(event: string, listener: (...args: never[]) => void) {
       handlers.set(event, listener as (...args: unknown[]) => void);
       return socket;
@@ -120,6 +135,33 @@ describe("createDashboard", () => {
     socket.emit("connect");
     expect(dashboard.getState()).toMatchObject({ connection: "live", lostSince: null });
     await vi.waitFor(() => expect(dashboard.getState().faults).toHaveLength(2));
+  });
+
+  it("asks for the token when control refuses to show the lab, then loads and connects once given", async () => {
+    const socket = fakeSocket();
+    const session = vi.fn(() => Promise.resolve(lockedSession));
+    const faults = vi.fn(() => Promise.resolve([fault("f1", 1000)]));
+    const dashboard = createDashboard({
+      client: fakeClient({ session, faults }),
+      connect: () => asSocket(socket),
+    });
+    dashboard.start();
+    socket.active = false;
+    socket.emit("connect_error", new Error("following the lab needs the operator token here"));
+    expect(dashboard.getState()).toMatchObject({ connection: "locked", lostSince: null });
+    await vi.waitFor(() => expect(dashboard.getState().session).toEqual(lockedSession));
+    expect(faults).not.toHaveBeenCalled();
+    expect(socket.connects).toBe(0);
+    // The operator gives the token: the session lets this caller see the lab.
+    session.mockResolvedValue(operatorSession);
+    await dashboard.reload();
+    expect(socket.connects).toBe(1);
+    expect(dashboard.getState()).toMatchObject({
+      connection: "connecting",
+      faults: [{ id: "f1" }],
+    });
+    socket.emit("connect");
+    expect(dashboard.getState().connection).toBe("live");
   });
 
   it("says when control does not answer, and lets a newer load win over a slower older one", async () => {

@@ -9,7 +9,8 @@ import type { ScenarioFile } from "../../backend/src/contract/scenarioFile.ts";
 import { createFleetSeries, type FleetSeries } from "./fleetSeries.ts";
 import { createKafkaChartSeries, type KafkaChartSeries } from "./kafkaChartSeries.ts";
 
-export type ConnectionState = "connecting" | "live" | "lost";
+/** `locked`: control refused the live connection, as reads need the operator token there. */
+export type ConnectionState = "connecting" | "live" | "lost" | "locked";
 
 export interface DashboardState {
   readonly connection: ConnectionState;
@@ -33,7 +34,10 @@ export interface DashboardState {
 }
 
 /** What the dashboard needs of socket.io's client socket, typed with control's events. */
-export type SocketLike = Pick<Socket<ControlEvents, ControlCommands>, "on" | "close">;
+export type SocketLike = Pick<
+  Socket<ControlEvents, ControlCommands>,
+  "on" | "close" | "connect" | "active"
+>;
 
 export interface DashboardOptions {
   readonly client: ControlClient;
@@ -118,17 +122,26 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const { client } = options;
     const since = now() - historyMs;
     try {
-      const [session, topology, faults, fleet, anomalies, samples, scenarios, runs] =
-        await Promise.all([
-          client.session(),
-          client.topology(),
-          client.faults(),
-          client.fleet(since),
-          client.anomalies(1000),
-          client.kafkaSeries(since),
-          client.scenarios(),
-          client.runs(),
-        ]);
+      // Control beyond loopback may show the lab to its operator only: the session says so.
+      const session = await client.session();
+      if (!session.viewer) {
+        if (load === loads) set({ session, loadError: null });
+        return;
+      }
+      // Refused before the token was given: socket.io leaves a refusal for the caller to retry.
+      if (socket !== undefined && !socket.active) {
+        set({ connection: "connecting" });
+        socket.connect();
+      }
+      const [topology, faults, fleet, anomalies, samples, scenarios, runs] = await Promise.all([
+        client.topology(),
+        client.faults(),
+        client.fleet(since),
+        client.anomalies(1000),
+        client.kafkaSeries(since),
+        client.scenarios(),
+        client.runs(),
+      ]);
       const newest = runs.toSorted((a, b) => b.startedAt - a.startedAt)[0];
       const run = newest === undefined ? null : await client.run(newest.id);
       // A newer load started meanwhile (a reconnect, a token): its answer wins.
@@ -173,6 +186,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         if (state.connection !== "lost") set({ connection: "lost", lostSince: now() });
       });
       live.on("connect_error", () => {
+        if (!live.active) {
+          // Refused, not lost: the session shows the token form, and reload() connects again.
+          set({ connection: "locked", lostSince: null });
+          void reload();
+          return;
+        }
         if (state.connection !== "lost") set({ connection: "lost", lostSince: now() });
       });
       live.on("topology", (topology) => set({ topology }));

@@ -1,3 +1,4 @@
+import "./zodWithoutEval.ts";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { io } from "socket.io-client";
@@ -15,7 +16,12 @@ const client = createControlClient({
 });
 const dashboard = createDashboard({
   client,
-  connect: (): SocketLike => io({ transports: ["websocket", "polling"] }),
+  // Asked on every attempt, so a reconnect carries a token given meanwhile.
+  connect: (): SocketLike =>
+    io({
+      transports: ["websocket", "polling"],
+      auth: (give) => give({ token: sessionStorage.getItem(TOKEN_KEY) ?? "" }),
+    }),
 });
 dashboard.start();
 

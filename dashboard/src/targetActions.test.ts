@@ -3,7 +3,13 @@ import type { SessionInfo } from "../../backend/src/contract/topology.ts";
 import type { TargetView } from "../../backend/src/contract/targets.ts";
 import { actionBlock } from "./targetActions.ts";
 
-const operator: SessionInfo = { mode: "local", links: {}, tokenRequired: false, operator: true };
+const operator: SessionInfo = {
+  mode: "local",
+  links: {},
+  tokenRequired: false,
+  operator: true,
+  viewer: true,
+};
 const target: TargetView = {
   name: "consumer-1",
   kind: "consumer",

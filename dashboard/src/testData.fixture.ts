@@ -10,12 +10,15 @@ export const operatorSession: SessionInfo = {
   links: {},
   tokenRequired: false,
   operator: true,
+  viewer: true,
 };
 export const viewerSession: SessionInfo = {
   ...operatorSession,
   tokenRequired: true,
   operator: false,
 };
+/** Control listens beyond loopback and reads need the token, which this caller lacks. */
+export const lockedSession: SessionInfo = { ...viewerSession, viewer: false };
 
 export function target(name: string, overrides: Partial<TargetView> = {}): TargetView {
   const kind = name.startsWith("kafka")

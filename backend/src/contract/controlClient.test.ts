@@ -69,7 +69,13 @@ describe("control's client", () => {
       endOffset: null,
     };
     const scenario = { fileName: "a.yaml", name: "a", description: "d", steps: 1, yaml: "name: a" };
-    const session = { mode: "local", links: {}, tokenRequired: true, operator: false };
+    const session = {
+      mode: "local",
+      links: {},
+      tokenRequired: true,
+      operator: false,
+      viewer: true,
+    };
     const { url, requests } = await serve(({ path }) => {
       if (path.startsWith("/api/fleet"))
         return { status: 200, body: { latest: [], history: [{ source: "fleet", summary }] } };

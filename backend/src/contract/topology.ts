@@ -19,5 +19,10 @@ export const sessionSchema = z.object({
   tokenRequired: z.boolean(),
   /** The caller may act: no token is needed, or it sent the right one. */
   operator: z.boolean(),
+  /**
+   * The caller may see the lab: reads are open (loopback, or CONTROL_OPEN_READS), or it sent the
+   * right token.
+   */
+  viewer: z.boolean(),
 });
 export type SessionInfo = z.infer<typeof sessionSchema>;

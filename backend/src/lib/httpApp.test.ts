@@ -84,6 +84,43 @@ describe("the error middleware", () => {
   });
 });
 
+describe("createHttpApp's headers", () => {
+  it("are on every answer: a route's, an error's, a refused body's, an unknown endpoint's", async () => {
+    const app = createHttpApp({
+      logger: createLogger({ name: "test", level: "silent" }),
+      headers: { "X-Frame-Options": "DENY" },
+    });
+    const router = new Router();
+    router.get("/ok", (ctx) => {
+      ctx.body = { ok: true };
+    });
+    router.get("/bug", () => {
+      throw new Error("secret internals");
+    });
+    router.post("/body", (ctx) => {
+      ctx.body = parseBody(ctx, body);
+    });
+    app.use(router.routes());
+    server = await listen(app, "127.0.0.1", 0);
+    const answers = await Promise.all([
+      fetch(`${server.url}/ok`),
+      fetch(`${server.url}/bug`),
+      fetch(`${server.url}/body`, {
+        method: "POST",
+        body: "{not json",
+        headers: { "content-type": "application/json" },
+      }),
+      fetch(`${server.url}/nowhere`),
+    ]);
+    expect(answers.map((a) => [a.status, a.headers.get("x-frame-options")])).toEqual([
+      [200, "DENY"],
+      [500, "DENY"],
+      [400, "DENY"],
+      [404, "DENY"],
+    ]);
+  });
+});
+
 describe("parseBody", () => {
   it("answers the parsed body", async () => {
     const valid = '{"name":"a","limits":{"perSecond":5}}';

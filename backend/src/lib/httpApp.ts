@@ -8,6 +8,8 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Largest JSON body accepted; more is a 413. */
   jsonLimit?: string;
+  /** Headers every answer carries, errors included (a page's securityHeaders). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -16,10 +18,12 @@ export interface HttpAppOptions {
  * `{ "error": "<what was wrong>" }` plus the error's `details`, a 5xx (or any other error) answers
  * `{ "error": "internal error" }` and is logged once with its stack, unless it was thrown with
  * `expose: true` to explain itself. JSON bodies are parsed with a size limit and a nesting limit.
+ * `headers` are set before anything else runs, so even a refused body carries them.
  */
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa();
   app.use(async (ctx, next) => {
+    if (options.headers !== undefined) ctx.set(options.headers);
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {

@@ -11,7 +11,11 @@ const repo = resolve(import.meta.dirname, "../../..");
  * Tokens the tests use on purpose, against control and the CLI on 127.0.0.1 only. Any other
  * value that looks real fails the scan below.
  */
-const DELIBERATE = new Set(["operator-token-0123456789", "dashboard-e2e-operator-token"]);
+const DELIBERATE = new Set([
+  "operator-token-0123456789",
+  "wrong-operator-token-0123",
+  "dashboard-e2e-operator-token",
+]);
 
 /** The files git tracks, the ones a clone gets (ignored files such as .env stay out of it). */
 function trackedFiles(): string[] {

@@ -32,6 +32,8 @@ let browser: Browser;
 let page: Page;
 let scenariosDir: string;
 let faultId = "";
+/** What the page's Content-Security-Policy blocked, as the browser reported it. */
+const violations: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(built)) {
@@ -49,6 +51,16 @@ beforeAll(async () => {
   browser = await launchChromium();
   // Tall enough for the whole page: a full-page screenshot of a taller one repeats the sticky header.
   page = await browser.newPage({ viewport: { width: 1600, height: 1500 } });
+  // The policy must let the built app run whole: every violation the browser reports is kept,
+  // through the standard event and through the console (where Chromium also writes them).
+  await page.exposeFunction("reportViolation", (violation: string) => violations.push(violation));
+  await page.addInitScript({
+    content: `document.addEventListener("securitypolicyviolation", (event) =>
+      window.reportViolation(event.violatedDirective + " blocked " + event.blockedURI));`,
+  });
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -66,7 +78,13 @@ const faultRow = (id: string) => page.locator(`table.faults tr[data-fault-id="${
 
 describe("the dashboard against the real local lab", () => {
   it("is read-only without the operator token, and lets the operator act once given", async () => {
-    await page.goto(testLab.urls.control);
+    const answer = await page.goto(testLab.urls.control);
+    const headers = answer?.headers() ?? {};
+    expect(headers["content-security-policy"]).toMatch(/^default-src 'none'; script-src 'self';/);
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["x-frame-options"]).toBe("DENY");
+    expect(headers["referrer-policy"]).toBe("no-referrer");
     await page.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
     await card("consumer-1").waitFor();
     const killHard = card("consumer-1").getByRole("button", { name: "Kill hard" });
@@ -206,5 +224,9 @@ describe("the dashboard against the real local lab", () => {
       status: "passed",
     });
     await page.screenshot({ path: join(shots, "scenario-passed.png"), fullPage: true });
+  });
+
+  it("ran all of it without a Content-Security-Policy violation", () => {
+    expect(violations).toEqual([]);
   });
 });

@@ -25,7 +25,13 @@ export function Header(props: HeaderProps) {
         className={`pill ${connection === "live" ? "ok" : connection === "lost" ? "bad" : "warn"}`}
         data-connection={connection}
       >
-        {connection === "live" ? "live" : connection === "lost" ? "reconnecting…" : "connecting…"}
+        {connection === "live"
+          ? "live"
+          : connection === "lost"
+            ? "reconnecting…"
+            : connection === "locked"
+              ? "locked"
+              : "connecting…"}
       </span>
       {session !== null && <span className="muted">{session.mode} mode</span>}
       {session?.links.grafana !== undefined && (
@@ -81,6 +87,12 @@ export function Header(props: HeaderProps) {
       >
         Emergency stop
       </button>
+      {connection === "locked" && (
+        <div className="banner" role="alert">
+          Control shows this lab to its operator only (it listens beyond loopback): enter the
+          operator token.
+        </div>
+      )}
       {connection === "lost" && (
         <div className="banner" role="alert">
           Connection to control lost

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,8 @@ import { fakeTarget } from "../../contract/targets.fixture.ts";
 import { createInMemoryControl, type InMemoryControl } from "./inMemoryControl.fixture.ts";
 import type { RunState } from "../../contract/runs.ts";
 import { clientSummary } from "../../contract/clientSummary.fixture.ts";
+import { createTokenBucket } from "../../lib/tokenBucket.ts";
+import { io as connectSocket, type Socket } from "socket.io-client";
 
 const TOKEN = "operator-token-0123456789";
 const controls: InMemoryControl[] = [];
@@ -28,7 +31,7 @@ async function start(token?: string, extra: Partial<ControlAppOptions> = {}) {
   const received: string[] = [];
   const control = await createInMemoryControl({
     orchestrator,
-    logger: createLogger({ name: "test", level: "silent" }),
+    logger: extra.logger ?? createLogger({ name: "test", level: "silent" }),
     faultWindowMs: 60_000,
     settleMs: 1000,
     app: {
@@ -190,7 +193,7 @@ describe("control's API", () => {
       headers: { origin: "http://127.0.0.1:8080", "access-control-request-method": "POST" },
     });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:8080");
     expect(preflight.headers.get("access-control-allow-headers")).toBe("content-type");
     expect((await call("GET", "/api/fleet")).body).toMatchObject({
       latest: [{ source: "fleet" }, { source: "browser-1" }],
@@ -310,6 +313,7 @@ describe("control's routes for the dashboard", () => {
       links: { grafana: "http://127.0.0.1:3000" },
       tokenRequired: true,
       operator: false,
+      viewer: true,
     });
     const wrong = await call("GET", "/api/session", undefined, { authorization: "Bearer nope" });
     expect(wrong.body).toMatchObject({ operator: false });
@@ -385,10 +389,12 @@ describe("control's routes for the dashboard", () => {
       const { url } = await start(undefined, { dashboardDir: dir });
       const page = await fetch(`${url}/`);
       expect(await page.text()).toBe("<html>dashboard</html>");
+      expect(securityHeadersOf(page)).toEqual(DASHBOARD_HEADERS);
       expect(page.headers.get("cache-control")).toBe("max-age=0");
       const asset = await fetch(`${url}/assets/app-abc123.js`);
       expect(asset.headers.get("content-type")).toMatch(/javascript/);
       expect(asset.headers.get("cache-control")).toMatch(/immutable/);
+      expect(securityHeadersOf(asset)).toEqual(DASHBOARD_HEADERS);
       const missing = await fetch(`${url}/assets/../../etc/passwd`);
       expect(missing.status).toBe(404);
       expect((await fetch(`${url}/nothing-here.js`)).status).toBe(404);
@@ -398,5 +404,260 @@ describe("control's routes for the dashboard", () => {
     }
     const unbuilt = await start();
     expect(await (await fetch(`${unbuilt.url}/`)).text()).toBe("<html>placeholder</html>");
+  });
+});
+
+const DASHBOARD_HEADERS = {
+  csp: expect.stringMatching(
+    /^default-src 'none'; script-src 'self'; .*frame-ancestors 'none'$/,
+  ) as unknown,
+  nosniff: "nosniff",
+  frames: "DENY",
+  referrer: "no-referrer",
+};
+
+function securityHeadersOf(answer: Response) {
+  return {
+    csp: answer.headers.get("content-security-policy"),
+    nosniff: answer.headers.get("x-content-type-options"),
+    frames: answer.headers.get("x-frame-options"),
+    referrer: answer.headers.get("referrer-policy"),
+  };
+}
+
+describe("control's limits and security", () => {
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const scenario =
+    "name: r\ndescription: d\nsteady: 60s\nsteps:\n  - wait: 1s\nslo:\n  missing: 0\n";
+
+  it("answers faults and runs beyond the rate with 429 and Retry-After, changing nothing", async () => {
+    let now = 1_000_000;
+    const { call, orchestrator, url } = await start(TOKEN, {
+      faultRate: createTokenBucket({ burst: 2, intervalMs: 30_000, now: () => now }),
+    });
+    const kill = (target: string, more: object = {}) =>
+      call("POST", "/api/faults", { action: "kill", target, ...more }, auth);
+    // Neither a caller without the token, nor a bad body, nor a dry run spends the budget.
+    for (let i = 0; i < 3; i++) {
+      expect(
+        await call("POST", "/api/faults", { action: "kill", target: "consumer-1" }),
+      ).toMatchObject({ status: 401 });
+      expect(await kill("consumer-1", { mode: "soft" })).toMatchObject({ status: 400 });
+      expect(await kill("consumer-1", { dryRun: true })).toMatchObject({ status: 200 });
+    }
+    expect(await kill("consumer-1", { mode: "hard" })).toMatchObject({ status: 201 });
+    expect(await kill("consumer-9")).toMatchObject({ status: 404 });
+    const refused = await fetch(`${url}/api/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...auth },
+      body: JSON.stringify({ action: "kill", target: "kafka-1", force: true }),
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("30");
+    expect(await refused.json()).toEqual({
+      error:
+        "too many faults and runs: 2 at once, then one every 30000 ms (FAULT_RATE_BURST, FAULT_RATE_INTERVAL_MS); retry in 30 s",
+      retryAfterSeconds: 30,
+      burst: 2,
+      intervalMs: 30_000,
+    });
+    expect(await call("POST", "/api/runs", { scenario }, auth)).toMatchObject({ status: 429 });
+    expect(orchestrator.calls).toEqual(["kill consumer-1 hard"]);
+    expect((await call("GET", "/api/faults")).body).toMatchObject({
+      faults: [{ target: "consumer-1" }],
+    });
+    expect((await call("GET", "/api/runs")).body).toEqual({ runs: [] });
+    // Stopping and aborting are never limited.
+    for (let i = 0; i < 3; i++) {
+      expect(await call("POST", "/api/stop", undefined, auth)).toMatchObject({ status: 200 });
+      expect(await call("POST", "/api/runs/nope/abort", undefined, auth)).toMatchObject({
+        status: 404,
+      });
+    }
+    now += 15_000;
+    const later = await kill("kafka-1", { force: true });
+    expect(later).toMatchObject({ status: 429, body: { retryAfterSeconds: 15 } });
+    now += 15_000;
+    expect(await kill("kafka-1", { force: true })).toMatchObject({ status: 201 });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('blackout_control_rate_limited_total{route="/api/faults"} 2');
+    expect(metrics).toContain('blackout_control_rate_limited_total{route="/api/runs"} 1');
+  });
+
+  it("sends the security headers with API answers and errors, and lets the placeholder run its own script only", async () => {
+    const placeholder = "<html><style>p { color: red }</style><script>go()</script></html>";
+    const { url } = await start(undefined, { page: placeholder });
+    const answers = await Promise.all([
+      fetch(`${url}/api/faults`),
+      fetch(`${url}/api/nothing`),
+      fetch(`${url}/api/faults`, { method: "POST", body: "{not json" }),
+      fetch(`${url}/metrics`),
+    ]);
+    for (const answer of answers) {
+      expect(securityHeadersOf(answer), answer.url).toEqual(DASHBOARD_HEADERS);
+    }
+    const page = await fetch(`${url}/`);
+    expect(await page.text()).toBe(placeholder);
+    const sha = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+    const policy = page.headers.get("content-security-policy") ?? "";
+    expect(policy).toContain(`script-src ${sha("go()")};`);
+    expect(policy).toContain(`style-src ${sha("p { color: red }")};`);
+    expect(policy).toContain("frame-ancestors 'none'");
+  });
+
+  it("lets client pages on loopback or in PAGE_ORIGINS report, and refuses other origins' calls", async () => {
+    let stops = 0;
+    const { call, url, feed } = await start(undefined, {
+      pageOrigins: ["https://lab.example"],
+      emergencyStop: () => {
+        stops += 1;
+        return Promise.resolve({ thawed: [], aborted: [] });
+      },
+    });
+    const preflight = (origin: string) =>
+      fetch(`${url}/api/fleet/summary`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST" },
+      });
+    for (const origin of [
+      "http://localhost:8080",
+      "http://127.0.0.1:7200",
+      "https://lab.example",
+    ]) {
+      const allowed = await preflight(origin);
+      expect(allowed.status, origin).toBe(204);
+      expect(allowed.headers.get("access-control-allow-origin")).toBe(origin);
+      expect(allowed.headers.get("vary")).toMatch(/origin/i);
+    }
+    const evil = { origin: "https://evil.example" };
+    const foreign = await preflight(evil.origin);
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    expect(await call("POST", "/api/fleet/summary", clientSummary({ at: 1 }), evil)).toMatchObject({
+      status: 403,
+      body: {
+        error: expect.stringMatching(/calls from https:\/\/evil\.example are refused/) as unknown,
+      },
+    });
+    expect(feed.latest()).toEqual([]);
+    const fromLab = { origin: "https://lab.example" };
+    expect(
+      await call("POST", "/api/fleet/summary", clientSummary({ at: 1 }), fromLab),
+    ).toMatchObject({
+      status: 204,
+    });
+    // Only the dashboard's own origin, or a caller that is no browser, may act.
+    expect(await call("POST", "/api/stop", undefined, evil)).toMatchObject({ status: 403 });
+    expect(await call("POST", "/api/stop", undefined, fromLab)).toMatchObject({ status: 403 });
+    expect(stops).toBe(0);
+    expect(
+      await call("POST", "/api/stop", undefined, { origin: new URL(url).origin }),
+    ).toMatchObject({
+      status: 200,
+    });
+    expect(await call("POST", "/api/stop")).toMatchObject({ status: 200 });
+    expect(stops).toBe(2);
+    // Websockets know no CORS: socket.io itself refuses another origin's handshake.
+    const handshake = (origin: string) =>
+      fetch(`${url}/socket.io/?EIO=4&transport=polling`, { headers: { origin } });
+    expect((await handshake(evil.origin)).status).toBe(403);
+    expect((await handshake(new URL(url).origin)).status).toBe(200);
+  });
+
+  it("never writes the operator token to the log, right or wrong, at the most verbose level", async () => {
+    const lines: string[] = [];
+    const logger = createLogger(
+      { name: "control", level: "trace" },
+      { write: (line: string) => void lines.push(line) },
+    );
+    const { call, runner } = await start(TOKEN, { logger });
+    const wrong = "wrong-operator-token-9876543210";
+    for (const token of [TOKEN, wrong]) {
+      const headers = { authorization: `Bearer ${token}` };
+      await call(
+        "POST",
+        "/api/faults",
+        { action: "kill", target: "kafka-1", dryRun: true },
+        headers,
+      );
+      await call("POST", "/api/faults", { action: "kill", target: "consumer-1" }, headers);
+      await call("POST", "/api/faults", { action: "kill", target: "nobody" }, headers);
+      await call("POST", "/api/faults", "{not json", headers);
+      await call("POST", "/api/runs", { scenario }, headers);
+      const run = runner.list()[0]?.id ?? "none";
+      await call("POST", `/api/runs/${run}/abort`, undefined, headers);
+      await call("POST", "/api/stop", undefined, headers);
+      await call("POST", "/api/fleet/summary", clientSummary({ at: 1 }), headers);
+      await call("POST", "/api/fleet/events", { events: [] }, headers);
+      await call("GET", "/api/session", undefined, headers);
+    }
+    const log = lines.join("");
+    // The log did see these calls: each operator call is audited, refused or not.
+    expect(log.match(/"audit":true/g)).toHaveLength(12);
+    expect(log).not.toContain(TOKEN);
+    expect(log).not.toContain(wrong);
+  });
+});
+
+describe("control's reads beyond loopback", () => {
+  it("need the token, except the session, the probes, /metrics, the dashboard's files and the clients' reports", async () => {
+    const { call, url } = await start(TOKEN, { readsNeedToken: true });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    for (const path of ["/api/faults", "/api/topology", "/api/fleet", "/api/runs/x"]) {
+      expect(await call("GET", path), path).toMatchObject({
+        status: 401,
+        body: { error: expect.stringMatching(/CONTROL_OPEN_READS/) as unknown },
+      });
+      expect(await call("GET", path, undefined, { authorization: "Bearer nope" })).toMatchObject({
+        status: 401,
+      });
+    }
+    expect(await call("GET", "/api/faults", undefined, auth)).toMatchObject({ status: 200 });
+    expect((await call("GET", "/api/session")).body).toMatchObject({
+      operator: false,
+      viewer: false,
+    });
+    expect((await call("GET", "/api/session", undefined, auth)).body).toMatchObject({
+      operator: true,
+      viewer: true,
+    });
+    for (const path of ["/", "/healthz", "/readyz", "/metrics"]) {
+      expect((await fetch(`${url}${path}`)).status, path).not.toBe(401);
+    }
+    expect(await call("POST", "/api/fleet/summary", clientSummary({ at: 1 }))).toMatchObject({
+      status: 204,
+    });
+  });
+
+  it("need the token for socket.io too, given as auth.token", async () => {
+    const { url } = await start(TOKEN, { readsNeedToken: true });
+    const attempt = (auth: object) =>
+      new Promise<string>((resolve) => {
+        const socket: Socket = connectSocket(url, { transports: ["websocket"], auth });
+        socket.on("faults", () => {
+          socket.close();
+          resolve("followed");
+        });
+        socket.on("connect_error", (error) => {
+          socket.close();
+          resolve(error.message);
+        });
+      });
+    expect(await attempt({})).toMatch(/needs the operator token/);
+    expect(await attempt({ token: "wrong-operator-token-0123" })).toMatch(
+      /needs the operator token/,
+    );
+    expect(await attempt({ token: TOKEN })).toBe("followed");
+  });
+
+  it("stay open when reads do not need the token", async () => {
+    const { url } = await start(TOKEN);
+    expect((await fetch(`${url}/api/faults`)).status).toBe(200);
+    const socket: Socket = connectSocket(url, { transports: ["websocket"] });
+    try {
+      await new Promise((resolve) => socket.on("faults", resolve));
+    } finally {
+      socket.close();
+    }
   });
 });

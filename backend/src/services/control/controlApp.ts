@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import { send } from "@koa/send";
 import Router from "@koa/router";
 import type Koa from "koa";
@@ -16,14 +15,18 @@ import type { KafkaSample } from "../../contract/kafkaSnapshot.ts";
 import { runRequestSchema, type Stopped } from "../../contract/runs.ts";
 import type { ScenarioFile } from "../../contract/scenarioFile.ts";
 import type { SessionInfo, Topology } from "../../contract/topology.ts";
-import { httpStatusOf } from "../../lib/errors.ts";
+import { BlackoutError, httpStatusOf } from "../../lib/errors.ts";
 import { createHttpApp } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Metrics } from "../../lib/metrics.ts";
 import { parseBody } from "../../lib/parseBody.ts";
+import { inlineSources, securityHeaders } from "../../lib/securityHeaders.ts";
 import { addOperationalRoutes, type Probes } from "../../lib/serviceLifecycle.ts";
+import type { TokenBucket } from "../../lib/tokenBucket.ts";
 import type { FaultTracker } from "./faultTracker.ts";
 import type { FleetFeed } from "./fleetFeed.ts";
+import { bearerToken, tokenMatches } from "./operatorToken.ts";
+import { isOwnOrigin, isPageOrigin } from "./origins.ts";
 import type { ScenarioRunner } from "./scenarioRunner.ts";
 
 export interface ControlAppOptions {
@@ -35,6 +38,14 @@ export interface ControlAppOptions {
   emergencyStop(): Promise<Stopped>;
   /** The operator token; undefined when control is bound to loopback without one. */
   readonly token: string | undefined;
+  /** Reading the lab needs the token too: beyond loopback, unless CONTROL_OPEN_READS. */
+  readonly readsNeedToken: boolean;
+  /** Faults and runs an operator may start (FAULT_RATE_BURST, FAULT_RATE_INTERVAL_MS). */
+  readonly faultRate: TokenBucket;
+  /** A call refused by `faultRate`, for the metric. */
+  onRateLimited(route: string): void;
+  /** Other origins than this machine's whose client pages may report (PAGE_ORIGINS). */
+  readonly pageOrigins: readonly string[];
   /** The built dashboard (its index.html and assets); `page` is served when it is not built. */
   readonly dashboardDir: string | undefined;
   readonly page: string;
@@ -54,14 +65,6 @@ export interface ControlAppOptions {
   onEvents(events: ClientEvent[]): void;
 }
 
-function tokenMatches(expected: string, header: string | undefined): boolean {
-  const given = /^Bearer (.+)$/.exec(header ?? "")?.[1];
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /**
  * Control's HTTP API (DESIGN §1 Control API). Mutating calls (faults, emergency stop) need the
  * operator token when one is configured and are audited in the log, refused or not; the clients'
@@ -70,14 +73,72 @@ function tokenMatches(expected: string, header: string | undefined): boolean {
 export function createControlApp(options: ControlAppOptions): Koa {
   const { tracker, feed, logger } = options;
   // Fleets send up to 2 000 events a batch.
-  const app = createHttpApp({ logger, jsonLimit: "1mb" });
+  const app = createHttpApp({
+    logger,
+    jsonLimit: "1mb",
+    headers: securityHeaders(DASHBOARD_POLICY),
+  });
+  // Browsers send Origin with every call from another page: only the dashboard (this origin) may
+  // change anything, and client pages may post their summaries. A page elsewhere on the web
+  // cannot stop runs or thaw targets through an operator's browser, token or not.
+  app.use(async (ctx, next) => {
+    const origin = ctx.get("origin");
+    const reads = ctx.method === "GET" || ctx.method === "HEAD";
+    const pageReport =
+      ctx.path === "/api/fleet/summary" && isPageOrigin(origin, options.pageOrigins);
+    if (origin !== "" && !reads && !pageReport && !isOwnOrigin(origin, ctx.host)) {
+      ctx.throw(
+        403,
+        `calls from ${origin} are refused: only control's own dashboard may call it, and client pages on loopback or in PAGE_ORIGINS may report`,
+      );
+    }
+    await next();
+  });
   const router = new Router();
   addOperationalRoutes(router, options.probes, options.metrics);
+
+  // A runaway script cannot kill faster than this, whatever the guards would allow. Taken after
+  // the token check (a caller without it cannot spend the operator's budget) and after the body
+  // is parsed (a bad body or a dry run changes nothing, so costs nothing). The emergency stop and
+  // aborts are never limited: they end harm, and an operator must always be able to stop.
+  // Scenario steps do not count either: a run is one call here, and its steps are paced by its
+  // own waits and judged by the guards like any fault.
+  const limitHarm = (ctx: Context): void => {
+    const taken = options.faultRate.take();
+    if (taken.allowed) return;
+    const { burst, intervalMs } = options.faultRate;
+    const retryAfterSeconds = Math.ceil(taken.retryAfterMs / 1000);
+    options.onRateLimited(ctx.path);
+    ctx.set("Retry-After", String(retryAfterSeconds));
+    throw new BlackoutError(
+      "rate_limited",
+      `too many faults and runs: ${burst} at once, then one every ${intervalMs} ms (FAULT_RATE_BURST, FAULT_RATE_INTERVAL_MS); retry in ${retryAfterSeconds} s`,
+      { status: 429, retriable: true, details: { retryAfterSeconds, burst, intervalMs } },
+    );
+  };
+
+  const authorized = (ctx: Context): boolean =>
+    options.token === undefined ||
+    tokenMatches(options.token, bearerToken(ctx.get("authorization")));
+  // The lab's state is the operator's too when reads need the token. /api/session stays open (it
+  // tells the dashboard to ask for the token), and so do the probes, /metrics (Prometheus scrapes
+  // without a token) and the dashboard's files, which hold no state.
+  app.use(async (ctx, next) => {
+    const read = ctx.method === "GET" || ctx.method === "HEAD";
+    const api = ctx.path.startsWith("/api/") && ctx.path !== "/api/session";
+    if (options.readsNeedToken && read && api && !authorized(ctx)) {
+      ctx.throw(
+        401,
+        "reading the lab needs the operator token here (control listens beyond loopback): Authorization: Bearer <CONTROL_TOKEN>, or CONTROL_OPEN_READS=true",
+      );
+    }
+    await next();
+  });
 
   const operator = async (ctx: Context, next: Next): Promise<void> => {
     let outcome = "error";
     try {
-      if (options.token !== undefined && !tokenMatches(options.token, ctx.get("authorization"))) {
+      if (!authorized(ctx)) {
         ctx.throw(401, "this call needs the operator token: Authorization: Bearer <CONTROL_TOKEN>");
       }
       await next();
@@ -121,8 +182,8 @@ export function createControlApp(options: ControlAppOptions): Koa {
       ...options.session,
       tokenRequired: options.token !== undefined,
       // The dashboard asks with the token it was given: read-only when it is wrong or missing.
-      operator:
-        options.token === undefined || tokenMatches(options.token, ctx.get("authorization")),
+      operator: authorized(ctx),
+      viewer: !options.readsNeedToken || authorized(ctx),
     };
     ctx.body = session;
   });
@@ -133,7 +194,9 @@ export function createControlApp(options: ControlAppOptions): Koa {
     ctx.body = await options.topology();
   });
   router.post("/api/faults", operator, async (ctx) => {
-    const outcome = await tracker.inject({ ...parseBody(ctx, faultRequestSchema), actor: "api" });
+    const request = parseBody(ctx, faultRequestSchema);
+    if (request.dryRun !== true) limitHarm(ctx);
+    const outcome = await tracker.inject({ ...request, actor: "api" });
     switch (outcome.kind) {
       case "planned":
         ctx.status = 200;
@@ -160,6 +223,7 @@ export function createControlApp(options: ControlAppOptions): Koa {
     const body = parseBody(ctx, runRequestSchema);
     // A ScenarioError is an InvalidInputError: a 400 naming each wrong field with its line.
     const scenario = parseScenario(body.scenario, body.fileName);
+    limitHarm(ctx);
     const started = await options.runner.start(scenario, body.actor);
     ctx.status = 201;
     ctx.body = { id: started.id, status: started.status };
@@ -206,9 +270,13 @@ export function createControlApp(options: ControlAppOptions): Koa {
     ctx.body = { id, aborting: true };
   });
   // Browser pages are served by the consumers (another origin) and report here: the one
-  // cross-origin route. Reports carry no credentials and change nothing but the feed.
+  // cross-origin route, open to the pages' origins only (the middleware above refused others).
+  // Reports carry no credentials and change nothing but the feed.
   const allowPages = (ctx: Context): void => {
-    ctx.set("Access-Control-Allow-Origin", "*");
+    const origin = ctx.get("origin");
+    if (origin === "") return;
+    ctx.vary("Origin");
+    ctx.set("Access-Control-Allow-Origin", origin);
     ctx.set("Access-Control-Allow-Methods", "POST");
     ctx.set("Access-Control-Allow-Headers", "content-type");
     ctx.set("Access-Control-Max-Age", "600");
@@ -249,6 +317,22 @@ export function createControlApp(options: ControlAppOptions): Koa {
   return app;
 }
 
+/**
+ * What the dashboard may load: its own scripts, styles and API, socket.io's websocket to this
+ * same origin ('self' covers ws: since CSP 3), and the favicon's data: URL. React and the charts
+ * set styles through the DOM (element.style), which a policy does not restrict; links to Grafana
+ * and the trace UI are navigations, which it does not restrict either.
+ */
+const DASHBOARD_POLICY = {
+  "default-src": ["'none'"],
+  "script-src": ["'self'"],
+  "style-src": ["'self'"],
+  "img-src": ["'self'", "data:"],
+  "connect-src": ["'self'"],
+  "base-uri": ["'none'"],
+  "form-action": ["'self'"],
+};
+
 function sinceOf(ctx: Context): number {
   const since = Number(ctx.query.since ?? 0);
   if (!Number.isFinite(since)) return ctx.throw(400, "since must be ms since the epoch");
@@ -260,6 +344,12 @@ function sinceOf(ctx: Context): number {
  * content, so they may be cached for good; index.html never is, so a rebuilt dashboard shows.
  */
 function dashboard(dir: string | undefined, placeholder: string): Koa.Middleware {
+  // The placeholder carries its script and styles inline: exactly those are allowed.
+  const placeholderHeaders = securityHeaders({
+    ...DASHBOARD_POLICY,
+    "script-src": inlineSources(placeholder, "script"),
+    "style-src": inlineSources(placeholder, "style"),
+  });
   return async (ctx, next) => {
     if (ctx.method !== "GET" && ctx.method !== "HEAD") {
       await next();
@@ -270,6 +360,7 @@ function dashboard(dir: string | undefined, placeholder: string): Koa.Middleware
         await next();
         return;
       }
+      ctx.set(placeholderHeaders);
       ctx.type = "html";
       ctx.body = placeholder;
       return;

@@ -26,6 +26,27 @@ describe("control's configuration", () => {
     );
   });
 
+  it("keeps reads beyond loopback closed unless CONTROL_OPEN_READS opens them", () => {
+    expect(loadControlConfig({}).CONTROL_OPEN_READS).toBe(false);
+    expect(loadControlConfig({ CONTROL_OPEN_READS: "true" }).CONTROL_OPEN_READS).toBe(true);
+  });
+
+  it("limits faults to a burst of 5, then one a second, and reads the pages' origins", () => {
+    const config = loadControlConfig({});
+    expect([config.FAULT_RATE_BURST, config.FAULT_RATE_INTERVAL_MS, config.PAGE_ORIGINS]).toEqual([
+      5,
+      1000,
+      [],
+    ]);
+    expect(
+      loadControlConfig({ PAGE_ORIGINS: "https://lab.example, http://10.0.0.5:8080" }).PAGE_ORIGINS,
+    ).toEqual(["https://lab.example", "http://10.0.0.5:8080"]);
+    expect(() => loadControlConfig({ PAGE_ORIGINS: "https://lab.example/page" })).toThrow(
+      /PAGE_ORIGINS\[0\]: expected an origin/,
+    );
+    expect(() => loadControlConfig({ FAULT_RATE_BURST: "0" })).toThrow(/FAULT_RATE_BURST/);
+  });
+
   it("reads the producers' URLs by name, for rate steps", () => {
     expect(
       loadControlConfig({

@@ -8,6 +8,7 @@ import {
   csv,
   httpServerSettings,
   baseUrl,
+  bool,
   loadConfig,
   positiveDurationMs,
   nonNegativeInt,
@@ -80,8 +81,35 @@ export const controlConfigSchema = commonConfigSchema
       .default({}),
     /** Needed for mutating calls; required when control is not bound to loopback. */
     CONTROL_TOKEN: controlTokenSetting(),
+    /**
+     * Origins besides this machine's whose client pages may report to control (CORS for
+     * `POST /api/fleet/summary`): `https://lab.example,…`, where the consumers' page is reached by
+     * a name. Pages on loopback (the local lab, compose, a port-forward) need no entry.
+     */
+    PAGE_ORIGINS: csv(
+      z
+        .string()
+        .refine(
+          (origin) => URL.canParse(origin) && new URL(origin).origin === origin,
+          "expected an origin such as https://lab.example (scheme, host and port, no path)",
+        ),
+    ).default([]),
+    /**
+     * Beyond loopback, reading the lab (the API's GETs, socket.io) needs the operator token too,
+     * unless this opens it to anyone who reaches control (compose publishes control on the host's
+     * loopback only; Kubernetes puts kubectl's own access in front of it).
+     */
+    CONTROL_OPEN_READS: bool().default(false),
     /** A fault that would leave fewer ready replicas of a kind is refused unless forced. */
     MIN_ALIVE: nonNegativeInt().default(1),
+    /**
+     * Operator calls that do harm (`POST /api/faults` other than a dry run, `POST /api/runs`) are
+     * rate limited: this many at once, then one more every FAULT_RATE_INTERVAL_MS. A person at the
+     * dashboard or the CLI never comes near it (each kill is confirmed, a scenario runs alone); a
+     * runaway script is held to about one kill a second, which the guards then still judge.
+     */
+    FAULT_RATE_BURST: positiveInt().default(5),
+    FAULT_RATE_INTERVAL_MS: positiveDurationMs().default(1000),
     /** How often Kafka's view (leaders, controller, lag) is refreshed. */
     KAFKA_POLL_MS: positiveDurationMs().default(1000),
     /** The built dashboard (`npm run build --workspace dashboard`); a placeholder without it. */

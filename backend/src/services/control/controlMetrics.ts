@@ -6,6 +6,8 @@ export interface ControlMetrics {
   readonly metrics: Metrics;
   /** Counts one Grafana annotation request's outcome. */
   annotationResult(result: AnnotationResult): void;
+  /** Counts an operator call refused by the fault rate limit (429). */
+  rateLimited(route: string): void;
   /** Counts a fault when it appears and its recovery times when it completes, once each. */
   faultChanged(fault: Fault): void;
 }
@@ -63,11 +65,17 @@ export function createControlMetrics(options: ControlMetricsOptions): ControlMet
     help: "Requests to Grafana's annotations API (with GRAFANA_URL and GRAFANA_TOKEN) by result: created, found (after a restart), updated, failed, dropped (queue full).",
     labelNames: ["result"],
   });
+  const limited = metrics.counter<"route">({
+    name: "rate_limited_total",
+    help: "Operator calls refused with 429 by the fault rate limit (FAULT_RATE_BURST, FAULT_RATE_INTERVAL_MS), by route.",
+    labelNames: ["route"],
+  });
   const counted = new Set<string>();
   const completed = new Set<string>();
   return {
     metrics,
     annotationResult: (result) => annotations.inc({ result }),
+    rateLimited: (route) => limited.inc({ route }),
     faultChanged(fault) {
       if (!counted.has(fault.id)) {
         counted.add(fault.id);

@@ -8,9 +8,10 @@ import type { KafkaAdminView } from "../../kafka/kafkaAdminView.ts";
 import { createLagMetrics } from "../../kafka/lagMetrics.ts";
 import { listen, type RunningServer } from "../../lib/httpApp.ts";
 import type { Logger } from "../../lib/logger.ts";
+import { createTokenBucket } from "../../lib/tokenBucket.ts";
 import { createControlApp, type ControlAppOptions } from "./controlApp.ts";
 import { type Topology } from "../../contract/topology.ts";
-import type { ControlConfig } from "./controlConfig.ts";
+import { isLoopback, type ControlConfig } from "./controlConfig.ts";
 import { createControlMetrics } from "./controlMetrics.ts";
 import { createFaultTracker, type FaultStore, type FaultTracker } from "./faultTracker.ts";
 import type { FloorSettingsSource } from "./floorSettingsSource.ts";
@@ -19,6 +20,8 @@ import { createFleetLink } from "./fleetLink.ts";
 import { createGrafanaAnnotations } from "./grafanaAnnotations.ts";
 import { createKafkaSeries } from "./kafkaSeries.ts";
 import { createKafkaWatch } from "./kafkaWatch.ts";
+import { tokenMatches } from "./operatorToken.ts";
+import { isOwnOrigin } from "./origins.ts";
 import { setProducerRate } from "./producerRate.ts";
 import { createProducerStates } from "./producerStates.ts";
 import { createScenarioRunner, type RunStore, type ScenarioRunner } from "./scenarioRunner.ts";
@@ -80,7 +83,16 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
   const controlMetrics = createControlMetrics({ faultWindowMs: config.FAULT_WINDOW_MS });
   const feed = createFleetFeed();
   // Attached to the HTTP server once it listens; emits before that reach nobody, as they should.
-  const io = new Server<ControlCommands, ControlEvents>({ serveClient: false });
+  // Websockets are not bound by CORS: a page elsewhere on the web could otherwise follow the
+  // lab's events through an operator's browser. Only the dashboard (this origin) and non-browser
+  // clients (no Origin) connect.
+  const io = new Server<ControlCommands, ControlEvents>({
+    serveClient: false,
+    allowRequest: (request, allow) => {
+      const { origin, host = "" } = request.headers;
+      allow(null, origin === undefined || isOwnOrigin(origin, host));
+    },
+  });
   let lastTopology = "";
   const kafkaSeries = createKafkaSeries({ groupPrefix: config.VIEW_GROUP_PREFIX });
   const producerStates = createProducerStates(config.PRODUCER_URLS);
@@ -221,7 +233,7 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
 
   let ready = false;
   let loaded = false;
-  const app = createControlApp({
+  const appOptions: ControlAppOptions = {
     tracker,
     runner,
     feed,
@@ -233,6 +245,14 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
       return { thawed, aborted };
     },
     token: config.CONTROL_TOKEN,
+    readsNeedToken: !isLoopback(config.HTTP_HOST) && !config.CONTROL_OPEN_READS,
+    faultRate: createTokenBucket({
+      burst: config.FAULT_RATE_BURST,
+      intervalMs: config.FAULT_RATE_INTERVAL_MS,
+      now: deps.now,
+    }),
+    onRateLimited: (route) => controlMetrics.rateLimited(route),
+    pageOrigins: config.PAGE_ORIGINS,
     dashboardDir: deps.dashboardDir,
     page: deps.page,
     session: {
@@ -251,9 +271,24 @@ export async function createControl(deps: ControlDeps): Promise<Control> {
     onSummary: (source, summary) => io.emit("fleet", { source, summary }),
     onEvents: (events) => io.emit("anomaly", events),
     ...deps.app,
-  });
+  };
+  const app = createControlApp(appOptions);
   const server = await listen(app, config.HTTP_HOST, config.HTTP_PORT);
   io.attach(server.server);
+  // socket.io's events are reads like the API's GETs: the same token, given as `auth.token`.
+  io.use((socket, next) => {
+    const { token, readsNeedToken } = appOptions;
+    const given: unknown = socket.handshake.auth.token;
+    if (
+      !readsNeedToken ||
+      token === undefined ||
+      tokenMatches(token, typeof given === "string" ? given : undefined)
+    ) {
+      next();
+      return;
+    }
+    next(new Error("following the lab needs the operator token here: connect with auth.token"));
+  });
   io.on("connection", (socket) => {
     socket.emit("faults", tracker.list());
     topology().then(

@@ -54,6 +54,8 @@ describe("createPageRoutes", () => {
     expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(page.headers["x-content-type-options"]).toBe("nosniff");
     expect(page.headers["content-security-policy"]).toContain("script-src 'self'");
+    expect(page.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(page.headers["x-frame-options"]).toBe("DENY");
     expect(page.body).toMatch(/<script type="module" src="app\.js\?v=[0-9a-f]{16}"><\/script>/);
     const configText = new RegExp(`id="${PAGE_CONFIG_ID}">(.*?)</script>`).exec(page.body)?.[1];
     expect(parsePageConfig(configText ?? "")).toEqual(config);

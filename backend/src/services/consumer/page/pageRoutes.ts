@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import Router from "@koa/router";
 import type { Context } from "koa";
+import { securityHeaders, type ContentSecurityPolicy } from "../../../lib/securityHeaders.ts";
 import { bundlePageScript } from "./bundlePageScript.ts";
 import { renderPageHtml } from "./pageHtml.ts";
 import type { PageConfig } from "./pageHtml.ts";
@@ -16,17 +17,15 @@ const PAGE_ENTRY = join(import.meta.dirname, "pageApp.ts");
  * config is a JSON data block, not a script. Inline styles are allowed: the page carries its few
  * rules in its head.
  */
-const contentSecurityPolicy = (controlUrl: string | null) =>
-  [
-    "default-src 'none'",
-    "script-src 'self'",
-    `connect-src 'self'${controlUrl === null ? "" : ` ${new URL(controlUrl).origin}`}`,
-    "style-src 'unsafe-inline'",
-    "img-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join("; ");
+const contentSecurityPolicy = (controlUrl: string | null): ContentSecurityPolicy => ({
+  "default-src": ["'none'"],
+  "script-src": ["'self'"],
+  "connect-src": ["'self'", ...(controlUrl === null ? [] : [new URL(controlUrl).origin])],
+  "style-src": ["'unsafe-inline'"],
+  "img-src": ["'self'"],
+  "base-uri": ["'none'"],
+  "form-action": ["'none'"],
+});
 
 /**
  * The client page on a consumer: `GET /` (HTML) and `GET /app.js` (the bundled script). The script
@@ -47,22 +46,21 @@ export async function createPageRoutes(options: PageRoutesOptions): Promise<Rout
     },
     `app.js?v=${scriptHash}`,
   );
-  const policy = contentSecurityPolicy(options.controlUrl);
+  const headers = securityHeaders(contentSecurityPolicy(options.controlUrl));
 
   const router = new Router();
   router.get("/", (ctx) => {
-    ctx.set("Content-Security-Policy", policy);
-    send(ctx, "text/html; charset=utf-8", html);
+    send(ctx, headers, "text/html; charset=utf-8", html);
   });
   router.get("/app.js", (ctx) => {
     ctx.etag = scriptHash;
-    send(ctx, "application/javascript; charset=utf-8", script);
+    send(ctx, headers, "application/javascript; charset=utf-8", script);
   });
   return router;
 }
 
-function send(ctx: Context, type: string, body: string): void {
-  ctx.set("X-Content-Type-Options", "nosniff");
+function send(ctx: Context, headers: Record<string, string>, type: string, body: string): void {
+  ctx.set(headers);
   ctx.set("Cache-Control", "no-cache");
   ctx.type = type;
   ctx.status = 200;
