@@ -154,6 +154,12 @@ export function createJsonLogStore<T>(options: JsonLogStoreOptions<T>): JsonLogS
       } finally {
         await admin.disconnect();
       }
+      // Connected now rather than at the first append (kafkajs's idempotent producer asks for its
+      // id, which on a fresh cluster waits for the coordinator to load): the first record is then
+      // written in milliseconds. A failure here is the first append's to retry.
+      await connectedProducer().catch((error: unknown) =>
+        logger?.warn({ err: error, topic }, "cannot connect the producer yet"),
+      );
     },
 
     async load() {

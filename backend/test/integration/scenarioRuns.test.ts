@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunState } from "../../src/contract/runs.ts";
 import { scorecardSchema, type Scorecard } from "../../src/contract/scorecard.ts";
 import { waitFor } from "../../src/lib/waitFor.ts";
 import { tagsOf, waitForTrace } from "../support/jaeger.ts";
@@ -185,6 +186,24 @@ describe("blackout run against the local lab", () => {
         timeoutMs: 60_000,
         intervalMs: 250,
       },
+    );
+    // The freeze step is done once control answered its injection, by when the fault is on the
+    // timeline in Kafka.
+    await waitFor(
+      async () => {
+        const { runs } = (await (await fetch(`${testLab.urls.control}/api/runs`)).json()) as {
+          runs: { id: string; status: string }[];
+        };
+        const going = runs.find((r) => r.status === "running");
+        if (going === undefined) return undefined;
+        const run = (await (
+          await fetch(`${testLab.urls.control}/api/runs/${going.id}`)
+        ).json()) as RunState;
+        return run.scorecard.steps[0]?.endedAt !== null && run.scorecard.steps.length > 0
+          ? true
+          : undefined;
+      },
+      { what: "the run's freeze step to be done", timeoutMs: 30_000, intervalMs: 250 },
     );
     const killedAt = Date.now();
     process.kill((await component("control"))?.pid ?? 0, "SIGKILL");

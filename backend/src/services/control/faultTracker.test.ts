@@ -10,7 +10,6 @@ import {
   type FleetLink,
 } from "./faultTracker.ts";
 import { memoryLog } from "./memoryLog.fixture.ts";
-import { waitFor } from "../../lib/waitFor.ts";
 import { createFleetFeed } from "./fleetFeed.ts";
 import type { LagSample } from "./lagRecovery.ts";
 import { createFakeOrchestrator } from "./fakeOrchestrator.fixture.ts";
@@ -154,6 +153,29 @@ describe("the fault tracker", () => {
     );
   });
 
+  it("answers an injection while Kafka does not take the fault, and appends it once Kafka does", async () => {
+    const appended: Fault[] = [];
+    let accept: () => void = () => undefined;
+    const kafkaBack = new Promise<void>((resolve) => (accept = resolve));
+    const { tracker } = setup({
+      store: {
+        append: async (fault) => {
+          await kafkaBack;
+          appended.push(fault);
+        },
+        load: () => Promise.resolve([]),
+      },
+    });
+    const started = Date.now();
+    const outcome = await tracker.inject(hardKill("consumer-0"));
+    expect(outcome.kind).toBe("injected");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(appended).toEqual([]);
+    accept();
+    await tracker.tick();
+    expect(appended.map((f) => f.target)).toEqual(["consumer-0"]);
+  });
+
   it("records no floor while the settings could not be read", async () => {
     const { tracker } = setup({ floorSettings: () => undefined });
     const outcome = await tracker.inject(hardKill("kafka-1"));
@@ -179,8 +201,9 @@ describe("the fault tracker", () => {
     if (outcome.kind !== "injected") throw new Error(`not injected: ${JSON.stringify(outcome)}`);
     const { id, t0 } = outcome.fault;
     expect(t.followed).toEqual([id]);
-    // Stored at once, not at the next tick: a control killed meanwhile would lose it.
-    await waitFor(() => t.stored.length === 1, { what: "the fault stored", timeoutMs: 1000 });
+    // On the timeline before the answer, not at the next tick: a control killed meanwhile
+    // would lose it.
+    expect(t.stored.map((f) => f.id)).toEqual([id]);
     await t.tracker.tick();
     expect(t.stored.map((f) => [f.id, f.report.status])).toEqual([[id, "open"]]);
 

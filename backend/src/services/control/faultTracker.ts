@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Orchestrator } from "../../chaos/orchestrators/orchestrator.ts";
 import type { LifecycleEvent } from "../../contract/targets.ts";
 import type { KillMode, Target } from "../../contract/targets.ts";
@@ -92,6 +93,9 @@ export interface FaultTracker {
  * observed as a termination control did not cause; each tick fills in its three recovery times:
  * pod (the target's readiness), client (the fleet's ledgers), lag (Kafka's group lag).
  */
+/** How long an injection's answer waits for its fault to be on the timeline. */
+const APPEND_WAIT_MS = 2000;
+
 export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
   const { orchestrator, kafka, feed, fleet, store, logger, now } = options;
   const faults = new Map<string, Fault>();
@@ -111,6 +115,15 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
     if (!persist) return;
     pendingAppends.push(fault);
     void flush();
+  }
+
+  /**
+   * Resolves once what is pending is on the timeline, or after `ms`: an injection's answer waits
+   * that long so that a control killed right after it still has the fault, and no longer, since
+   * Kafka may be what the fault broke.
+   */
+  function appended(ms: number): Promise<void> {
+    return Promise.race([flush(), delay(ms, undefined, { ref: false })]);
   }
 
   /** One flush at a time, so that the timeline keeps its order. */
@@ -273,7 +286,7 @@ export function createFaultTracker(options: FaultTrackerOptions): FaultTracker {
       report: openReport(),
     };
     remember(fault, true);
-    await follow(fault);
+    await Promise.all([follow(fault), appended(APPEND_WAIT_MS)]);
     return { kind: "injected", fault };
   }
 
