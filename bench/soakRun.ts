@@ -1,5 +1,5 @@
-// The soak itself: the whole local lab under a seeded fault every few seconds, through control's
-// API as a user would call it, then what must hold at the end (soakSummary.ts). `npm run soak`
+// The soak itself: the whole local lab under a seeded fault every `everyS` seconds, through
+// control's API as a user would call it, then what must hold at the end (soakSummary.ts). `npm run soak`
 // (soak.ts) and the CI's 3-minute soak (backend/test/integration/soak.test.ts) both run it.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -51,9 +51,7 @@ const FINAL_WAIT_MS = 240_000;
  * then holds the heap from the first sample, and what it gains after is beyond the heap, which a
  * JVM otherwise pages in over its first many minutes of a soak (310 → 500 MiB in 4 min here).
  */
-export function soakLabSettings(
-  lab: Readonly<Record<string, string>>,
-): Readonly<Record<string, string>> {
+function soakLabSettings(lab: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
   return {
     ...lab,
     KAFKA_JVM_OPTS: `-XX:+AlwaysPreTouch ${lab["KAFKA_JVM_OPTS"] ?? ""}`.trim(),
