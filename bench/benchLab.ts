@@ -11,6 +11,8 @@ import { KAFKA_VERSION } from "../backend/src/kafka/kafkaJars.ts";
 import { environmentWith } from "../backend/src/lib/config.ts";
 import { consecutiveFreePorts, freePorts } from "../backend/src/lib/freePorts.ts";
 import { waitFor } from "../backend/src/lib/waitFor.ts";
+import type { Fault } from "../backend/src/contract/fault.ts";
+import type { TargetView } from "../backend/src/contract/targets.ts";
 
 const labMain = join(import.meta.dirname, "../backend/src/lab/main.ts");
 
@@ -114,6 +116,17 @@ export async function labPorts(): Promise<Record<string, string>> {
   }
 }
 
+/** Every target running and ready, no fault open: the lab is whole again. */
+export async function whole(lab: Lab): Promise<boolean> {
+  const control = lab.url("CONTROL_PORT");
+  const targets = await getJson<TargetView[]>(`${control}/api/targets`);
+  const { faults } = await getJson<{ faults: Fault[] }>(`${control}/api/faults`);
+  return (
+    targets.every((t) => t.status === "running" && t.ready) &&
+    faults.every((f) => f.report.status === "complete")
+  );
+}
+
 /** The lab of the current run, from its spawn until its stop begins (for Ctrl-C). */
 let running: Lab | undefined;
 
@@ -146,13 +159,19 @@ export async function startLab(
     url: (portSetting, offset = 0) => `http://127.0.0.1:${Number(ports[portSetting]) + offset}`,
   };
   running = lab;
-  await waitFor(
-    () => {
-      if (child.exitCode !== null) throw new Error(`the lab exited:\n${output}`);
-      return output.includes("Blackout lab is up.");
-    },
-    { what: "the lab to come up", timeoutMs: 240_000, intervalMs: 500 },
-  );
+  try {
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`the lab exited:\n${output}`);
+        return output.includes("Blackout lab is up.");
+      },
+      { what: "the lab to come up", timeoutMs: 240_000, intervalMs: 500 },
+    );
+  } catch (error) {
+    // A lab that did not come up in time is still starting its brokers and services.
+    await stopLab(lab);
+    throw error;
+  }
   return lab;
 }
 

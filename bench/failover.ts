@@ -32,6 +32,7 @@ import {
   startLab,
   stopLab,
   stopOnInterrupt,
+  whole,
   type Lab,
 } from "./benchLab.ts";
 import { labCosts, type LabCosts } from "./labCosts.ts";
@@ -93,16 +94,6 @@ const outDir = resolve(flags.out);
 
 /** The lab's control API. */
 const control = (lab: Lab, path: string) => `${lab.url("CONTROL_PORT")}${path}`;
-
-/** Every target running and ready, no fault open: the lab is whole again. */
-async function whole(lab: Lab): Promise<boolean> {
-  const targets = await getJson<TargetView[]>(control(lab, "/api/targets"));
-  const { faults } = await getJson<{ faults: Fault[] }>(control(lab, "/api/faults"));
-  return (
-    targets.every((t) => t.status === "running" && t.ready) &&
-    faults.every((f) => f.report.status === "complete")
-  );
-}
 
 /** A broker that leads a partition and is not the active controller, rotating by repetition. */
 async function leaderNotController(lab: Lab, rep: number): Promise<string> {

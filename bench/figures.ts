@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { asShipped, type FleetResults } from "./fleetScaleSummary.ts";
+import { recovered, type SoakCheck, type SoakRun } from "./soakSummary.ts";
 import type { Spread } from "./spread.ts";
 
 export const resultsDir = join(import.meta.dirname, "results");
@@ -62,6 +63,12 @@ interface ReplayResults {
   };
 }
 
+/** What the figures read of `npm run soak`'s result file. */
+export type SoakResults = Pick<
+  SoakRun,
+  "settings" | "attempts" | "faults" | "ledger" | "readBack" | "memory"
+> & { date: string; machine: Machine; checks: SoakCheck[]; passed: boolean };
+
 /** Every result file the figures read, each absent until its benchmark has run. */
 export interface AllResults {
   cluster?: ClusterStart;
@@ -71,6 +78,7 @@ export interface AllResults {
   failoverUnderLoad?: FailoverResults[];
   throughput?: ThroughputResults;
   replay?: ReplayResults;
+  soak?: SoakResults;
 }
 
 function readJson<T>(path: string): T | undefined {
@@ -83,6 +91,7 @@ export function readAllResults(dir = resultsDir): AllResults {
     fleet: readJson(join(dir, "fleet-scale.json")),
     throughput: readJson(join(dir, "throughput.json")),
     replay: readJson(join(dir, "replay.json")),
+    soak: readJson(join(dir, "soak.json")),
     failover: readJson(join(dir, "failover.json")),
     failoverUnderLoad: readdirSync(dir)
       .map((name) => /^failover-(\d+)-clients$/.exec(name))
@@ -196,6 +205,25 @@ function replayRows(replay: ReplayResults): Row[] {
   ];
 }
 
+function soakRows(soak: SoakResults): Row[] {
+  const { settings, ledger, readBack } = soak;
+  const injected = soak.attempts.filter((a) => a.outcome === "injected").length;
+  const refused = soak.attempts.filter((a) => a.outcome === "refused").length;
+  const holes = readBack.producers.reduce((sum, p) => sum + p.missing, 0);
+  const steepest = soak.memory
+    .filter((m) => m.mibPerHour !== null && m.notJudged === undefined)
+    .sort((a, b) => (b.mibPerHour ?? 0) - (a.mibPerHour ?? 0))[0];
+  const failed = soak.checks.filter((c) => !c.ok).map((c) => c.name);
+  return [
+    [
+      `soak: ${settings.minutes} min, a seeded fault every ${settings.everyS} s (seed ${settings.seed})`,
+      `${injected} faults (${refused} refused by the guards), ${soak.faults.filter(recovered).length} of ${soak.faults.length} with all three recovery times; missing ${ledger.missing}; read-back ${readBack.records.toLocaleString("en-US")} records, ${holes} lost; steepest memory growth ${steepest === undefined ? "—" : `${steepest.mibPerHour} MiB/h (${steepest.service})`}`,
+      `flat: ≤ ${settings.maxMibPerHour} MiB/h; ${failed.length === 0 ? "every check passed" : `failed: ${failed.join(", ")}`}`,
+      day(soak.date),
+    ],
+  ];
+}
+
 /** The README's figures table, with the machine the latest results ran on. */
 export function renderFigures(results: AllResults): string {
   const rows: Row[] = [
@@ -207,6 +235,7 @@ export function renderFigures(results: AllResults): string {
     ...(results.failoverUnderLoad ?? []).flatMap((underLoad) =>
       failoverRows(underLoad, `, ${underLoad.lab.clients ?? "?"} clients`),
     ),
+    ...(results.soak === undefined ? [] : soakRows(results.soak)),
   ];
   const machine = results.failover?.machine ?? results.fleet?.machine ?? results.cluster?.machine;
   const where =

@@ -76,3 +76,13 @@ export function cpuPressureUs(): number | undefined {
     return undefined;
   }
 }
+
+/** A live process's resident memory (VmRSS), in bytes; undefined once it is gone. */
+export function residentBytes(pid: number): number | undefined {
+  try {
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kib === undefined ? undefined : Number(kib) * 1024;
+  } catch {
+    return undefined;
+  }
+}
