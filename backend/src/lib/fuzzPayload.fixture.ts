@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { deepJsonText, notJsonText } from "./httpProperties.fixture.ts";
 
 /**
  * A value a fuzzed input carries, as data rather than text: fast-check prints (and shrinks) a
@@ -8,7 +9,7 @@ export type Payload =
   | { readonly json: unknown }
   /** Sent as it is: malformed JSON, YAML, anything. */
   | { readonly text: string }
-  /** Arrays or objects nested this many levels deep, a number at the bottom. */
+  /** Arrays or objects nested this many levels deep (`deepJsonText`). */
   | { readonly deep: number; readonly of: "array" | "object" }
   /** A JSON string of this many bytes in all, quotes included. */
   | { readonly huge: number };
@@ -18,8 +19,7 @@ export function payloadText(payload: Payload): string {
   if ("json" in payload) return JSON.stringify(payload.json) ?? "null";
   if ("text" in payload) return payload.text;
   if ("huge" in payload) return `"${"x".repeat(Math.max(0, payload.huge - 2))}"`;
-  const [open, close] = payload.of === "array" ? ["[", "]"] : ['{"a":', "}"];
-  return `${open.repeat(payload.deep)}1${close.repeat(payload.deep)}`;
+  return deepJsonText(payload.deep, payload.of);
 }
 
 /** The payload as JavaScript (for a socket.io client, which serialises it itself). */
@@ -38,33 +38,6 @@ export function depthArb(max: number): fc.Arbitrary<number> {
   );
 }
 
-/** JSON text gone wrong: cut short, trailing commas, comments, single quotes, bare words. */
-const malformedJsonArb: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom(
-    "",
-    " ",
-    "{",
-    "}",
-    "{not json",
-    '{"a":}',
-    '{"a":1,}',
-    "[1,2",
-    "{'a': 1}",
-    "{a: 1}",
-    '{"a": 1} // comment',
-    "NaN",
-    "Infinity",
-    "undefined",
-    '"unterminated',
-    '{"a": "\\u12"}',
-    "\u0000",
-    "\uFEFF{}",
-    '{"a": 1}{"b": 2}',
-  ),
-  fc.string({ unit: "binary", maxLength: 200 }),
-  fc.jsonValue({ maxDepth: 3 }).map((value) => (JSON.stringify(value) ?? "").slice(0, -1)),
-);
-
 /**
  * Any payload, shaped or not: JSON values (unknown fields and wrong types included), malformed
  * text, deep nesting up to `maxDepth` levels and strings of `hugeBytes` ± 1 KiB.
@@ -75,7 +48,7 @@ export function payloadArb(options: {
 }): fc.Arbitrary<Payload> {
   return fc.oneof(
     { arbitrary: fc.jsonValue({ maxDepth: 4 }).map((json) => ({ json })), weight: 4 },
-    { arbitrary: malformedJsonArb.map((text) => ({ text })), weight: 2 },
+    { arbitrary: notJsonText.map((text) => ({ text })), weight: 2 },
     {
       arbitrary: fc.record({
         deep: depthArb(options.maxDepth),

@@ -188,23 +188,32 @@ export function bodyLike(
   return fc.tuple(unknown, known).map(([extra, shaped]) => ({ ...extra, ...shaped }));
 }
 
-/** Texts that are not JSON, or JSON cut short. */
+/** Texts that are not JSON: cut short, trailing commas, comments, single quotes, bare words. */
 export const notJsonText: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
     "",
+    " ",
     "{",
+    "}",
     "[",
+    "[1,2",
     "{mode: hard}",
+    "{a: 1}",
     "{'a': 1}",
+    '{"a":}',
     '{"a": 1,}',
+    '{"a": 1} // comment',
     "NaN",
+    "Infinity",
     "undefined",
     '"unterminated',
+    '{"a": "\\u12"}',
+    "\u0000",
     "\uFEFF{}",
     "{}{}",
     "nul",
   ),
-  fc.string({ unit: "binary", maxLength: 100 }),
+  fc.string({ unit: "binary", maxLength: 200 }),
   fc.json().map((text) => text.slice(0, -1)),
 );
 
