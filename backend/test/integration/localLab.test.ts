@@ -414,6 +414,19 @@ describe("npm start (the local lab)", () => {
       const afterKill = await summary();
       expect(afterKill.polls - afterStall.polls).toBeGreaterThan(12 * 5);
       expect(afterKill.failedPolls).toBe(afterStall.failedPolls);
+      // Prometheus stalls too, a scrape in flight never finished: nothing the lab serves waits
+      // for it (services are scraped, they push nothing to it).
+      const prometheusPid = (await components()).find((c) => c.name === "prometheus")?.pid;
+      if (prometheusPid === undefined) throw new Error("the lab runs no Prometheus");
+      process.kill(prometheusPid, "SIGSTOP");
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+      } finally {
+        process.kill(prometheusPid, "SIGCONT");
+      }
+      const afterPrometheus = await summary();
+      expect(afterPrometheus.polls - afterKill.polls).toBeGreaterThan(12 * 5);
+      expect(afterPrometheus.failedPolls).toBe(afterKill.failedPolls);
 
       await browser.close();
       await components();
