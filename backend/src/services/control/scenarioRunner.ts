@@ -424,6 +424,7 @@ export function createScenarioRunner(options: ScenarioRunnerOptions): ScenarioRu
       for (const old of runs.keys()) {
         if (runs.size <= MAX_RUNS) break;
         runs.delete(old);
+        stored.delete(old);
       }
       const state = runs.get(id);
       if (state === undefined) throw new Error(`run ${id} did not publish its first state`);
