@@ -12,6 +12,8 @@ export interface InMemoryControlOptions {
   readonly logger: Logger;
   readonly faultWindowMs: number;
   readonly settleMs: number;
+  /** The MIN_ALIVE guard's floor; control's default (1) without it. */
+  readonly minAlive?: number;
   /** Replaces any of the HTTP app's options (a token, a dashboard directory, callbacks). */
   readonly app?: Partial<ControlAppOptions>;
   /** What a previous control process stored: this one reads it back as after a restart. */
@@ -46,6 +48,7 @@ export async function createInMemoryControl(
       PRODUCER_URLS: {},
       FAULT_WINDOW_MS: options.faultWindowMs,
       SETTLE_MS: options.settleMs,
+      ...(options.minAlive === undefined ? {} : { MIN_ALIVE: options.minAlive }),
     },
     logger: options.logger,
     orchestrator: options.orchestrator,
