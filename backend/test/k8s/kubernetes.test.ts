@@ -371,7 +371,10 @@ describe("the chaos guards, one row each, through control's API on the real API 
   const OTHER_NAMESPACE = "guard-elsewhere";
   /** The MIN_ALIVE row kills one of the 2 producers. */
   const MIN_ALIVE = 2;
-  /** Keeps a deleted pod Terminating, so the target stays down rather than going away. */
+  /**
+   * Keeps a deleted pod Terminating, so its target stays down: the orchestrator forgets a
+   * standalone pod once it is gone, and a StatefulSet's is back within a second.
+   */
   const FINALIZER = "blackout.dev/guard-matrix";
   const STOP_SCENARIO = `name: stopped-before-its-kill
 steady: 1s
@@ -380,9 +383,13 @@ steps:
   - kill: { target: consumer-2, mode: hard }
 slo: { missing: 0 }
 `;
-  /** What control's 404 lists: its namespace's pods with the lab's labels, and no others. */
-  const LISTED =
-    "targets are consumer-0, consumer-1, consumer-2, guard-down, guard-unlabelled, kafka-0, kafka-1, kafka-2, producer-0, producer-1";
+  /** Control's targets: the pods of its namespace with the lab's labels, and no others. */
+  const TARGETS = [
+    ...["consumer-0", "consumer-1", "consumer-2", "guard-down", "guard-unlabelled"],
+    ...["kafka-0", "kafka-1", "kafka-2", "producer-0", "producer-1"],
+  ];
+  /** What a 404 for an unknown target lists. */
+  const LISTED = `targets are ${TARGETS.join(", ")}`;
   let guarded: ControlWithoutKafka | undefined;
   let runId = "";
 
@@ -465,13 +472,13 @@ slo: { missing: 0 }
       ]);
     }
     guarded = await startControlWithoutKafka(createOrchestrator(), { minAlive: MIN_ALIVE });
-    // The earlier tests' replacements included: every target of the lab's namespace ready.
+    // The earlier tests' replacements included: every target ready.
     await waitFor(
       async () => {
         const targets = await get<Target[]>("/api/targets");
-        return targets.length === 10 && targets.every((t) => t.ready);
+        return TARGETS.every((name) => targets.find((t) => t.name === name)?.ready);
       },
-      { what: "the 8 lab targets and 2 of the matrix ready", timeoutMs: 60_000, intervalMs: 250 },
+      { what: `${TARGETS.join(", ")} ready`, timeoutMs: 60_000, intervalMs: 250 },
     );
   });
 
