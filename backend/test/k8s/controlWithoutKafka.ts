@@ -1,7 +1,10 @@
 import type { Orchestrator } from "../../src/chaos/orchestrators/orchestrator.ts";
 import { createLogger } from "../../src/lib/logger.ts";
 import type { FaultTracker } from "../../src/services/control/faultTracker.ts";
-import { createInMemoryControl } from "../../src/services/control/inMemoryControl.fixture.ts";
+import {
+  createInMemoryControl,
+  type InMemoryControlOptions,
+} from "../../src/services/control/inMemoryControl.fixture.ts";
 
 export interface ControlWithoutKafka {
   readonly url: string;
@@ -19,7 +22,7 @@ export interface ControlWithoutKafka {
  */
 export async function startControlWithoutKafka(
   orchestrator: Orchestrator,
-  options: { readonly minAlive?: number } = {},
+  options: Pick<InMemoryControlOptions, "config"> = {},
 ): Promise<ControlWithoutKafka> {
   const control = await createInMemoryControl({
     ...options,

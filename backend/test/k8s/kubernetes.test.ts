@@ -471,7 +471,10 @@ slo: { missing: 0 }
         "--timeout=60s",
       ]);
     }
-    guarded = await startControlWithoutKafka(createOrchestrator(), { minAlive: MIN_ALIVE });
+    guarded = await startControlWithoutKafka(createOrchestrator(), {
+      // The rows call faster than a person; the rate limit is no row here (controlApp.test.ts).
+      config: { MIN_ALIVE, FAULT_RATE_BURST: 100 },
+    });
     // The earlier tests' replacements included: every target ready.
     await waitFor(
       async () => {
