@@ -204,6 +204,7 @@ describe("createControl", () => {
       createSupervisorApp({
         supervisor: harness.supervisor,
         logger: createLogger({ name: "test", level: "silent" }),
+        metrics: harness.metrics.metrics,
       }),
       "127.0.0.1",
       0,
