@@ -1,7 +1,10 @@
 import type { Orchestrator } from "../../src/chaos/orchestrators/orchestrator.ts";
 import { createLogger } from "../../src/lib/logger.ts";
 import type { FaultTracker } from "../../src/services/control/faultTracker.ts";
-import { createInMemoryControl } from "../../src/services/control/inMemoryControl.fixture.ts";
+import {
+  createInMemoryControl,
+  type InMemoryControlOptions,
+} from "../../src/services/control/inMemoryControl.fixture.ts";
 
 export interface ControlWithoutKafka {
   readonly url: string;
@@ -15,11 +18,14 @@ export interface ControlWithoutKafka {
  * leaders and lag from, nor clients. The timeline lives in memory instead of blackout.faults;
  * with no lag samples a fault's lag recovery reads "never degraded" (0), and with no fleet its
  * client recovery is not waited for. What the Kubernetes side decides, the pod recovery, is real.
+ * It closes the orchestrator when it closes.
  */
 export async function startControlWithoutKafka(
   orchestrator: Orchestrator,
+  options: Pick<InMemoryControlOptions, "config"> = {},
 ): Promise<ControlWithoutKafka> {
   const control = await createInMemoryControl({
+    ...options,
     orchestrator,
     logger: createLogger({ name: "control", level: "warn" }),
     faultWindowMs: 120_000,

@@ -8,14 +8,27 @@ import { createFakeOrchestrator } from "./fakeOrchestrator.fixture.ts";
 import { fakeTarget } from "../../contract/targets.fixture.ts";
 import { createInMemoryControl, type InMemoryControl } from "./inMemoryControl.fixture.ts";
 import { clientSummary } from "../../contract/clientSummary.fixture.ts";
+import { createLocalOrchestrator } from "../../chaos/orchestrators/localOrchestrator.ts";
+import { createSupervisorApp } from "../../chaos/supervisor/supervisorApp.ts";
+import {
+  createHarness,
+  processState,
+  type Harness,
+} from "../../chaos/supervisor/supervisorHarness.fixture.ts";
+import { freePorts } from "../../lib/freePorts.ts";
+import { listen, type RunningServer } from "../../lib/httpApp.ts";
 
 let control: InMemoryControl | undefined;
 let socket: Socket | undefined;
+let supervisor: { harness: Harness; server: RunningServer } | undefined;
 afterEach(async () => {
   socket?.close();
   await control?.close();
+  await supervisor?.server.close();
+  await supervisor?.harness.dispose();
   socket = undefined;
   control = undefined;
+  supervisor = undefined;
 });
 
 describe("createControl", () => {
@@ -180,6 +193,57 @@ describe("createControl", () => {
     });
     expect(run.scorecard.faults.map((f) => `${f.action} ${f.target}`)).toEqual([
       "freeze consumer-1",
+    ]);
+  });
+
+  // The emergency stop's row of the chaos guards' matrix (backend/test/k8s/kubernetes.test.ts)
+  // where a freeze is real: kwok's pods run nothing to stop.
+  it("thaws a real freeze on the emergency stop (POST /api/faults, then POST /api/stop; local supervisor)", async () => {
+    const harness = await createHarness();
+    const server = await listen(
+      createSupervisorApp({
+        supervisor: harness.supervisor,
+        logger: createLogger({ name: "test", level: "silent" }),
+        metrics: harness.metrics.metrics,
+      }),
+      "127.0.0.1",
+      0,
+    );
+    supervisor = { harness, server };
+    const [port] = await freePorts(1);
+    harness.supervisor.add(harness.child("consumer-0", port ?? 0));
+    await harness.start(["consumer-0"]);
+    const pid = harness.supervisor.targets()[0]?.pid ?? 0;
+    control = await createInMemoryControl({
+      orchestrator: createLocalOrchestrator({ url: server.url }),
+      logger: createLogger({ name: "test", level: "silent" }),
+      faultWindowMs: 60_000,
+      settleMs: 1000,
+    });
+    await control.load();
+    control.start();
+    const post = async (path: string, body?: unknown) => {
+      const response = await fetch(`${control?.server.url ?? ""}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return `${response.status} ${await response.text()}`;
+    };
+
+    // Forced: it is the only consumer, so MIN_ALIVE would refuse it.
+    const freeze = { action: "freeze", target: "consumer-0", seconds: 600, force: true };
+    expect(await post("/api/faults", freeze)).toMatch(/^201 /);
+    await waitFor(() => processState(pid) === "T", { what: "a stopped process", timeoutMs: 5000 });
+    expect(await post("/api/stop")).toBe('200 {"thawed":["consumer-0"],"aborted":[]}');
+    await waitFor(() => harness.supervisor.targets()[0]?.ready, {
+      what: "consumer-0 ready again",
+      timeoutMs: 5000,
+    });
+    expect(processState(pid)).not.toBe("T");
+    expect(harness.supervisor.targets()[0]).toMatchObject({ status: "running", pid });
+    expect(control.tracker.list().map((f) => `${f.action} ${f.target}`)).toEqual([
+      "freeze consumer-0",
     ]);
   });
 });

@@ -1,7 +1,7 @@
 import type { Orchestrator } from "../../chaos/orchestrators/orchestrator.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { ControlAppOptions } from "./controlApp.ts";
-import { loadControlConfig } from "./controlConfig.ts";
+import { loadControlConfig, type ControlConfig } from "./controlConfig.ts";
 import { createControl, type Control } from "./createControl.ts";
 import type { Fault } from "../../contract/fault.ts";
 import type { RunState } from "../../contract/runs.ts";
@@ -12,6 +12,8 @@ export interface InMemoryControlOptions {
   readonly logger: Logger;
   readonly faultWindowMs: number;
   readonly settleMs: number;
+  /** Replaces any of control's settings (MIN_ALIVE, the fault rate limit). */
+  readonly config?: Partial<ControlConfig>;
   /** Replaces any of the HTTP app's options (a token, a dashboard directory, callbacks). */
   readonly app?: Partial<ControlAppOptions>;
   /** What a previous control process stored: this one reads it back as after a restart. */
@@ -46,6 +48,7 @@ export async function createInMemoryControl(
       PRODUCER_URLS: {},
       FAULT_WINDOW_MS: options.faultWindowMs,
       SETTLE_MS: options.settleMs,
+      ...options.config,
     },
     logger: options.logger,
     orchestrator: options.orchestrator,
