@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { fakeTarget } from "../backend/src/contract/targets.fixture.ts";
 import type { TargetKind, TargetView } from "../backend/src/contract/targets.ts";
 import { seededRandom } from "../backend/src/lib/seededRandom.ts";
-import { pickFault, SOAK_FAULTS } from "./soakFaults.ts";
+import { pickFault, SOAK_FAULTS, sparedTargets } from "./soakFaults.ts";
 
 const view = (name: string, kind: TargetKind, refusal: string | null = null): TargetView => ({
   ...fakeTarget(name, kind),
@@ -93,5 +93,13 @@ describe("pickFault", () => {
 
   it("picks nothing when the lab has no target of the kind drawn", () => {
     expect(pickFault(draws(0, 0, 0), [view("kafka-1", "broker")], freeze)).toBeUndefined();
+  });
+});
+
+describe("sparedTargets", () => {
+  it("spares the last of each kind that has more than one, by number rather than by letter", () => {
+    expect(sparedTargets(lab)).toEqual(["consumer-2", "kafka-3", "producer-1"]);
+    const many = Array.from({ length: 11 }, (_, i) => view(`consumer-${i}`, "consumer"));
+    expect(sparedTargets([...many, view("producer-0", "producer")])).toEqual(["consumer-10"]);
   });
 });

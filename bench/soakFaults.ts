@@ -1,7 +1,7 @@
 // The soak's faults: which one comes next, drawn from a seeded generator so that a run can be
 // repeated, among the victims the guards allow at that moment.
 import type { FaultRequest } from "../backend/src/contract/fault.ts";
-import type { KillMode, TargetKind, TargetView } from "../backend/src/contract/targets.ts";
+import type { KillMode, Target, TargetKind, TargetView } from "../backend/src/contract/targets.ts";
 
 export type SoakFault =
   | { readonly kind: TargetKind; readonly action: "kill"; readonly mode: KillMode }
@@ -60,4 +60,23 @@ export function pickFault(
     request: { action: "kill", target: victim.name, mode: fault.mode },
     label: `${fault.mode} kill of ${victim.name}`,
   };
+}
+
+/**
+ * The targets a soak never aims a fault at: of each kind with more than one, the last by name.
+ * Each kind then has a process that lives through the whole run, carrying the load its faulted
+ * peers shed, and its memory can be judged over the run; the faulted ones live minutes each.
+ */
+export function sparedTargets(targets: readonly Pick<Target, "name" | "kind">[]): string[] {
+  const byKind = Map.groupBy(targets, (t) => t.kind);
+  return [...byKind.values()]
+    .filter((ofKind) => ofKind.length > 1)
+    .map(
+      (ofKind) =>
+        ofKind
+          .map((t) => t.name)
+          .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
+          .at(-1) ?? "",
+    )
+    .sort();
 }

@@ -24,9 +24,10 @@ import {
   whole,
   type Lab,
 } from "./benchLab.ts";
-import type { RssSample } from "./memorySlope.ts";
+import type { MemorySample } from "./memorySlope.ts";
 import { residentBytes } from "./procStat.ts";
-import { pickFault } from "./soakFaults.ts";
+import { pickFault, sparedTargets } from "./soakFaults.ts";
+import { parsePrometheusText, sumOf } from "./prometheusText.ts";
 import {
   checksTable,
   faultsTable,
@@ -37,6 +38,7 @@ import {
   type SoakAttempt,
   type SoakCheck,
   type SoakRun,
+  type ServiceSamples,
   type SoakSettings,
 } from "./soakSummary.ts";
 
@@ -69,19 +71,63 @@ export type SoakResults = ReturnType<typeof resultHeader<"soak">> &
   SoakRun & {
     readonly checks: readonly SoakCheck[];
     readonly passed: boolean;
-    /** Every service's memory readings: `[ms since startedAt, pid, KiB]`. */
-    readonly rssSamples: Readonly<Record<string, readonly [number, number, number][]>>;
+    /** Every service's resident memory readings: `[ms since startedAt, pid, KiB]`. */
+    readonly rssSamples: Readonly<Record<string, readonly Reading[]>>;
+    /** The Node services' memory after their latest full collection, the same way. */
+    readonly afterGcSamples: Readonly<Record<string, readonly Reading[]>>;
   };
 
-/** Every `sampleMs`, each component's resident memory (and the supervisor's own), by name. */
+type Reading = readonly [number, number, number];
+
+/** Where a Node service of the lab serves its /metrics; undefined for the others (Kafka, Jaeger, …). */
+function nodeMetricsUrl(lab: Lab, service: string): string | undefined {
+  const numbered = /^(producer|consumer)-(\d+)$/.exec(service);
+  if (numbered !== null) {
+    const port = numbered[1] === "producer" ? "PRODUCER_PORT" : "CONSUMER_PORT";
+    return `${lab.url(port, Number(numbered[2]))}/metrics`;
+  }
+  const fixed: Readonly<Record<string, string>> = {
+    gateway: `${lab.url("GATEWAY_PORT")}/gateway/metrics`,
+    clients: `${lab.url("CLIENTS_PORT")}/metrics`,
+    control: `${lab.url("CONTROL_PORT")}/metrics`,
+    supervisor: `${lab.url("SUPERVISOR_PORT")}/metrics`,
+  };
+  return fixed[service];
+}
+
+/** What the service's full collections left alive, from its /metrics; undefined before its first. */
+async function afterGcBytes(url: string): Promise<number | undefined> {
+  const text = await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
+  const samples = parsePrometheusText(text);
+  const metric = [...samples.keys()]
+    .find((key) => /^blackout_[a-z]+_nodejs_memory_after_gc_bytes\{/.test(key))
+    ?.replace(/\{.*$/, "");
+  return metric === undefined ? undefined : sumOf(samples, metric);
+}
+
+/**
+ * Every `sampleMs`, each component's resident memory (and the supervisor's own), and for a Node
+ * service what its latest full collection left alive, by name.
+ */
 function sampleMemory(lab: Lab, sampleMs: number) {
-  const samples = new Map<string, RssSample[]>();
-  const add = (service: string, pid: number | undefined, at: number) => {
-    const rssBytes = pid === undefined ? undefined : residentBytes(pid);
-    if (pid === undefined || rssBytes === undefined) return;
-    const readings = samples.get(service) ?? [];
-    readings.push({ at, pid, rssBytes });
-    samples.set(service, readings);
+  const samples = new Map<string, { resident: MemorySample[]; afterGc: MemorySample[] }>();
+  const readingsOf = (service: string) => {
+    let readings = samples.get(service);
+    if (readings === undefined) {
+      readings = { resident: [], afterGc: [] };
+      samples.set(service, readings);
+    }
+    return readings;
+  };
+  const add = async (service: string, pid: number | undefined, at: number) => {
+    if (pid === undefined) return;
+    const rssBytes = residentBytes(pid);
+    if (rssBytes !== undefined) readingsOf(service).resident.push({ at, pid, bytes: rssBytes });
+    const url = nodeMetricsUrl(lab, service);
+    if (url === undefined) return;
+    // A frozen or restarting service does not answer: that reading is simply missing.
+    const afterGc = await afterGcBytes(url).catch(() => undefined);
+    if (afterGc !== undefined) readingsOf(service).afterGc.push({ at, pid, bytes: afterGc });
   };
   let stopped = false;
   const loop = (async () => {
@@ -91,8 +137,10 @@ function sampleMemory(lab: Lab, sampleMs: number) {
           `${lab.url("SUPERVISOR_PORT")}/api/components`,
         );
         const at = Date.now();
-        add("supervisor", lab.process.pid, at);
-        for (const c of components) add(c.name, c.pid, at);
+        await Promise.all([
+          add("supervisor", lab.process.pid, at),
+          ...components.map((c) => add(c.name, c.pid, at)),
+        ]);
       } catch {
         // A reading missed under load: the fit does with one sample fewer.
       }
@@ -151,11 +199,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResults> {
         print(`  [${clock(Date.now())}] ${fault.id}: ${describeRecovery(fault)}`);
       }
     };
+    const spared = sparedTargets(await control.targets());
+    print(`spared, so that each kind has a process that lives the whole run: ${spared.join(", ")}`);
     const ticks = Math.max(1, Math.floor((options.minutes * 60) / options.everyS));
     for (let tick = 0; tick < ticks; tick++) {
       await sleep(Math.max(0, startedAt + tick * options.everyS * 1000 - Date.now()));
       const at = Date.now();
-      const picked = pickFault(random, await control.targets(), options.freezeS);
+      const victims = (await control.targets()).filter((t) => !spared.includes(t.name));
+      const picked = pickFault(random, victims, options.freezeS);
       if (picked === undefined) {
         attempts.push({ at, label: "none", outcome: "refused", reason: "no target of that kind" });
         continue;
@@ -245,6 +296,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResults> {
       startedAt,
       endedAt,
       attempts,
+      spared,
       faults,
       ledger,
       serviceRestarts,
@@ -263,17 +315,31 @@ export async function runSoak(options: SoakOptions): Promise<SoakResults> {
       ...run,
       checks,
       passed: checks.every((c) => c.ok),
-      rssSamples: Object.fromEntries(
-        [...memory.samples].map(([service, readings]) => [
-          service,
-          readings.map((r) => [r.at - startedAt, r.pid, Math.round(r.rssBytes / 1024)] as const),
-        ]),
-      ),
+      rssSamples: readingsTable(memory.samples, "resident", startedAt),
+      afterGcSamples: readingsTable(memory.samples, "afterGc", startedAt),
     };
   } finally {
     await memory.stop();
     await stopLab(lab);
   }
+}
+
+/** One measure's readings of every service that has any, as `[ms since startedAt, pid, KiB]`. */
+function readingsTable(
+  samples: ReadonlyMap<string, ServiceSamples>,
+  measure: keyof ServiceSamples,
+  startedAt: number,
+): Record<string, Reading[]> {
+  return Object.fromEntries(
+    [...samples]
+      .filter(([, readings]) => readings[measure].length > 0)
+      .map(([service, readings]) => [
+        service,
+        readings[measure].map(
+          (r) => [r.at - startedAt, r.pid, Math.round(r.bytes / 1024)] as const,
+        ),
+      ]),
+  );
 }
 
 /** The soak's Markdown: the verdict, the faults and the memory, with where and how it ran. */
@@ -282,7 +348,7 @@ export function soakMarkdown(results: SoakResults): string {
   const lab = Object.entries(settings.lab)
     .map(([name, value]) => `${name}=${value}`)
     .join(", ");
-  return `# Soak\n\n${describeRun(results)}; commit ${results.commit}. ${settings.minutes} min, a fault every ${settings.everyS} s, seed ${settings.seed} (\`npm run soak -- --minutes ${settings.minutes} --seed ${settings.seed}\`); lab settings: ${lab === "" ? "the defaults" : lab}.\n\n${results.passed ? "Every check passed." : "**Some checks failed.**"}\n\n${checksTable(results.checks)}\n\n## Faults\n\nTimes from each fault's t0, as control's report gives them.\n\n${faultsTable(results)}\n\n## Memory\n\nResident memory (VmRSS) read every ${settings.sampleS} s; the slope is the least-squares fit with an intercept per process, leaving out the first ${settings.warmupS} s of each; flat is at most ${settings.maxMibPerHour} MiB/h, judged over at least ${settings.minFitS} s of fitted samples.\n\n${memoryTable(results)}\n`;
+  return `# Soak\n\n${describeRun(results)}; commit ${results.commit}. ${settings.minutes} min, a fault every ${settings.everyS} s, seed ${settings.seed} (\`npm run soak -- --minutes ${settings.minutes} --seed ${settings.seed}\`); lab settings: ${lab === "" ? "the defaults" : lab}.\n\n${results.passed ? "Every check passed." : "**Some checks failed.**"}\n\n${checksTable(results.checks)}\n\n## Faults\n\nTimes from each fault's t0, as control's report gives them.\n\n${faultsTable(results)}\n\n## Memory\n\nRead every ${settings.sampleS} s: each process's resident memory (VmRSS), and for a Node service also what its latest full garbage collection left alive (\`nodejs_memory_after_gc_bytes\`, heap and external), on which it is judged: a leak raises that floor, while resident memory also follows V8's heap sizing. Kafka is judged on resident memory, its heap being touched whole at start. The slope is the least-squares fit with an intercept per process, leaving out the first ${settings.warmupS} s of each and any process that lived less than ${settings.minFitS} s past that; flat is at most ${settings.maxMibPerHour} MiB/h. Never faulted, so that each kind has a process that lived the whole run: ${results.spared.join(", ")}.\n\n${memoryTable(results)}\n`;
 }
 
 /** Writes soak.json (every sample) and soak.md into `dir`. */

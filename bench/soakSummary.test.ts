@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { recoveredFault, fakeSoakRun } from "./soakRun.fixture.ts";
-import type { RssSample } from "./memorySlope.ts";
+import type { MemorySample } from "./memorySlope.ts";
 import {
   faultsTable,
   serviceMemory,
@@ -19,7 +19,7 @@ describe("soakChecks", () => {
     expect(failed(base)).toEqual([]);
     expect(check(base, "faults")?.detail).toBe("2 injected, 1 refused by the guards, 0 failed");
     expect(check(base, "memory flat")?.detail).toBe(
-      "1 service ≤ 64 MiB/h (steepest: consumer-0 12.5 MiB/h); not judged: prometheus (its head block holds 2 h of samples)",
+      "1 service ≤ 64 MiB/h (steepest: consumer-2 12.5 MiB/h after GC); not judged: prometheus (its head block holds 2 h of samples)",
     );
   });
 
@@ -90,51 +90,79 @@ describe("soakChecks", () => {
     if (consumer === undefined || prometheus === undefined) throw new Error("fixture");
     const leaking = fakeSoakRun({ memory: [{ ...consumer, mibPerHour: 65 }, prometheus] });
     expect(failed(leaking).map((c) => c.name)).toEqual(["memory flat"]);
-    expect(check(leaking, "memory flat")?.detail).toContain("above 64 MiB/h: consumer-0 65 MiB/h");
+    expect(check(leaking, "memory flat")?.detail).toBe(
+      "above 64 MiB/h: consumer-2 65 MiB/h after GC; not judged: prometheus (its head block holds 2 h of samples)",
+    );
   });
 });
 
 describe("serviceMemory", () => {
   const MIB = 2 ** 20;
-  /** A sample every 10 s for `seconds`, growing `mibPerHour` from 100 MiB. */
-  const growing = (seconds: number, mibPerHour: number): RssSample[] =>
+  /** A sample every 10 s for `seconds` from `from`, growing `mibPerHour` from `startMib`. */
+  const growing = (
+    seconds: number,
+    mibPerHour: number,
+    { pid = 7, from = 0, startMib = 100 } = {},
+  ): MemorySample[] =>
     Array.from({ length: seconds / 10 + 1 }, (_, i) => ({
-      at: i * 10_000,
-      pid: 7,
-      rssBytes: (100 + (mibPerHour * i * 10) / 3600) * MIB,
+      at: from + i * 10_000,
+      pid,
+      bytes: (startMib + (mibPerHour * i * 10) / 3600) * MIB,
     }));
+  const settings = { warmupS: 120, minFitS: 600 };
 
-  it("judges a service's slope over enough fitted time", () => {
-    const [memory] = serviceMemory(new Map([["control", growing(1200, 36)]]), {
-      warmupS: 120,
-      minFitS: 600,
-    });
+  it("judges a Node service on what its full collections left, and reports its resident memory beside", () => {
+    const [memory] = serviceMemory(
+      new Map([["control", { resident: growing(1200, 200), afterGc: growing(1200, 36) }]]),
+      settings,
+    );
     expect(memory).toEqual({
       service: "control",
+      measure: "after GC",
       mibPerHour: 36,
+      residentMibPerHour: 200,
       samples: 109,
       incarnations: 1,
+      fitted: 1,
       spanMs: 1_080_000,
       firstMib: 100,
-      lastMib: 112,
-      maxMib: 112,
+      lastMib: 166.7,
+      maxMib: 166.7,
+      maxAfterGcMib: 112,
     });
   });
 
-  it("reports without judging a run too short to tell, and the telemetry stores", () => {
+  it("judges a service without collections (Kafka) on its resident memory", () => {
+    const [memory] = serviceMemory(
+      new Map([["kafka-3", { resident: growing(1200, 80), afterGc: [] }]]),
+      settings,
+    );
+    expect(memory).toMatchObject({ measure: "resident", mibPerHour: 80, maxAfterGcMib: null });
+  });
+
+  it("fits only lives long enough to tell, and reports without judging a service that had none", () => {
+    const shortLives = [
+      ...growing(300, 900, { pid: 1 }),
+      ...growing(400, -900, { pid: 2, from: 310_000 }),
+    ];
     const memory = serviceMemory(
       new Map([
-        ["control", growing(300, 36)],
-        ["prometheus", growing(1200, 500)],
-        ["jaeger", growing(1200, 500)],
+        ["control", { resident: growing(300, 36), afterGc: [] }],
+        ["consumer-0", { resident: shortLives, afterGc: [] }],
+        ["consumer-2", { resident: [...shortLives, ...growing(900, 5, { pid: 3 })], afterGc: [] }],
+        ["prometheus", { resident: growing(1200, 500), afterGc: [] }],
+        ["jaeger", { resident: growing(1200, 500), afterGc: [] }],
       ]),
-      { warmupS: 120, minFitS: 600 },
+      settings,
     );
-    expect(memory.map((m) => [m.service, m.notJudged])).toEqual([
-      ["control", "180 s fitted, fewer than 600"],
-      ["prometheus", "its head block holds 2 h of samples"],
-      ["jaeger", "it keeps up to 20 000 traces"],
+    expect(memory.map((m) => [m.service, m.notJudged, m.fitted])).toEqual([
+      ["control", "no process lived 600 s past its warm-up (longest 180 s)", 0],
+      ["consumer-0", "no process lived 600 s past its warm-up (longest 280 s)", 0],
+      ["consumer-2", undefined, 1],
+      ["prometheus", "its head block holds 2 h of samples", 1],
+      ["jaeger", "it keeps up to 20 000 traces", 1],
     ]);
+    expect(memory[2]?.mibPerHour).toBe(5);
   });
 });
 

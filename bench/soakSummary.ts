@@ -4,7 +4,7 @@ import type { Fault } from "../backend/src/contract/fault.ts";
 import type { ClientSummary } from "../backend/src/contract/fleet.ts";
 import type { PartitionReadBack } from "../backend/src/kafka/consoleReadBack.ts";
 import type { ProducerSequence } from "../backend/src/kafka/sequenceHoles.ts";
-import { memorySlope, type RssSample } from "./memorySlope.ts";
+import { memorySlope, type MemorySample } from "./memorySlope.ts";
 import type { FreezeRange } from "./soakFaults.ts";
 
 export interface SoakSettings {
@@ -20,9 +20,9 @@ export interface SoakSettings {
   /** Left out of each incarnation's memory fit (memorySlope.ts). */
   readonly warmupS: number;
   /**
-   * A service's slope is judged only over at least this much fitted time (its incarnations'
-   * spans added up): over less, the garbage collector's sawtooth outweighs any slope but a
-   * steep one.
+   * A process is fitted only when it lived at least this long past its warm-up, and a service is
+   * judged only when one of its processes was: over less, the garbage collector's sawtooth
+   * outweighs any slope but a steep one.
    */
   readonly minFitS: number;
   /** The steepest memory growth still called flat. */
@@ -59,18 +59,37 @@ export interface SoakAttempt {
   readonly reason?: string;
 }
 
+/** One service's readings: resident memory always; for a Node service, also what its full collections left alive. */
+export interface ServiceSamples {
+  readonly resident: readonly MemorySample[];
+  /** `nodejs_memory_after_gc_bytes` (heap and external) from the service's /metrics. */
+  readonly afterGc: readonly MemorySample[];
+}
+
 /** A service's memory over the run. */
 export interface ServiceMemory {
   readonly service: string;
+  /**
+   * What the slope is of: `after GC` for a Node service (a leak raises what each full collection
+   * leaves; its resident memory also follows V8's heap sizing), `resident` for the others.
+   */
+  readonly measure: "after GC" | "resident";
   readonly mibPerHour: number | null;
+  /** The resident memory's slope, reported beside the judged one. */
+  readonly residentMibPerHour: number | null;
   /** Why the slope is not held against the threshold; absent when it is. */
   readonly notJudged?: string;
   readonly samples: number;
   readonly incarnations: number;
+  /** Incarnations that lived long enough past warm-up to be fitted. */
+  readonly fitted: number;
   readonly spanMs: number;
+  /** Resident memory: the first, last and highest reading. */
   readonly firstMib: number | null;
   readonly lastMib: number | null;
   readonly maxMib: number | null;
+  /** The highest reading after a full collection; null for a service that has none. */
+  readonly maxAfterGcMib: number | null;
 }
 
 /** Everything a soak measured; the checks and the table follow from it. */
@@ -80,6 +99,12 @@ export interface SoakRun {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly attempts: readonly SoakAttempt[];
+  /**
+   * Targets no fault was aimed at: one of each kind, so that each kind has a process that lived
+   * through the whole run, under the load its faulted peers pushed onto it, for its memory to be
+   * judged (a faulted one lives minutes).
+   */
+  readonly spared: readonly string[];
   /** Every fault on control's timeline from the first tick on: injected or observed. */
   readonly faults: readonly Fault[];
   /** The fleet's ledgers added up, at the end. */
@@ -116,28 +141,38 @@ const GROWS_BY_DESIGN: Readonly<Record<string, string>> = {
   jaeger: "it keeps up to 20 000 traces",
 };
 
+const tenth = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+const highest = (readings: readonly MemorySample[]) =>
+  mib(readings.length === 0 ? undefined : Math.max(...readings.map((r) => r.bytes)));
+
 /** Each service's slope and its first, last and highest reading, in MiB. */
 export function serviceMemory(
-  samples: ReadonlyMap<string, readonly RssSample[]>,
+  samples: ReadonlyMap<string, ServiceSamples>,
   settings: Pick<SoakSettings, "warmupS" | "minFitS">,
 ): ServiceMemory[] {
-  return [...samples].map(([service, readings]) => {
-    const slope = memorySlope(readings, settings.warmupS * 1000);
+  const options = { warmupMs: settings.warmupS * 1000, minLifeMs: settings.minFitS * 1000 };
+  return [...samples].map(([service, { resident, afterGc }]) => {
+    const measure = afterGc.length > 0 ? "after GC" : "resident";
+    const slope = memorySlope(measure === "after GC" ? afterGc : resident, options);
     const notJudged =
       GROWS_BY_DESIGN[service] ??
-      (slope.spanMs < settings.minFitS * 1000
-        ? `${Math.round(slope.spanMs / 1000)} s fitted, fewer than ${settings.minFitS}`
+      (slope.fitted === 0
+        ? `no process lived ${settings.minFitS} s past its warm-up (longest ${Math.round(slope.longestMs / 1000)} s)`
         : undefined);
     return {
       service,
-      mibPerHour: slope.mibPerHour === null ? null : Math.round(slope.mibPerHour * 10) / 10,
+      measure,
+      mibPerHour: tenth(slope.mibPerHour),
+      residentMibPerHour: tenth(memorySlope(resident, options).mibPerHour),
       ...(notJudged === undefined ? {} : { notJudged }),
       samples: slope.samples,
       incarnations: slope.incarnations,
+      fitted: slope.fitted,
       spanMs: slope.spanMs,
-      firstMib: mib(readings[0]?.rssBytes),
-      lastMib: mib(readings.at(-1)?.rssBytes),
-      maxMib: mib(readings.length === 0 ? undefined : Math.max(...readings.map((r) => r.rssBytes))),
+      firstMib: mib(resident[0]?.bytes),
+      lastMib: mib(resident.at(-1)?.bytes),
+      maxMib: highest(resident),
+      maxAfterGcMib: highest(afterGc),
     };
   });
 }
@@ -232,10 +267,10 @@ export function soakChecks(run: SoakRun): SoakCheck[] {
       ok: steep.length === 0,
       detail: [
         steep.length > 0
-          ? `above ${settings.maxMibPerHour} MiB/h: ${list(steep.map((m) => `${m.service} ${m.mibPerHour} MiB/h`))}`
+          ? `above ${settings.maxMibPerHour} MiB/h: ${list(steep.map((m) => `${m.service} ${m.mibPerHour} MiB/h ${m.measure}`))}`
           : steepest === undefined
             ? "no service ran long enough to judge"
-            : `${judged.length} service${judged.length === 1 ? "" : "s"} ≤ ${settings.maxMibPerHour} MiB/h (steepest: ${steepest.service} ${steepest.mibPerHour} MiB/h)`,
+            : `${judged.length} service${judged.length === 1 ? "" : "s"} ≤ ${settings.maxMibPerHour} MiB/h (steepest: ${steepest.service} ${steepest.mibPerHour} MiB/h ${steepest.measure})`,
         ...(notJudged.length === 0
           ? []
           : [`not judged: ${list(notJudged.map((m) => `${m.service} (${m.notJudged})`))}`]),
@@ -271,11 +306,11 @@ export function faultsTable(run: SoakRun): string {
 export function memoryTable(run: SoakRun): string {
   const value = (x: number | null) => (x === null ? "—" : String(x));
   return [
-    "| service | MiB/h | first MiB | last MiB | max MiB | processes | fitted | judged |",
-    "|---|---|---|---|---|---|---|---|",
+    "| service | slope of | MiB/h | resident MiB/h | resident first / last / max MiB | max after GC MiB | processes (fitted) | fitted | judged |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...run.memory.map(
       (m) =>
-        `| ${m.service} | ${value(m.mibPerHour)} | ${value(m.firstMib)} | ${value(m.lastMib)} | ${value(m.maxMib)} | ${m.incarnations} | ${Math.round(m.spanMs / 1000)} s | ${m.notJudged === undefined ? "yes" : `no: ${m.notJudged}`} |`,
+        `| ${m.service} | ${m.measure} | ${value(m.mibPerHour)} | ${value(m.residentMibPerHour)} | ${value(m.firstMib)} / ${value(m.lastMib)} / ${value(m.maxMib)} | ${value(m.maxAfterGcMib)} | ${m.incarnations} (${m.fitted}) | ${Math.round(m.spanMs / 1000)} s | ${m.notJudged === undefined ? "yes" : `no: ${m.notJudged}`} |`,
     ),
   ].join("\n");
 }

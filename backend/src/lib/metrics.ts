@@ -7,6 +7,7 @@ import type {
   LabelValues,
   OpenMetricsContentType,
 } from "prom-client";
+import { addMemoryAfterGcMetric } from "./memoryAfterGc.ts";
 import {
   spanExportCountsReader,
   type SpanExportCounts,
@@ -51,6 +52,7 @@ export function createMetrics(service: string): Metrics {
   const registry = new Registry<OpenMetricsContentType>();
   registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   collectDefaultMetrics({ register: registry, prefix });
+  addMemoryAfterGcMetric(registry, prefix);
   const readSpanExportCounts = spanExportCountsReader();
   if (readSpanExportCounts !== undefined) {
     addSpanExportMetrics(registry, prefix, readSpanExportCounts);

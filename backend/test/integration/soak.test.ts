@@ -56,6 +56,15 @@ describe("a 3-minute soak", () => {
         expect.arrayContaining(["supervisor", "kafka-1", "consumer-0", "control", "clients"]),
       );
       expect(Object.values(results.rssSamples).every((readings) => readings.length > 0)).toBe(true);
+      // One of each kind lives the whole run, and no fault is aimed at it.
+      expect(results.spared).toEqual(["consumer-2", "kafka-3", "producer-1"]);
+      expect(
+        results.attempts.filter((a) => results.spared.some((t) => a.label.includes(t))),
+      ).toEqual([]);
+      // What full collections leave alive is read from the Node services' /metrics, and Kafka has none.
+      expect(results.afterGcSamples["control"]?.length).toBeGreaterThan(0);
+      expect(results.afterGcSamples["kafka-1"]).toBeUndefined();
+      expect(results.memory.find((m) => m.service === "control")?.measure).toBe("after GC");
       expect((await readdir(outDir)).sort()).toEqual(["soak.json", "soak.md"]);
       const written = JSON.parse(await readFile(join(outDir, "soak.json"), "utf8")) as {
         settings: { seed: number };
