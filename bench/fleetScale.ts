@@ -23,7 +23,6 @@ import type { ComponentInfo } from "../backend/src/chaos/supervisor/localSupervi
 import type { FleetSummary } from "../backend/src/services/clients/fleet.ts";
 import {
   commit,
-  get,
   getJson,
   labPorts,
   startLab,
@@ -50,7 +49,8 @@ import {
   cpuPressureUs,
   type CpuTicks,
 } from "./procStat.ts";
-import { histogramPercentileMs, parsePrometheusText } from "./prometheusText.ts";
+import { scrape } from "./labMetrics.ts";
+import { histogramPercentileMs } from "./prometheusText.ts";
 import { querySamples } from "../backend/test/support/prometheus.ts";
 
 const resultsFile = join(import.meta.dirname, "results", "fleet-scale.json");
@@ -110,11 +110,6 @@ function reniceThreads(pid: number, nice: number): void {
   const threads = readdirSync(`/proc/${pid}/task`);
   const result = spawnSync("renice", ["-n", String(nice), "-p", ...threads], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`renice of ${pid}'s threads failed: ${result.stderr}`);
-}
-
-/** Prometheus text from a service's metrics endpoint. */
-async function scrape(url: string): Promise<Map<string, number>> {
-  return parsePrometheusText(await (await get(url)).text());
 }
 
 interface Snapshot {

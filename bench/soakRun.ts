@@ -24,10 +24,10 @@ import {
   whole,
   type Lab,
 } from "./benchLab.ts";
+import { nodeMetricsUrl, ownMetric, scrape } from "./labMetrics.ts";
 import type { MemorySample } from "./memorySlope.ts";
 import { residentBytes } from "./procStat.ts";
 import { pickFault, sparedTargets } from "./soakFaults.ts";
-import { parsePrometheusText, sumOf } from "./prometheusText.ts";
 import {
   checksTable,
   faultsTable,
@@ -79,32 +79,6 @@ export type SoakResults = ReturnType<typeof resultHeader<"soak">> &
 
 type Reading = readonly [number, number, number];
 
-/** Where a Node service of the lab serves its /metrics; undefined for the others (Kafka, Jaeger, …). */
-function nodeMetricsUrl(lab: Lab, service: string): string | undefined {
-  const numbered = /^(producer|consumer)-(\d+)$/.exec(service);
-  if (numbered !== null) {
-    const port = numbered[1] === "producer" ? "PRODUCER_PORT" : "CONSUMER_PORT";
-    return `${lab.url(port, Number(numbered[2]))}/metrics`;
-  }
-  const fixed: Readonly<Record<string, string>> = {
-    gateway: `${lab.url("GATEWAY_PORT")}/gateway/metrics`,
-    clients: `${lab.url("CLIENTS_PORT")}/metrics`,
-    control: `${lab.url("CONTROL_PORT")}/metrics`,
-    supervisor: `${lab.url("SUPERVISOR_PORT")}/metrics`,
-  };
-  return fixed[service];
-}
-
-/** What the service's full collections left alive, from its /metrics; undefined before its first. */
-async function afterGcBytes(url: string): Promise<number | undefined> {
-  const text = await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text();
-  const samples = parsePrometheusText(text);
-  const metric = [...samples.keys()]
-    .find((key) => /^blackout_[a-z]+_nodejs_memory_after_gc_bytes\{/.test(key))
-    ?.replace(/\{.*$/, "");
-  return metric === undefined ? undefined : sumOf(samples, metric);
-}
-
 /**
  * Every `sampleMs`, each component's resident memory (and the supervisor's own), and for a Node
  * service what its latest full collection left alive, by name.
@@ -126,7 +100,9 @@ function sampleMemory(lab: Lab, sampleMs: number) {
     const url = nodeMetricsUrl(lab, service);
     if (url === undefined) return;
     // A frozen or restarting service does not answer: that reading is simply missing.
-    const afterGc = await afterGcBytes(url).catch(() => undefined);
+    const afterGc = await scrape(url, { signal: AbortSignal.timeout(2000) })
+      .then((samples) => ownMetric(samples, "nodejs_memory_after_gc_bytes"))
+      .catch(() => undefined);
     if (afterGc !== undefined) readingsOf(service).afterGc.push({ at, pid, bytes: afterGc });
   };
   let stopped = false;

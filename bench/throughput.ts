@@ -47,7 +47,8 @@ import {
   machineTicks,
   type CpuTicks,
 } from "./procStat.ts";
-import { histogramPercentileMs, parsePrometheusText, sumOf } from "./prometheusText.ts";
+import { scrape } from "./labMetrics.ts";
+import { histogramPercentileMs, sumOf } from "./prometheusText.ts";
 import { brokerRequestsPerSecond } from "./labCosts.ts";
 import {
   highestConsumed,
@@ -122,11 +123,6 @@ const batching: Record<string, string> = Object.fromEntries(
     ] as const
   ).flatMap(([setting, value]) => (value === undefined ? [] : [[setting, value]])),
 );
-
-/** Prometheus text from a service's metrics endpoint. */
-async function scrape(url: string): Promise<Map<string, number>> {
-  return parsePrometheusText(await (await get(url)).text());
-}
 
 const producerUrl = (lab: Lab, i: number) => lab.url("PRODUCER_PORT", i);
 const consumerName = (i: number) => `consumer-${i}`;
