@@ -16,6 +16,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { handleProcessFailures } from "../backend/src/lib/processFailures.ts";
 import { stopOnInterrupt } from "./benchLab.ts";
+import { numberFlag } from "./numberFlag.ts";
 import { resultsDir, updateBenchmarksDoc, updateReadmeFigures } from "./figures.ts";
 import { runSoak, writeSoakResults } from "./soakRun.ts";
 import { checksTable, SOAK_DEFAULTS } from "./soakSummary.ts";
@@ -42,18 +43,6 @@ const { values: flags } = parseArgs({
     out: { type: "string", default: resultsDir },
   },
 });
-
-/** A flag's number, at least `min`; a usage error (exit 2) otherwise. */
-function numberFlag(name: string, value: string | undefined, min: number, integer = false): number {
-  const n = Number(value);
-  if (value === undefined || value === "" || !(n >= min) || (integer && !Number.isSafeInteger(n))) {
-    process.stderr.write(
-      `--${name}: expected a ${integer ? "whole " : ""}number of at least ${min}, got "${value}"\n`,
-    );
-    process.exit(2);
-  }
-  return n;
-}
 
 const freezeMatch = /^(\d+)-(\d+)$/.exec(flags["freeze-s"]);
 const freezeS = { min: Number(freezeMatch?.[1]), max: Number(freezeMatch?.[2]) };
