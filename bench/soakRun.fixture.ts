@@ -42,7 +42,7 @@ export function fakeSoakRun(fields: Partial<SoakRun> = {}): SoakRun {
         reason: "MIN_ALIVE: it would leave 0 ready consumers, fewer than 1 (force overrides)",
       },
     ],
-    spared: ["consumer-2", "kafka-3", "producer-1"],
+    spared: ["consumer-2"],
     faults: [
       recoveredFault("f1", startedAt),
       recoveredFault("f2", startedAt + 30_000, {

@@ -96,6 +96,24 @@ describe("soakChecks", () => {
   });
 });
 
+describe("soakChecks on the spared targets", () => {
+  it("fails a run long enough to judge when a spared target was not judged, not a short one", () => {
+    const [consumer, prometheus] = base.memory;
+    if (consumer === undefined || prometheus === undefined) throw new Error("fixture");
+    const unjudged = {
+      ...consumer,
+      notJudged: "no process lived 600 s past its warm-up (longest 300 s)",
+    };
+    const run = fakeSoakRun({ spared: ["consumer-2", "kafka-3"], memory: [unjudged, prometheus] });
+    expect(check(run, "memory flat")).toMatchObject({ ok: false });
+    expect(check(run, "memory flat")?.detail).toMatch(
+      /^spared but not judged: consumer-2, kafka-3; /,
+    );
+    const short = { ...run, settings: { ...run.settings, minutes: 3 } };
+    expect(check(short, "memory flat")?.ok).toBe(true);
+  });
+});
+
 describe("serviceMemory", () => {
   const MIB = 2 ** 20;
   /** A sample every 10 s for `seconds` from `from`, growing `mibPerHour` from `startMib`. */

@@ -211,6 +211,15 @@ export function soakChecks(run: SoakRun): SoakCheck[] {
   );
   const steepest = judged.toSorted((a, b) => (b.mibPerHour ?? 0) - (a.mibPerHour ?? 0))[0];
   const notJudged = run.memory.filter((m) => m.notJudged !== undefined);
+  // A run long enough to judge must judge each kind through its spared process.
+  const longEnough = settings.minutes * 60 >= settings.warmupS + settings.minFitS;
+  const unjudgedSpared = longEnough
+    ? run.spared.filter(
+        (name) =>
+          run.memory.find((m) => m.service === name)?.notJudged !== undefined ||
+          !run.memory.some((m) => m.service === name),
+      )
+    : [];
   return [
     {
       name: "faults",
@@ -264,8 +273,9 @@ export function soakChecks(run: SoakRun): SoakCheck[] {
     },
     {
       name: "memory flat",
-      ok: steep.length === 0,
+      ok: steep.length === 0 && unjudgedSpared.length === 0,
       detail: [
+        ...(unjudgedSpared.length === 0 ? [] : [`spared but not judged: ${list(unjudgedSpared)}`]),
         steep.length > 0
           ? `above ${settings.maxMibPerHour} MiB/h: ${list(steep.map((m) => `${m.service} ${m.mibPerHour} MiB/h ${m.measure}`))}`
           : steepest === undefined
