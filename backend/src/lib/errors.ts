@@ -44,6 +44,13 @@ export class NotFoundError extends BlackoutError {
   }
 }
 
+/** The body is in a media type the service does not read; the message names the one it reads. 415. */
+export class UnsupportedMediaTypeError extends BlackoutError {
+  constructor(message: string, options: SubclassOptions = {}) {
+    super("unsupported_media_type", message, { ...options, status: 415 });
+  }
+}
+
 /** The request is valid but the current state does not allow it. 409. */
 export class ConflictError extends BlackoutError {
   constructor(message: string, options: SubclassOptions = {}) {
@@ -58,10 +65,11 @@ export class UnavailableError extends BlackoutError {
   }
 }
 
-/** The request was refused as it stands: invalid input, not found, or a conflict. */
+/** The request was refused as it stands: invalid input, an unread media type, not found, or a conflict. */
 export function isRefusal(error: unknown): error is BlackoutError {
   return (
     error instanceof InvalidInputError ||
+    error instanceof UnsupportedMediaTypeError ||
     error instanceof NotFoundError ||
     error instanceof ConflictError
   );

@@ -152,6 +152,31 @@ describe("request bodies", () => {
     }
   });
 
+  it("refuses a body that is not JSON with a 415 naming its type, and takes the JSON types", async () => {
+    const post = (body: string | undefined, type: string | undefined) =>
+      call("/body", body, { headers: type === undefined ? {} : { "content-type": type } });
+    expect(
+      await post('{"name":"a","limits":{"perSecond":5}}', "application/x-www-form-urlencoded"),
+    ).toEqual({
+      status: 415,
+      body: {
+        error:
+          "body must be sent as Content-Type application/json, not application/x-www-form-urlencoded",
+      },
+    });
+    expect(await post("name=a", "text/plain")).toMatchObject({ status: 415 });
+    expect(
+      await post('{"name":"a","limits":{"perSecond":5}}', "application/json-patch+json"),
+    ).toMatchObject({
+      status: 200,
+    });
+    expect(
+      await post('{"name":"a","limits":{"perSecond":5}}', "application/json; charset=utf-8"),
+    ).toMatchObject({
+      status: 200,
+    });
+  });
+
   it("refuses JSON nested more than 64 levels deep, and takes 64", async () => {
     const nested = (levels: number) =>
       `{"name":"a","limits":{"perSecond":5},"x":${"[".repeat(levels - 1)}${"]".repeat(levels - 1)}}`;

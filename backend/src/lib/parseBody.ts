@@ -1,14 +1,31 @@
 import type { z } from "zod";
-import { InvalidInputError } from "./errors.ts";
+import { InvalidInputError, UnsupportedMediaTypeError } from "./errors.ts";
 
 /**
  * The request body as `schema` reads it. Invalid input throws an InvalidInputError (a 400) whose
  * message names each issue's field, as `issuesMessage` does, so the caller fixes all in one go.
  */
 export function parseBody<S extends z.ZodType>(
-  ctx: { readonly request: { readonly body?: unknown } },
+  ctx: {
+    readonly request: {
+      readonly body?: unknown;
+      /** Set by the body parser when it read the body. */
+      readonly rawBody?: string;
+      /** The body's media type; null without a body (Koa's `request.is()`). */
+      is(): string | false | null;
+      readonly type: string;
+    };
+  },
   schema: S,
 ): z.output<S> {
+  // A body the parser left unread (it reads JSON types only) would otherwise reach the schema as
+  // `{}`, and the caller would hear "action is required" of a body that has it: `curl -d`
+  // without `-H 'content-type: application/json'` sends a form.
+  if (ctx.request.is() !== null && ctx.request.rawBody === undefined) {
+    throw new UnsupportedMediaTypeError(
+      `body must be sent as Content-Type application/json, not ${ctx.request.type === "" ? "without one" : ctx.request.type}`,
+    );
+  }
   const parsed = schema.safeParse(ctx.request.body);
   if (!parsed.success) throw new InvalidInputError(issuesMessage(parsed.error));
   return parsed.data;
