@@ -127,6 +127,21 @@ export async function whole(lab: Lab): Promise<boolean> {
   );
 }
 
+/** Waits for the lab to be whole, then lets it settle for `settleS` seconds. */
+export async function wholeAndSettled(
+  lab: Lab,
+  settleS: number,
+  print: (line: string) => void,
+): Promise<void> {
+  await waitFor(() => whole(lab), {
+    what: "the lab to be whole",
+    timeoutMs: 180_000,
+    intervalMs: 1000,
+  });
+  print(`lab up and whole; settling ${settleS} s`);
+  await sleep(settleS * 1000);
+}
+
 /** The lab of the current run, from its spawn until its stop begins (for Ctrl-C). */
 let running: Lab | undefined;
 

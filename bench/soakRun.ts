@@ -22,6 +22,7 @@ import {
   startLab,
   stopLab,
   whole,
+  wholeAndSettled,
   type Lab,
 } from "./benchLab.ts";
 import { nodeMetricsUrl, ownMetric, scrape } from "./labMetrics.ts";
@@ -151,13 +152,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResults> {
   const control = createControlClient({ baseUrl: lab.url("CONTROL_PORT"), timeoutMs: 60_000 });
   const memory = sampleMemory(lab, options.sampleS * 1000);
   try {
-    await waitFor(() => whole(lab), {
-      what: "the lab to be whole",
-      timeoutMs: 180_000,
-      intervalMs: 1000,
-    });
-    print(`lab up and whole; settling ${options.settleS} s`);
-    await sleep(options.settleS * 1000);
+    await wholeAndSettled(lab, options.settleS, print);
 
     const random = seededRandom(options.seed);
     const startedAt = Date.now();

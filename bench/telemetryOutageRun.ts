@@ -5,7 +5,6 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ComponentInfo } from "../backend/src/chaos/supervisor/localSupervisor.ts";
-import { waitFor } from "../backend/src/lib/waitFor.ts";
 import {
   describeRun,
   getJson,
@@ -13,7 +12,7 @@ import {
   resultHeader,
   startLab,
   stopLab,
-  whole,
+  wholeAndSettled,
   type Lab,
 } from "./benchLab.ts";
 import { nodeMetricsUrl, ownMetric, scrape } from "./labMetrics.ts";
@@ -128,13 +127,7 @@ export async function runTelemetryOutage(options: TelemetryOutageOptions) {
   const { print, dataDir, ...settings } = options;
   const lab = await startLab(dataDir, await labPorts(), settings.lab);
   try {
-    await waitFor(() => whole(lab), {
-      what: "the lab to be whole",
-      timeoutMs: 180_000,
-      intervalMs: 1000,
-    });
-    print(`lab up and whole; settling ${settings.settleS} s`);
-    await sleep(settings.settleS * 1000);
+    await wholeAndSettled(lab, settings.settleS, print);
     const phases: { figures: OutagePhase; services: readonly ServiceReading[] }[] = [];
     for (const phase of PHASES) {
       print(`${phase.name}: ${settings.phaseS} s`);
