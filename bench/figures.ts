@@ -217,7 +217,7 @@ function soakRows(soak: SoakResults): Row[] {
   return [
     [
       `soak: ${settings.minutes} min, a seeded fault every ${settings.everyS} s (seed ${settings.seed})`,
-      `${injected} faults (${refused} refused by the guards), ${soak.faults.filter(recovered).length} of ${soak.faults.length} with all three recovery times; missing ${ledger.missing}; read-back ${readBack.records.toLocaleString("en-US")} records, ${holes} lost; steepest memory growth ${steepest === undefined ? "—" : `${steepest.mibPerHour} MiB/h (${steepest.service})`}`,
+      `${injected} faults (${refused} refused by the guards), ${soak.faults.filter(recovered).length} of ${soak.faults.length} with all three recovery times; missing ${ledger.missing}; read-back ${readBack.records.toLocaleString("en-US")} records, ${holes} lost; steepest memory growth ${steepest === undefined ? "—" : `${steepest.mibPerHour} MiB/h (${steepest.service}, ${steepest.measure})`}`,
       `flat: ≤ ${settings.maxMibPerHour} MiB/h; ${failed.length === 0 ? "every check passed" : `failed: ${failed.join(", ")}`}`,
       day(soak.date),
     ],

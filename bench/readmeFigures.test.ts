@@ -60,14 +60,14 @@ describe("the README's figures", () => {
     const machine = { cpus: 2, cpuModel: "AMD EPYC", memoryGiB: 24 };
     const soak = { ...run, date: "2026-12-08T04:00:00.000Z", machine, checks: soakChecks(run) };
     expect(renderFigures({ soak: { ...soak, passed: true } })).toContain(
-      "| soak: 30 min, a seeded fault every 30 s (seed 42) | 2 faults (1 refused by the guards), 2 of 2 with all three recovery times; missing 0; read-back 72,000 records, 0 lost; steepest memory growth 12.5 MiB/h (consumer-2) | flat: ≤ 64 MiB/h; every check passed | 2026-12-08 |",
+      "| soak: 30 min, a seeded fault every 30 s (seed 42) | 2 faults (1 refused by the guards), 2 of 2 with all three recovery times; missing 0; read-back 72,000 records, 0 lost; steepest memory growth 12.5 MiB/h (consumer-2, after GC) | flat: ≤ 64 MiB/h; every check passed | 2026-12-08 |",
     );
     const leaking = fakeSoakRun({
       memory: run.memory.map((m) => ({ ...m, mibPerHour: 100 })),
     });
     const failing = { ...soak, ...leaking, checks: soakChecks(leaking), passed: false };
     expect(renderFigures({ soak: failing })).toContain(
-      "steepest memory growth 100 MiB/h (consumer-2) | flat: ≤ 64 MiB/h; failed: memory flat |",
+      "steepest memory growth 100 MiB/h (consumer-2, after GC) | flat: ≤ 64 MiB/h; failed: memory flat |",
     );
   });
 

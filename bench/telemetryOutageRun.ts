@@ -99,7 +99,10 @@ async function runPhase(
     while (Date.now() - startedAt < settings.phaseS * 1000) {
       services.push(...(await readServices(lab, names, Date.now() - startedAt)));
       await sleep(
-        Math.min(settings.sampleS * 1000, startedAt + settings.phaseS * 1000 - Date.now()),
+        Math.max(
+          0,
+          Math.min(settings.sampleS * 1000, startedAt + settings.phaseS * 1000 - Date.now()),
+        ),
       );
     }
   } finally {
