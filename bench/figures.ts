@@ -6,6 +6,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { asShipped, type FleetResults } from "./fleetScaleSummary.ts";
 import { recovered, type SoakCheck, type SoakRun } from "./soakSummary.ts";
+import type { PhaseFigures } from "./telemetryOutageSummary.ts";
 import type { Spread } from "./spread.ts";
 
 export const resultsDir = join(import.meta.dirname, "results");
@@ -79,6 +80,14 @@ export interface AllResults {
   throughput?: ThroughputResults;
   replay?: ReplayResults;
   soak?: SoakResults;
+  telemetry?: TelemetryResults;
+}
+
+/** What the figures read of `npm run bench -- telemetry`'s result file. */
+export interface TelemetryResults {
+  date: string;
+  settings: { phaseS: number; lab: Record<string, string> };
+  phases: PhaseFigures[];
 }
 
 function readJson<T>(path: string): T | undefined {
@@ -92,6 +101,7 @@ export function readAllResults(dir = resultsDir): AllResults {
     throughput: readJson(join(dir, "throughput.json")),
     replay: readJson(join(dir, "replay.json")),
     soak: readJson(join(dir, "soak.json")),
+    telemetry: readJson(join(dir, "telemetry-outage.json")),
     failover: readJson(join(dir, "failover.json")),
     failoverUnderLoad: readdirSync(dir)
       .map((name) => /^failover-(\d+)-clients$/.exec(name))
@@ -224,6 +234,21 @@ function soakRows(soak: SoakResults): Row[] {
   ];
 }
 
+/** Each phase with a backend frozen, against the first phase (every backend up). */
+function telemetryRows(telemetry: TelemetryResults): Row[] {
+  const [first] = telemetry.phases;
+  if (first === undefined) return [];
+  const clients = telemetry.settings.lab["CLIENTS"] ?? "200";
+  return telemetry.phases
+    .filter((p) => p.frozen !== null)
+    .map((p) => [
+      `${p.name} ${telemetry.settings.phaseS} s, ${clients} clients: latency p99, failed polls, spans dropped`,
+      `${p.latencyP99Ms ?? "—"} ms; ${p.failedPolls} of ${p.polls.toLocaleString("en-US")} failed; ${p.spansDropped.toLocaleString("en-US")} dropped`,
+      `every backend up: ${first.latencyP99Ms ?? "—"} ms; ${first.failedPolls} failed; ${first.spansDropped.toLocaleString("en-US")} dropped`,
+      day(telemetry.date),
+    ]);
+}
+
 /** The README's figures table, with the machine the latest results ran on. */
 export function renderFigures(results: AllResults): string {
   const rows: Row[] = [
@@ -236,6 +261,7 @@ export function renderFigures(results: AllResults): string {
       failoverRows(underLoad, `, ${underLoad.lab.clients ?? "?"} clients`),
     ),
     ...(results.soak === undefined ? [] : soakRows(results.soak)),
+    ...(results.telemetry === undefined ? [] : telemetryRows(results.telemetry)),
   ];
   const machine = results.failover?.machine ?? results.fleet?.machine ?? results.cluster?.machine;
   const where =

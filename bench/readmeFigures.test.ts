@@ -71,6 +71,40 @@ describe("the README's figures", () => {
     );
   });
 
+  it("give each telemetry backend's hang beside the phase with every backend up", () => {
+    const phase = (name: string, frozen: "jaeger" | null, p99: number, dropped: number) => ({
+      name,
+      frozen,
+      seconds: 120,
+      latencyP50Ms: 50,
+      latencyP99Ms: p99,
+      pollP50Ms: 5,
+      pollP99Ms: 10,
+      polls: 48_000,
+      failedPolls: 0,
+      spansDropped: dropped,
+      spanQueueMax: 500,
+      spanQueueCapacity: 2048,
+      afterGcMib: {},
+    });
+    const telemetry = {
+      date: "2026-12-07T14:00:00.000Z",
+      settings: { phaseS: 120, lab: {} },
+      phases: [
+        phase("every backend up", null, 100, 0),
+        phase("Jaeger frozen", "jaeger", 250, 53_246),
+        phase("Jaeger back", null, 100, 105),
+      ],
+    };
+    expect(
+      renderFigures({ telemetry })
+        .split("\n")
+        .filter((line) => line.includes("frozen")),
+    ).toEqual([
+      "| Jaeger frozen 120 s, 200 clients: latency p99, failed polls, spans dropped | 250 ms; 0 of 48,000 failed; 53,246 dropped | every backend up: 100 ms; 0 failed; 0 dropped | 2026-12-07 |",
+    ]);
+  });
+
   it("refuses a README without the block", () => {
     expect(() => withFigures("# no block", "x")).toThrow(/figures:start/);
   });
