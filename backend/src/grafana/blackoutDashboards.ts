@@ -357,6 +357,35 @@ export function failoverDashboard(): Dashboard {
         ],
       }),
     )
+    .withRow(new RowBuilder("The lab's own processes"))
+    .withPanel(
+      timeseries({
+        title: "Memory kept after garbage collection",
+        description:
+          "What each Node service keeps alive: heap and external memory right after its latest full garbage collection. A leak shows as a rising floor; the soak judges memory on it.",
+        unit: "bytes",
+        queries: [
+          {
+            expr: 'sum by (job, instance) ({__name__=~"blackout_.+_nodejs_memory_after_gc_bytes"})',
+            legend: "{{job}} {{instance}}",
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        title: "Resident memory",
+        description:
+          "Each Node service's resident memory as the kernel counts it. It also rises when V8 grows its heap, and seldom falls again: read it beside the memory kept after garbage collection.",
+        unit: "bytes",
+        queries: [
+          {
+            expr: 'max by (job, instance) ({__name__=~"blackout_.+_process_resident_memory_bytes"})',
+            legend: "{{job}} {{instance}}",
+          },
+        ],
+      }),
+    )
     .build();
 }
 
