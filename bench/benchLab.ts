@@ -11,6 +11,7 @@ import { KAFKA_VERSION } from "../backend/src/kafka/kafkaJars.ts";
 import { environmentWith } from "../backend/src/lib/config.ts";
 import { consecutiveFreePorts, freePorts } from "../backend/src/lib/freePorts.ts";
 import { waitFor } from "../backend/src/lib/waitFor.ts";
+import type { ComponentInfo } from "../backend/src/chaos/supervisor/localSupervisor.ts";
 import type { Fault } from "../backend/src/contract/fault.ts";
 import type { TargetView } from "../backend/src/contract/targets.ts";
 
@@ -125,6 +126,11 @@ export async function whole(lab: Lab): Promise<boolean> {
     targets.every((t) => t.status === "running" && t.ready) &&
     faults.every((f) => f.report.status === "complete")
   );
+}
+
+/** The supervisor's view of every component: name, kind, pid, restarts. */
+export async function labComponents(lab: Lab): Promise<ComponentInfo[]> {
+  return getJson<ComponentInfo[]>(`${lab.url("SUPERVISOR_PORT")}/api/components`);
 }
 
 /** Waits for the lab to be whole, then lets it settle for `settleS` seconds. */

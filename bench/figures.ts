@@ -4,9 +4,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { DEFAULT_CLIENTS } from "../backend/src/lab/labConfig.ts";
 import { asShipped, type FleetResults } from "./fleetScaleSummary.ts";
 import { recovered, type SoakCheck, type SoakRun } from "./soakSummary.ts";
-import type { PhaseFigures } from "./telemetryOutageSummary.ts";
+import type { TelemetryOutageResults } from "./telemetryOutageRun.ts";
 import type { Spread } from "./spread.ts";
 
 export const resultsDir = join(import.meta.dirname, "results");
@@ -84,11 +85,7 @@ export interface AllResults {
 }
 
 /** What the figures read of `npm run bench -- telemetry`'s result file. */
-export interface TelemetryResults {
-  date: string;
-  settings: { phaseS: number; lab: Record<string, string> };
-  phases: PhaseFigures[];
-}
+export type TelemetryResults = Pick<TelemetryOutageResults, "date" | "settings" | "phases">;
 
 function readJson<T>(path: string): T | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as T) : undefined;
@@ -238,7 +235,7 @@ function soakRows(soak: SoakResults): Row[] {
 function telemetryRows(telemetry: TelemetryResults): Row[] {
   const [first] = telemetry.phases;
   if (first === undefined) return [];
-  const clients = telemetry.settings.lab["CLIENTS"] ?? "200";
+  const clients = telemetry.settings.lab["CLIENTS"] ?? String(DEFAULT_CLIENTS);
   return telemetry.phases
     .filter((p) => p.frozen !== null)
     .map((p) => [

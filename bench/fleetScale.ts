@@ -19,11 +19,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import type { ComponentInfo } from "../backend/src/chaos/supervisor/localSupervisor.ts";
 import type { FleetSummary } from "../backend/src/services/clients/fleet.ts";
 import {
   commit,
   getJson,
+  labComponents,
   labPorts,
   startLab,
   stopLab,
@@ -192,7 +192,7 @@ async function measure(
   run: { clients: number; pollMs: number },
   floor: HttpFloor | undefined,
 ) {
-  const components = await getJson<ComponentInfo[]>(`${lab.url("SUPERVISOR_PORT")}/api/components`);
+  const components = await labComponents(lab);
   const pids = new Map<string, number>();
   if (lab.process.pid !== undefined) pids.set("supervisor", lab.process.pid);
   for (const component of components) {
@@ -206,9 +206,7 @@ async function measure(
   await sleep(windowMs);
   const after = await snapshot(lab, pids);
   const seconds = (after.at - before.at) / 1000;
-  const restartedDuring = (
-    await getJson<ComponentInfo[]>(`${lab.url("SUPERVISOR_PORT")}/api/components`)
-  )
+  const restartedDuring = (await labComponents(lab))
     .filter((c) => c.pid !== pids.get(c.name))
     .map((c) => c.name);
 

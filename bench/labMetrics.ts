@@ -4,7 +4,7 @@ import { get, type Lab } from "./benchLab.ts";
 import { parsePrometheusText, sumOf } from "./prometheusText.ts";
 
 /** Where a Node service of the lab serves its /metrics; undefined for the others (Kafka, Jaeger, …). */
-export function nodeMetricsUrl(lab: Lab, service: string): string | undefined {
+function nodeMetricsUrl(lab: Lab, service: string): string | undefined {
   const numbered = /^(producer|consumer)-(\d+)$/.exec(service);
   if (numbered !== null) {
     const port = numbered[1] === "producer" ? "PRODUCER_PORT" : "CONSUMER_PORT";
@@ -22,6 +22,19 @@ export function nodeMetricsUrl(lab: Lab, service: string): string | undefined {
 /** Every sample of a service's /metrics, by name and labels as written. */
 export async function scrape(url: string, init: RequestInit = {}): Promise<Map<string, number>> {
   return parsePrometheusText(await (await get(url, init)).text());
+}
+
+/**
+ * A Node service's /metrics; undefined for a service that has none, or that does not answer
+ * within 2 s (frozen, restarting): that reading is simply missing.
+ */
+export async function scrapeNodeService(
+  lab: Lab,
+  service: string,
+): Promise<Map<string, number> | undefined> {
+  const url = nodeMetricsUrl(lab, service);
+  if (url === undefined) return undefined;
+  return scrape(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
 }
 
 /**

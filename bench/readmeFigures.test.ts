@@ -86,10 +86,11 @@ describe("the README's figures", () => {
       spanQueueMax: 500,
       spanQueueCapacity: 2048,
       afterGcMib: {},
+      frozenRestarts: 0,
     });
     const telemetry = {
       date: "2026-12-07T14:00:00.000Z",
-      settings: { phaseS: 120, lab: {} },
+      settings: { phaseS: 120, sampleS: 5, settleS: 60, lab: {} },
       phases: [
         phase("every backend up", null, 100, 0),
         phase("Jaeger frozen", "jaeger", 250, 53_246),

@@ -4,7 +4,6 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ComponentInfo } from "../backend/src/chaos/supervisor/localSupervisor.ts";
 import { ControlError, createControlClient } from "../backend/src/contract/controlClient.ts";
 import type { Fault } from "../backend/src/contract/fault.ts";
 import type { ClientSummary } from "../backend/src/contract/fleet.ts";
@@ -17,6 +16,7 @@ import { waitFor } from "../backend/src/lib/waitFor.ts";
 import {
   describeRun,
   getJson,
+  labComponents,
   labPorts,
   resultHeader,
   startLab,
@@ -25,7 +25,7 @@ import {
   wholeAndSettled,
   type Lab,
 } from "./benchLab.ts";
-import { nodeMetricsUrl, ownMetric, scrape } from "./labMetrics.ts";
+import { ownMetric, scrapeNodeService } from "./labMetrics.ts";
 import type { MemorySample } from "./memorySlope.ts";
 import { residentBytes } from "./procStat.ts";
 import { pickFault, sparedTargets } from "./soakFaults.ts";
@@ -98,21 +98,15 @@ function sampleMemory(lab: Lab, sampleMs: number) {
     if (pid === undefined) return;
     const rssBytes = residentBytes(pid);
     if (rssBytes !== undefined) readingsOf(service).resident.push({ at, pid, bytes: rssBytes });
-    const url = nodeMetricsUrl(lab, service);
-    if (url === undefined) return;
-    // A frozen or restarting service does not answer: that reading is simply missing.
-    const afterGc = await scrape(url, { signal: AbortSignal.timeout(2000) })
-      .then((samples) => ownMetric(samples, "nodejs_memory_after_gc_bytes"))
-      .catch(() => undefined);
+    const samples = await scrapeNodeService(lab, service);
+    const afterGc = samples && ownMetric(samples, "nodejs_memory_after_gc_bytes");
     if (afterGc !== undefined) readingsOf(service).afterGc.push({ at, pid, bytes: afterGc });
   };
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       try {
-        const components = await getJson<ComponentInfo[]>(
-          `${lab.url("SUPERVISOR_PORT")}/api/components`,
-        );
+        const components = await labComponents(lab);
         const at = Date.now();
         await Promise.all([
           add("supervisor", lab.process.pid, at),
@@ -224,9 +218,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResults> {
     }
     faults = await ours();
     const ledger = await getJson<ClientSummary>(`${lab.url("CLIENTS_PORT")}/api/summary`);
-    const components = await getJson<ComponentInfo[]>(
-      `${lab.url("SUPERVISOR_PORT")}/api/components`,
-    );
+    const components = await labComponents(lab);
     const serviceRestarts = Object.fromEntries(
       components.filter((c) => c.kind === "service").map((c) => [c.name, c.restarts]),
     );

@@ -214,11 +214,10 @@ export function soakChecks(run: SoakRun): SoakCheck[] {
   // A run long enough to judge must judge each kind through its spared process.
   const longEnough = settings.minutes * 60 >= settings.warmupS + settings.minFitS;
   const unjudgedSpared = longEnough
-    ? run.spared.filter(
-        (name) =>
-          run.memory.find((m) => m.service === name)?.notJudged !== undefined ||
-          !run.memory.some((m) => m.service === name),
-      )
+    ? run.spared.filter((name) => {
+        const memory = run.memory.find((m) => m.service === name);
+        return memory === undefined || memory.notJudged !== undefined;
+      })
     : [];
   return [
     {

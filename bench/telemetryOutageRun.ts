@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ComponentInfo } from "../backend/src/chaos/supervisor/localSupervisor.ts";
 import {
   describeRun,
-  getJson,
+  labComponents,
   labPorts,
   resultHeader,
   startLab,
@@ -15,7 +15,7 @@ import {
   wholeAndSettled,
   type Lab,
 } from "./benchLab.ts";
-import { nodeMetricsUrl, ownMetric, scrape } from "./labMetrics.ts";
+import { ownMetric, scrape, scrapeNodeService } from "./labMetrics.ts";
 import {
   outageTable,
   phaseFigures,
@@ -47,19 +47,11 @@ const PHASES: readonly { readonly name: string; readonly frozen: Backend | null 
   { name: "Prometheus back", frozen: null },
 ];
 
-async function components(lab: Lab): Promise<ComponentInfo[]> {
-  return getJson<ComponentInfo[]>(`${lab.url("SUPERVISOR_PORT")}/api/components`);
-}
-
 /** One reading of every Node service's /metrics; a service that does not answer is left out. */
 async function readServices(lab: Lab, names: readonly string[], at: number) {
   const readings = await Promise.all(
     names.map(async (service): Promise<ServiceReading | undefined> => {
-      const url = nodeMetricsUrl(lab, service);
-      if (url === undefined) return undefined;
-      const samples = await scrape(url, { signal: AbortSignal.timeout(2000) }).catch(
-        () => undefined,
-      );
+      const samples = await scrapeNodeService(lab, service);
       if (samples === undefined) return undefined;
       const field = (name: string, own: string) => {
         const value = ownMetric(samples, own);
@@ -84,7 +76,7 @@ async function runPhase(
   phase: (typeof PHASES)[number],
   settings: TelemetryOutageSettings,
 ): Promise<PhaseReadings & { frozenRestarts: number }> {
-  const before = await components(lab);
+  const before = await labComponents(lab);
   const names = before.map((c) => c.name).concat("supervisor");
   const frozen = phase.frozen === null ? undefined : before.find((c) => c.name === phase.frozen);
   if (phase.frozen !== null && frozen?.pid === undefined) {
@@ -109,7 +101,7 @@ async function runPhase(
     if (frozen?.pid !== undefined) process.kill(frozen.pid, "SIGCONT");
   }
   const fleetAfter = await scrape(fleetUrl);
-  const after = await components(lab);
+  const after = await labComponents(lab);
   const restarts = (list: ComponentInfo[]) => list.find((c) => c.name === phase.frozen)?.restarts;
   return {
     ...phase,

@@ -22,7 +22,6 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import type { ComponentInfo } from "../backend/src/chaos/supervisor/localSupervisor.ts";
 import { ensureKafkaJars } from "../backend/src/kafka/kafkaJars.ts";
 import { runKafkaTool } from "../backend/src/kafka/kafkaTools.ts";
 import { encodeRecord, NUMBERS_TOPIC } from "../backend/src/kafka/records.ts";
@@ -33,6 +32,7 @@ import {
   describeRun,
   get,
   getJson,
+  labComponents,
   labPorts,
   resultHeader,
   startLab,
@@ -172,7 +172,7 @@ async function snapshot(lab: Lab, pids: ReadonlyMap<string, number>): Promise<Sn
 }
 
 async function componentPids(lab: Lab): Promise<Map<string, number>> {
-  const components = await getJson<ComponentInfo[]>(`${lab.url("SUPERVISOR_PORT")}/api/components`);
+  const components = await labComponents(lab);
   const pids = new Map<string, number>();
   if (lab.process.pid !== undefined) pids.set("supervisor", lab.process.pid);
   for (const component of components) {

@@ -23,6 +23,13 @@ const threePorts = (defaults: number[]) =>
     .refine((ports) => ports.length === 3, "expected three ports, one per Kafka node")
     .default(defaults);
 
+/**
+ * The lab's fleet by default: on 2 cores `npm run bench -- fleet` held 300 clients polling every
+ * 500 ms with the whole lab running on the slower of the hosts it ran on, and 1 000 on the faster
+ * (docs/benchmarks.md); 200 leaves room on either for a fault, the dashboard and Grafana.
+ */
+export const DEFAULT_CLIENTS = 200;
+
 const count = (max: number, defaultCount: number) =>
   positiveInt()
     .refine((n) => n <= max, `expected at most ${max}`)
@@ -46,12 +53,7 @@ export const labConfigSchema = commonConfigSchema.extend({
   PATH: z.string().default(""),
   PRODUCERS: count(10, 2),
   CONSUMERS: count(10, 3),
-  /**
-   * 200 by default: on 2 cores `npm run bench -- fleet` held 300 clients polling every 500 ms with
-   * the whole lab running on the slower of the hosts it ran on, and 1 000 on the faster
-   * (docs/benchmarks.md); 200 leaves room on either for a fault, the dashboard and Grafana.
-   */
-  CLIENTS: count(MAX_CLIENTS, 200),
+  CLIENTS: count(MAX_CLIENTS, DEFAULT_CLIENTS),
   /** Records per second per producer at start (the producers' API changes it at runtime). */
   RATE_PER_SECOND: z.coerce.number().min(0).max(1000).default(20),
   /**

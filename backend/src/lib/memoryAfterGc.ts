@@ -16,7 +16,8 @@ let observer: PerformanceObserver | undefined;
 
 /** One observer for the process, however many registries read it (tests make many). */
 function watchMajorCollections(): void {
-  observer ??= new PerformanceObserver((list) => {
+  if (observer !== undefined) return;
+  observer = new PerformanceObserver((list) => {
     const major = list
       .getEntries()
       .some(
